@@ -1,0 +1,1 @@
+"""Adapters between channels (terminal, Telegram, WhatsApp) and the engine."""

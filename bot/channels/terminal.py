@@ -1,0 +1,71 @@
+"""A conversation in the terminal with the real engine and store (`fadaa chat`).
+
+Buttons print as numbered options; the user answers with the number (Western or
+Eastern Arabic digits), the label, or free text. Arabic is printed in visual order on a
+terminal (most do not apply the bidirectional algorithm) and in logical order to a pipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from datetime import timedelta
+from typing import TextIO
+
+from arabic_reshaper import reshape
+from bidi import get_display
+
+from bot.engine import Engine
+from bot.messages import Inbound, Outbound
+from bot.outbox import deliver_pending, recover_claims
+
+CHANNEL = "terminal"
+_ARABIC = ("\u0600", "\u06ff")
+
+
+class TerminalChat:
+    def __init__(
+        self, engine: Engine, user_id: str, *, out: TextIO = sys.stdout, visual_rtl: bool = False,
+        echo_input: bool = False,
+    ) -> None:
+        self.engine = engine
+        self.user_id = user_id
+        self.out = out
+        self.visual_rtl = visual_rtl
+        self.echo_input = echo_input
+
+    async def run(self, source: TextIO = sys.stdin) -> None:
+        """Deliver what a previous run left queued, then converse until end of input."""
+        await recover_claims(self.engine.db, channel=CHANNEL, lease=timedelta(0))
+        await self.flush()
+        while line := await asyncio.to_thread(source.readline):
+            text = line.rstrip("\n")
+            if self.echo_input:
+                self._print(f"> {text}")
+            await self.say(text)
+
+    async def say(self, text: str) -> None:
+        await self.engine.handle(
+            Inbound(channel=CHANNEL, user_id=self.user_id, message_id=uuid.uuid4().hex, text=text)
+        )
+        await self.flush()
+
+    async def flush(self) -> None:
+        await deliver_pending(self.engine.db, channel=CHANNEL, deliver=self._show)
+
+    async def _show(self, _recipient: str, outbound: Outbound) -> None:
+        self._print(f"Fadaa: {outbound.text}")
+        for number, button in enumerate(outbound.buttons, start=1):
+            self._print(f"  {number}. {button.title}")
+        self._print("")
+
+    def _print(self, text: str) -> None:
+        for line in text.splitlines() or [""]:
+            self.out.write(self._displayable(line) + "\n")
+        self.out.flush()
+
+    def _displayable(self, line: str) -> str:
+        if self.visual_rtl and any(_ARABIC[0] <= c <= _ARABIC[1] for c in line):
+            return get_display(reshape(line))
+        return line

@@ -1,0 +1,111 @@
+"""The `fadaa` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.config import SettingsError, load_settings
+from bot.content import ContentError
+from bot.store.database import StoreUnavailable
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except (SettingsError, StoreUnavailable, ContentError, FileNotFoundError) as error:
+        print(f"fadaa: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fadaa", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    chat = _command(commands, "chat", _chat, "talk to Fadaa in the terminal")
+    chat.add_argument("--user", default="local", help="who you are (the state is kept per user)")
+    chat.add_argument("--rtl", choices=("auto", "visual", "logical"), default="auto",
+                      help="Arabic display order (auto: visual on a terminal, logical to a pipe)")
+
+    classify = _command(commands, "classify", _classify, "print what Fadaa understands")
+    classify.add_argument("text")
+
+    evaluate = _command(commands, "nlu-eval", _nlu_eval, "measure the classifier on a JSONL file")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--exclude-from-training", action="store_true",
+                          help="retrain without the file's rows first (honest evaluation)")
+
+    _command(commands, "nlu-train", _nlu_train, "retrain the shipped model from the phrases")
+    return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int],
+    summary: str,
+) -> argparse.ArgumentParser:
+    sub = commands.add_parser(name, help=summary, description=summary)
+    sub.set_defaults(run=run)
+    return sub
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.channels.terminal import TerminalChat
+    from bot.runtime import running_engine
+
+    settings = load_settings()
+    interactive = sys.stdin.isatty()
+    visual = args.rtl == "visual" or (args.rtl == "auto" and sys.stdout.isatty())
+
+    async def converse() -> None:
+        async with running_engine(settings) as engine:
+            chat = TerminalChat(engine, args.user, visual_rtl=visual, echo_input=not interactive)
+            if interactive:
+                print("Fadaa — write a message (Ctrl-D to leave).")
+            await chat.run()
+
+    asyncio.run(converse())
+    return 0
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from bot.nlu import understand
+
+    result = understand(args.text)
+    print(json.dumps({
+        "intent": result.intent, "confidence": result.confidence,
+        "top3": [{"intent": i, "confidence": p} for i, p in result.top],
+        "language": result.language, "script": result.script,
+    }, ensure_ascii=False))
+    return 0
+
+
+def _nlu_eval(args: argparse.Namespace) -> int:
+    from bot.nlu.evaluation import evaluate, report
+
+    print(report(evaluate(args.file, exclude_from_training=args.exclude_from_training)))
+    return 0
+
+
+def _nlu_train(_args: argparse.Namespace) -> int:
+    from bot.nlu.model import MODEL_PATH
+    from bot.nlu.train import load_examples, train
+
+    examples = load_examples()
+    model = train(examples)
+    model.save()
+    print(f"trained on {len(examples)} phrases, {len(model.vocabulary)} features -> {MODEL_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

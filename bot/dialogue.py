@@ -1,0 +1,120 @@
+"""Deciding the reply to one inbound message, given the conversation so far.
+
+Order: an exact choice (button, menu number or label) wins; then a flow waiting for an
+answer; then the classifier, whose confidence decides between acting, asking "did you
+mean…?", and saying what the bot can do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.flows import INTENT_HANDLERS, MENU_HANDLERS
+from bot.flows.answers import answer_intent, answer_item_id
+from bot.flows.base import Turn
+from bot.flows.clarify import (
+    did_you_mean,
+    empty_message,
+    not_understood,
+    outside_scope,
+    unreadable_media,
+)
+from bot.flows.language import choose_language
+from bot.flows.onboarding import (
+    language_is_clear,
+    remember_first_question,
+    take_first_question,
+    welcome_and_ask_language,
+)
+from bot.flows.smalltalk import greet, show_menu, welcome
+from bot.i18n import use_language
+from bot.messages import Media, Outbound
+from bot.nlu import OUT_OF_SCOPE, Understanding
+from bot.nlu.normalize import clean, normalize
+
+Understand = Callable[[str], Understanding]
+
+
+def respond(turn: Turn, understand: Understand) -> list[Outbound]:
+    with use_language(turn.language):
+        outbounds = _decide(turn, understand)
+    offered = next((o.buttons for o in reversed(outbounds) if o.buttons), None)
+    if offered is not None:
+        turn.conversation.offered = [[b.payload, b.title] for b in offered]
+    return outbounds
+
+
+def chosen_payload(text: str, offered: list[list[str]]) -> str | None:
+    """The offered button a typed number ("2", "٢") or label designates, if any."""
+    typed = normalize(text)
+    if typed.isdigit() and 1 <= int(typed) <= len(offered):
+        return offered[int(typed) - 1][0]
+    return next((payload for payload, title in offered if normalize(title) == typed), None)
+
+
+def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
+    inbound = turn.inbound
+    payload = inbound.payload or chosen_payload(inbound.text, turn.conversation.offered)
+    if payload:
+        return _on_payload(turn, payload, understand)
+    text = clean(inbound.text)
+    if not text:
+        return unreadable_media(turn) if inbound.media != Media.none else empty_message(turn)
+    turn.understanding = understand(text)
+    if turn.conversation.language is None:
+        return _first_contact(turn)
+    return _on_text(turn)
+
+
+def _first_contact(turn: Turn) -> list[Outbound]:
+    if not language_is_clear(turn):
+        remember_first_question(turn)
+        return welcome_and_ask_language(turn)
+    turn.conversation.language = turn.understanding.language
+    with use_language(turn.language):
+        if turn.understanding.intent == "greeting":
+            return greet(turn)
+        return [welcome(), *_on_text(turn)]
+
+
+def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbound]:
+    kind, _, value = payload.partition(":")
+    if kind == "lang" and value in ("ary", "ar", "fr"):
+        return _chose_language(turn, value, understand)
+    if kind == "intent":
+        return _act(turn, value)
+    if kind == "item":
+        return answer_item_id(turn, value)
+    return MENU_HANDLERS.get(value, show_menu)(turn)
+
+
+def _chose_language(turn: Turn, language: str, understand: Understand) -> list[Outbound]:
+    first_question = take_first_question(turn)
+    if first_question is None:
+        return choose_language(turn, language)
+    turn.conversation.language = language
+    turn.understanding = understand(first_question)
+    with use_language(language):
+        return _on_text(turn)
+
+
+def _on_text(turn: Turn) -> list[Outbound]:
+    understanding = turn.understanding
+    settings = turn.settings
+    if understanding.intent == OUT_OF_SCOPE and understanding.confidence >= settings.act_threshold:
+        return outside_scope(turn)
+    if understanding.confidence >= settings.act_threshold:
+        turn.conversation.misunderstandings = 0
+        return _act(turn, understanding.intent)
+    candidates = [
+        intent for intent, probability in understanding.top[:2]
+        if intent != OUT_OF_SCOPE and probability >= settings.clarify_threshold / 2
+    ]
+    if understanding.confidence >= settings.clarify_threshold and candidates:
+        return did_you_mean(turn, candidates)
+    return not_understood(turn)
+
+
+def _act(turn: Turn, intent: str) -> list[Outbound]:
+    handler = INTENT_HANDLERS.get(intent)
+    return handler(turn) if handler else answer_intent(turn, intent)

@@ -1,0 +1,68 @@
+"""Inbound event -> stored state -> Outbound messages, in one transaction with the outbox."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.content import Content
+from bot.dialogue import Understand, respond
+from bot.flows.base import Conversation, Turn
+from bot.messages import Inbound, Outbound
+from bot.store import repo
+from bot.store.database import Database
+from bot.store.models import ConversationState, User
+
+
+class Engine:
+    def __init__(
+        self, db: Database, settings: Settings, content: Content, understand: Understand
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.content = content
+        self.understand = understand
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Answer one inbound message; a redelivered message id gets no second answer."""
+        async with self.db.transaction() as session:
+            user = await repo.user_for(
+                session, channel=inbound.channel, channel_user_id=inbound.user_id
+            )
+            message_id = await repo.record_inbound(session, user=user, inbound=inbound)
+            if message_id is None:
+                return []
+            state = await repo.state_for(session, user=user)
+            turn = Turn(inbound, _conversation(user, state), self.content, self.settings)
+            outbounds = respond(turn, self.understand)
+            _save(turn, user, state)
+            if turn.understanding:
+                await repo.annotate_message(
+                    session, message_id=message_id, intent=turn.understanding.intent,
+                    confidence=turn.understanding.confidence,
+                    language=turn.understanding.language,
+                )
+            await repo.enqueue(
+                session, user=user, outbounds=outbounds,
+                key=f"{inbound.channel}:{inbound.message_id}",
+            )
+        return outbounds
+
+
+def _conversation(user: User, state: ConversationState) -> Conversation:
+    return Conversation(
+        language=user.language, flow=state.flow, step=state.step, slots=dict(state.slots or {}),
+        offered=list((state.offered or {}).get("buttons", [])),
+        misunderstandings=state.misunderstandings or 0,
+    )
+
+
+def _save(turn: Turn, user: User, state: ConversationState) -> None:
+    conversation = turn.conversation
+    user.language = conversation.language
+    user.last_seen_at = turn.inbound.received_at
+    if turn.inbound.display_name:
+        user.display_name = turn.inbound.display_name[:128]
+    state.flow, state.step = conversation.flow, conversation.step
+    state.slots = conversation.slots
+    state.offered = {"buttons": conversation.offered}
+    state.misunderstandings = conversation.misunderstandings
+

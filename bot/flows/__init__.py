@@ -1,0 +1,21 @@
+"""Wiring: which handler answers which intent and which button. No logic here."""
+
+from collections.abc import Callable
+
+from bot.flows import language, smalltalk
+from bot.flows.base import Turn
+from bot.messages import Outbound
+
+Handler = Callable[[Turn], list[Outbound]]
+
+INTENT_HANDLERS: dict[str, Handler] = {
+    "greeting": smalltalk.greet,
+    "help_menu": smalltalk.show_menu,
+    "thanks_goodbye": smalltalk.goodbye,
+    "change_language": language.change_language,
+}
+
+MENU_HANDLERS: dict[str, Handler] = {
+    "main": smalltalk.show_menu,
+    "language": language.ask_language,
+}

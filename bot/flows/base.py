@@ -1,0 +1,62 @@
+"""What every flow works with: the turn being answered and the shared buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import Settings
+from bot.content import Content
+from bot.i18n import N_, _
+from bot.messages import Button, Inbound, Outbound
+from bot.nlu import Understanding
+
+MAIN_MENU = (
+    ("intent:create_cooperative", N_("Create a cooperative")),
+    ("intent:financing_options", N_("Financing")),
+    ("item:labels.overview", N_("Labels & approvals")),
+    ("intent:watch_capsules", N_("Videos")),
+    ("intent:talk_to_advisor", N_("Talk to an advisor")),
+    ("intent:my_reminders", N_("My reminders")),
+    ("menu:language", N_("Language")),
+)
+
+
+@dataclass
+class Conversation:
+    """The stored state of one user's conversation, as the flows see it."""
+
+    language: str | None
+    flow: str | None = None
+    step: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    offered: list[list[str]] = field(default_factory=list)
+    misunderstandings: int = 0
+
+    def leave_flow(self) -> None:
+        self.flow, self.step, self.slots = None, None, {}
+
+
+@dataclass
+class Turn:
+    inbound: Inbound
+    conversation: Conversation
+    content: Content
+    settings: Settings
+    understanding: Understanding | None = None
+
+    @property
+    def language(self) -> str:
+        return self.conversation.language or self.settings.default_language
+
+
+def main_menu() -> tuple[Button, ...]:
+    return tuple(Button(payload, _(title)) for payload, title in MAIN_MENU)
+
+
+def menu_button() -> Button:
+    return Button("menu:main", _("Main menu"))
+
+
+def with_menu(text: str) -> list[Outbound]:
+    return [Outbound(text, main_menu(), list_label=_("Menu"))]

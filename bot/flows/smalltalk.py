@@ -1,0 +1,22 @@
+"""Greeting, menu and goodbye."""
+
+from bot.flows.base import Turn, with_menu
+from bot.i18n import _
+from bot.messages import Outbound
+
+
+def greet(turn: Turn) -> list[Outbound]:
+    return with_menu(_("Welcome! I am Fadaa, the assistant for cooperatives. What do you need?"))
+
+
+def welcome() -> Outbound:
+    return Outbound(_("Welcome! I am Fadaa, the assistant for cooperatives."))
+
+
+def show_menu(turn: Turn) -> list[Outbound]:
+    return with_menu(_("Here is what I can help you with. Choose a topic or write your question."))
+
+
+def goodbye(turn: Turn) -> list[Outbound]:
+    return [Outbound(_("You are welcome! Write to me whenever you need. Good luck with your "
+                       "cooperative."))]

@@ -1,0 +1,68 @@
+"""Interface strings through gettext, and locale-aware formatting with Babel.
+
+The reply language is set once per incoming message (`use_language`); `_` reads it.
+Babel has no `ary` locale: its catalog is read as Arabic and falls back to `ar`.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LANGUAGES = ("ary", "ar", "fr")
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+_FALLBACKS = {"ary": ("ary", "ar"), "ar": ("ar",), "fr": ("fr",)}
+
+_current: ContextVar[str] = ContextVar("language", default="ary")
+
+
+@contextmanager
+def use_language(language: str) -> Iterator[None]:
+    token = _current.set(language if language in LANGUAGES else "ary")
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def _(message: str) -> str:
+    """Translate an interface string into the current reply language."""
+    return catalog(_current.get()).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 — gettext's conventional name for "mark only"
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+@cache
+def catalog(language: str) -> gettext_module.NullTranslations:
+    chain: gettext_module.NullTranslations = gettext_module.NullTranslations()
+    for code in reversed(_FALLBACKS[language]):
+        loaded = _load_po(LOCALES_DIR / code / "LC_MESSAGES" / "messages.po")
+        loaded.add_fallback(chain)
+        chain = loaded
+    return chain
+
+
+def _load_po(path: Path) -> Translations:
+    with path.open("rb") as source:
+        parsed = read_po(source, locale="ar" if path.parts[-3] == "ary" else path.parts[-3])
+    compiled = BytesIO()
+    write_mo(compiled, parsed)
+    compiled.seek(0)
+    return Translations(compiled)
+

@@ -1,0 +1,105 @@
+"""What crosses the boundary between the core and the channels."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.clock import utcnow
+
+
+class Media(StrEnum):
+    """What an inbound message carries besides (or instead of) text."""
+
+    none = "none"
+    voice = "voice"
+    photo = "photo"
+    video = "video"
+    document = "document"
+    sticker = "sticker"
+    location = "location"
+    contact = "contact"
+    other = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    channel: str
+    user_id: str
+    message_id: str
+    text: str = ""
+    payload: str | None = None
+    media: Media = Media.none
+    language_hint: str | None = None
+    display_name: str | None = None
+    received_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    payload: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    capsule_id: str
+    caption: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    name: str
+    language: str
+    params: tuple[str, ...] = ()
+
+
+class OutboundKind(StrEnum):
+    text = "text"
+    buttons = "buttons"
+    list = "list"
+    video = "video"
+    template = "template"
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to send. Channels render buttons or a list within their own limits."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    list_label: str | None = None
+    video: Video | None = None
+    template: Template | None = None
+
+    @property
+    def kind(self) -> OutboundKind:
+        if self.template:
+            return OutboundKind.template
+        if self.video:
+            return OutboundKind.video
+        if self.buttons:
+            return OutboundKind.list if self.list_label else OutboundKind.buttons
+        return OutboundKind.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outbound:
+        return cls(
+            text=data["text"],
+            buttons=tuple(Button(**b) for b in data.get("buttons") or ()),
+            list_label=data.get("list_label"),
+            video=Video(**data["video"]) if data.get("video") else None,
+            template=_template(data.get("template")),
+        )
+
+
+def _template(data: dict[str, Any] | None) -> Template | None:
+    if not data:
+        return None
+    return Template(name=data["name"], language=data["language"], params=tuple(data["params"]))

@@ -1,0 +1,61 @@
+"""Understanding a message offline: language, script and intent with a confidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from bot.nlu.features import features
+from bot.nlu.model import LinearModel
+from bot.nlu.normalize import script_of
+
+OUT_OF_SCOPE = "out_of_scope"
+_LANGUAGES_BY_SCRIPT = {"latn": ("fr", "ary"), "arab": ("ar", "ary")}
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    intent: str
+    confidence: float
+    language: str | None
+    script: str
+    top: tuple[tuple[str, float], ...] = ()
+    language_confidence: float = 0.0
+
+
+class Understander:
+    def __init__(self, model: LinearModel) -> None:
+        self.model = model
+
+    def __call__(self, text: str) -> Understanding:
+        script = script_of(text)
+        indices, values = self.model.vectorize(features(text))
+        if not indices:
+            return Understanding(OUT_OF_SCOPE, 0.0, None, script)
+        intents = self.model.intent.probabilities(indices, values)
+        labelled = zip(self.model.intent.labels, intents.tolist(), strict=True)
+        ranked = sorted(labelled, key=lambda pair: -pair[1])[:3]
+        language, language_confidence = self._language(indices, values, script)
+        return Understanding(
+            intent=ranked[0][0], confidence=round(ranked[0][1], 4), language=language,
+            script=script, top=tuple((i, round(p, 4)) for i, p in ranked),
+            language_confidence=language_confidence,
+        )
+
+    def _language(self, indices: list[int], values: object, script: str) -> tuple[str, float]:
+        """The most likely language among those written in this script."""
+        head = self.model.language
+        scores = head.probabilities(indices, values).tolist()
+        probabilities = dict(zip(head.labels, scores, strict=True))
+        candidates = {code: probabilities.get(code, 0.0) for code in _LANGUAGES_BY_SCRIPT[script]}
+        best = max(candidates, key=candidates.__getitem__)
+        return best, round(candidates[best] / sum(candidates.values()), 4)
+
+
+@cache
+def default_understander() -> Understander:
+    return Understander(LinearModel.load())
+
+
+def understand(text: str) -> Understanding:
+    return default_understander()(text)

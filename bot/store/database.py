@@ -1,0 +1,106 @@
+"""Engine, sessions and migrations for SQLite (default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be opened or written; the message says what to do."""
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest revision (creates every table on an empty database)."""
+        self._prepare_sqlite_file()
+        try:
+            async with self.engine.begin() as connection:
+                await connection.run_sync(_upgrade_to_head)
+                if self.is_sqlite:  # fail now, not at the first message, on a read-only file
+                    await connection.execute(text("PRAGMA user_version = 1"))
+        except (OperationalError, DatabaseError, sqlite3.Error) as error:
+            raise StoreUnavailable(_explain(self.url, error)) from None
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (OperationalError, DatabaseError, OSError):
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    def _prepare_sqlite_file(self) -> None:
+        path = self.engine.url.database
+        if not self.is_sqlite or not path or path == ":memory:":
+            return
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(
+                f"cannot create the data directory {Path(path).parent}: {error.strerror}. "
+                "Set FADAA_DATA_DIR to a writable folder."
+            ) from None
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _explain(url: str, error: Exception) -> str:
+    reason = str(getattr(error, "orig", error)).strip()
+    if "sqlite" in url:
+        return (
+            f"the database file cannot be used ({reason}). Check that FADAA_DATA_DIR is "
+            "writable and that the file is a Fadaa SQLite database; move a damaged file aside "
+            "and a new one will be created."
+        )
+    return f"the database cannot be reached ({reason}). Check FADAA_DATABASE_URL."

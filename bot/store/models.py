@@ -1,0 +1,79 @@
+"""Tables. Every change goes through an Alembic migration in bot/store/migrations."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.clock import utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_user_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(8))
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConversationState(Base):
+    __tablename__ = "conversation_states"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[str | None] = mapped_column(String(64))
+    slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    offered: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    misunderstandings: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Message(Base):
+    """Every message in and out; (channel, channel_message_id) recognises a redelivery."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("channel", "channel_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_message_id: Mapped[str | None] = mapped_column(String(128))
+    direction: Mapped[str] = mapped_column(String(3))
+    text: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str | None] = mapped_column(String(256))
+    media: Mapped[str] = mapped_column(String(16), default="none")
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class OutboxItem(Base):
+    """A reply written in the same transaction as the state change, delivered afterwards."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(128))
+    body: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()

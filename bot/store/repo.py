@@ -1,0 +1,129 @@
+"""Queries shared by the engine, the channels and the API. Keyword-only, session first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import utcnow
+from bot.messages import Inbound, Outbound
+from bot.store.models import ConversationState, Message, OutboxItem, User
+
+
+def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str) -> User:
+    """The user behind a channel address, created on first contact (safe under races)."""
+    await session.execute(
+        _insert(session, User)
+        .values(channel=channel, channel_user_id=channel_user_id, created_at=utcnow(),
+                last_seen_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+    )
+    return await session.scalar(
+        select(User).where(User.channel == channel, User.channel_user_id == channel_user_id)
+    )
+
+
+async def record_inbound(session: AsyncSession, *, user: User, inbound: Inbound) -> int | None:
+    """Store an inbound message; None when this channel message id was already stored."""
+    result = await session.execute(
+        _insert(session, Message)
+        .values(
+            user_id=user.id, channel=inbound.channel, channel_message_id=inbound.message_id,
+            direction="in", text=inbound.text, payload=inbound.payload,
+            media=inbound.media.value, created_at=inbound.received_at,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
+        .returning(Message.id)
+    )
+    return result.scalar()
+
+
+async def annotate_message(
+    session: AsyncSession, *, message_id: int, intent: str, confidence: float,
+    language: str | None,
+) -> None:
+    await session.execute(
+        update(Message).where(Message.id == message_id)
+        .values(intent=intent, confidence=confidence, language=language)
+    )
+
+
+async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
+    state = await session.get(ConversationState, user.id, with_for_update=True)
+    if state is None:
+        state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
+        session.add(state)
+    return state
+
+
+async def enqueue(
+    session: AsyncSession, *, user: User, outbounds: Sequence[Outbound], key: str | None = None
+) -> None:
+    """Queue replies and log them, in the caller's transaction."""
+    for index, outbound in enumerate(outbounds):
+        session.add(OutboxItem(
+            user_id=user.id, channel=user.channel, recipient=user.channel_user_id,
+            body=outbound.to_dict(), status="pending",
+            idempotency_key=f"{key}:{index}" if key else None,
+            attempts=0, created_at=utcnow(),
+        ))
+        session.add(Message(
+            user_id=user.id, channel=user.channel, direction="out", text=outbound.text,
+            media="none", language=user.language, created_at=utcnow(),
+        ))
+
+
+async def claim_outbox(
+    session: AsyncSession, *, channel: str, limit: int = 50
+) -> list[OutboxItem]:
+    """Atomically move up to `limit` pending rows of a channel to 'sending' and return them."""
+    due = (
+        select(OutboxItem.id)
+        .where(OutboxItem.status == "pending", OutboxItem.channel == channel)
+        .order_by(OutboxItem.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.scalars(
+        update(OutboxItem)
+        .where(OutboxItem.id.in_(due))
+        .values(status="sending", claimed_at=utcnow(), attempts=OutboxItem.attempts + 1)
+        .returning(OutboxItem)
+    )
+    return sorted(result.all(), key=lambda item: item.id)
+
+
+async def finish_outbox(
+    session: AsyncSession, *, item_id: int, error: str | None = None, give_up: bool = False
+) -> None:
+    if error is None:
+        values: dict[str, object] = {"status": "sent", "sent_at": utcnow(), "last_error": None}
+    else:
+        values = {"status": "failed" if give_up else "pending", "last_error": error[:2000]}
+    await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(**values))
+
+
+async def release_stale_claims(
+    session: AsyncSession, *, channel: str, older_than: timedelta, now: datetime | None = None
+) -> int:
+    """Give back rows a crashed sender claimed but never finished."""
+    cutoff = (now or utcnow()) - older_than
+    result = await session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.status == "sending",
+            OutboxItem.channel == channel,
+            OutboxItem.claimed_at <= cutoff,
+        )
+        .values(status="pending")
+    )
+    return result.rowcount

@@ -1,0 +1,57 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL when
+FADAA_TEST_DATABASE_URL is set), settings, and a real engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import Settings, load_settings
+from bot.content import default_content
+from bot.engine import Engine
+from bot.nlu import understand
+from bot.store.database import Database
+from tests.chat import Chat
+
+
+def database_url(folder: Path) -> str:
+    return os.environ.get("FADAA_TEST_DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{folder / 'fadaa.sqlite'}"
+    )
+
+
+async def empty_database(url: str) -> Database:
+    """A database with no tables at all (PostgreSQL is shared, so its schema is reset)."""
+    database = Database(url)
+    if not database.is_sqlite:
+        async with database.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    return database
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await empty_database(database_url(tmp_path))
+    await database.migrate()
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data_dir=tmp_path, _env_file=None)
+
+
+@pytest.fixture
+def engine(db: Database, settings: Settings) -> Engine:
+    return Engine(db, settings, default_content(), understand)
+
+
+@pytest.fixture
+def chat(engine: Engine) -> Chat:
+    return Chat(engine)

@@ -1,0 +1,92 @@
+"""`fadaa chat` and `fadaa classify` as a person runs them, in a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+
+import pytest
+
+
+def fadaa(*args: str, data_dir, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "FADAA_DATA_DIR": str(data_dir), **env}
+    environment.pop("FADAA_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        env=environment, timeout=120, check=False,
+    )
+
+
+def test_a_piped_conversation_prints_the_transcript_and_ends_with_the_input(tmp_path):
+    run = fadaa("chat", "--user", "demo", data_dir=tmp_path, stdin="salam\n2\n")
+    assert run.returncode == 0, run.stderr
+    assert "> salam" in run.stdout
+    assert "1. الدارجة" in run.stdout
+    assert "تأسيس تعاونية" in run.stdout  # the Arabic menu after choosing 2
+
+
+def test_a_restarted_chat_remembers_the_language(tmp_path):
+    fadaa("chat", "--user", "demo", data_dir=tmp_path, stdin="Bonjour\n3\n")
+    run = fadaa("chat", "--user", "demo", data_dir=tmp_path, stdin="menu\n")
+    assert "Créer une coopérative" in run.stdout
+
+
+def test_visual_mode_reorders_arabic_for_terminals_without_bidi(tmp_path):
+    run = fadaa("chat", "--rtl", "visual", data_dir=tmp_path, stdin="salam\n2\n")
+    assert "تأسيس تعاونية" not in run.stdout
+    assert "Fadaa:" in run.stdout
+
+
+def test_an_unwritable_data_directory_gets_a_clear_message_not_a_traceback(tmp_path):
+    run = fadaa("chat", data_dir="/proc/fadaa-data", stdin="salam\n")
+    assert run.returncode == 2
+    assert "cannot create the data directory" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_read_only_data_directory_gets_a_clear_message(tmp_path):
+    fadaa("chat", data_dir=tmp_path, stdin="salam\n")
+    with read_only(tmp_path, tmp_path / "fadaa.sqlite"):
+        run = fadaa("chat", data_dir=tmp_path, stdin="salam\n")
+    assert run.returncode == 2
+    assert "cannot be used" in run.stderr and "Traceback" not in run.stderr
+
+
+@contextmanager
+def read_only(*paths):
+    """chmod for ordinary users; root ignores modes, so it needs the immutable attribute."""
+    if os.geteuid() != 0:
+        for path in paths:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        yield
+        for path in paths:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        return
+    if subprocess.run(["chattr", "+i", *map(str, paths)], check=False).returncode != 0:
+        pytest.skip("this file system cannot make files immutable")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, paths)], check=False)
+
+
+def test_a_corrupt_database_file_gets_a_clear_message(tmp_path):
+    (tmp_path / "fadaa.sqlite").write_bytes(os.urandom(4096))
+    run = fadaa("chat", data_dir=tmp_path, stdin="salam\n")
+    assert run.returncode == 2
+    assert "move a damaged file aside" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_an_invalid_setting_is_named(tmp_path):
+    run = fadaa("chat", data_dir=tmp_path, FADAA_ACT_THRESHOLD="high")
+    assert run.returncode == 2
+    assert "FADAA_ACT_THRESHOLD" in run.stderr
+
+
+def test_classify_prints_one_json_line(tmp_path):
+    run = fadaa("classify", "c quoi intilaka w ch7al l'interet", data_dir=tmp_path)
+    result = json.loads(run.stdout)
+    assert result["intent"] == "intilaka"
+    assert set(result) == {"intent", "confidence", "top3", "language", "script"}
+    assert len(result["top3"]) == 3

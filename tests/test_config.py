@@ -1,0 +1,27 @@
+"""Settings: defaults that work with nothing set, and invalid values named clearly."""
+
+import pytest
+
+from bot.config import SettingsError, load_settings
+
+
+def test_with_nothing_set_the_database_is_a_sqlite_file_in_the_data_directory(tmp_path):
+    settings = load_settings(data_dir=tmp_path, _env_file=None)
+    assert settings.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path / 'fadaa.sqlite'}"
+
+
+def test_a_plain_postgresql_url_gets_the_async_driver(monkeypatch):
+    monkeypatch.setenv("FADAA_DATABASE_URL", "postgresql://fadaa:pw@db:5432/fadaa")
+    settings = load_settings(_env_file=None)
+    assert settings.resolved_database_url == "postgresql+psycopg://fadaa:pw@db:5432/fadaa"
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("FADAA_DEFAULT_LANGUAGE", "en"),
+    ("FADAA_ACT_THRESHOLD", "1.5"),
+    ("FADAA_ENV", "staging"),
+])
+def test_an_invalid_value_names_the_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_settings(_env_file=None)

@@ -1,0 +1,104 @@
+"""The content files: strict validation, and nothing the fact sheet forbids."""
+
+import re
+import textwrap
+
+import pytest
+
+from bot.content import ContentError, default_content, known_intents, load_content
+
+CONVERSATIONAL = {"greeting", "thanks_goodbye", "help_menu", "change_language",
+                  "talk_to_advisor", "set_reminder", "my_reminders", "delete_my_data"}
+ALL_TEXTS = [(item.id, language, text)
+             for item in default_content().items.values()
+             for language, text in {**item.text, **{f"{k}-title": v
+                                                    for k, v in item.title.items()}}.items()]
+
+FORBIDDEN = {
+    "seven founders": r"\b7\s*(fondateurs|membres|founders|أعضاء|اعضاء|ديال الأعضاء)|sept membres"
+                      r"|سبعة أعضاء",
+    "administrative court": r"tribunal administratif|tribunaux administratifs|administrative court"
+                            r"|المحكمة الإدارية|المحاكم الإدارية|المحكمة الادارية",
+    "a phone number": r"\+212|\b0[5-7](\s?\d){8}\b",
+    "fully online creation": r"(?<!pas )entièrement en ligne|100\s?% en ligne|fully online"
+                             r"|بالكامل عبر الإنترنت|كاملة عبر الإنترنت|كلها فالأنترنيت",
+    "an unknown web address": r"(https?://|www\.)(?!odco\.gov\.ma|coopmarketplace\.ma)",
+    "capsules available somewhere": r"youtube|disponibles? sur|متوفرة على",
+    "ODCO selling": r"l'ODCO vend|ODCO sells|المكتب يبيع",
+}
+
+
+@pytest.mark.parametrize("claim", FORBIDDEN)
+def test_no_text_makes_a_claim_the_fact_sheet_forbids(claim):
+    pattern = re.compile(FORBIDDEN[claim], re.IGNORECASE)
+    offenders = [(i, lang) for i, lang, text in ALL_TEXTS if pattern.search(text)]
+    assert offenders == []
+
+
+def test_intilaka_rates_are_always_given_as_2020_terms():
+    rated = [(i, lang, t) for i, lang, t in ALL_TEXTS if re.search(r"1[,.]75", t)]
+    assert rated
+    assert [(i, lang) for i, lang, t in rated if "2020" not in t] == []
+
+
+def test_covid_products_are_always_dated_2020():
+    covid = [(i, lang, t) for i, lang, t in ALL_TEXTS if "Relance" in t]
+    assert [(i, lang) for i, lang, t in covid if "2020" not in t] == []
+
+
+def test_odco_statistics_carry_their_date():
+    figures = r"65[ .,\u202f]?315|788[ .,\u202f]?969|34[ .,\u202f]?515|272[ .,\u202f]?583"
+    dated = [(i, lang, t) for i, lang, t in ALL_TEXTS if re.search(figures, t)]
+    assert [(i, lang) for i, lang, t in dated if not re.search(r"20\d\d", t)] == []
+
+
+@pytest.mark.parametrize("intent", sorted(set(known_intents()) - CONVERSATIONAL))
+def test_every_content_intent_has_an_answer_in_three_languages(intent):
+    item = default_content().for_intent(intent)
+    assert item is not None
+    assert set(item.text) == {"fr", "ar", "ary"}
+
+
+def test_every_source_key_used_is_listed_with_its_reference():
+    content = default_content()
+    used = {s for item in content.items.values() for s in item.sources}
+    assert used <= set(content.sources)
+
+
+def write_topic(folder, body: str) -> None:
+    (folder / "sources.yaml").write_text("sources:\n  S1: {title: ODCO FAQ, url: null}\n")
+    (folder / "topic.yaml").write_text(textwrap.dedent(body))
+
+
+VALID_ITEM = """
+items:
+  demo.item:
+    sources: [S1]
+    last_verified: 2026-11-25
+    title: {fr: Titre, ar: عنوان, ary: العنوان}
+    text: {fr: Texte, ar: نص, ary: الكلام}
+"""
+
+
+def test_a_valid_file_loads(tmp_path):
+    write_topic(tmp_path, VALID_ITEM)
+    assert load_content(tmp_path).get("demo.item").text["ary"] == "الكلام"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("ary: الكلام", "ary: ''"), "topic.yaml: item demo.item: text.ary is missing or empty"),
+    (("[S1]", "[S99]"), "topic.yaml: item demo.item: unknown source key(s) S99"),
+    (("ar: نص, ", ""), "topic.yaml: item demo.item: text.ar is missing or empty"),
+    (("2026-11-25", "soon"), "topic.yaml: item demo.item: last_verified 'soon' is not a date"),
+    (("Texte", "x" * 701), "topic.yaml: item demo.item: text.fr has 701 characters"),
+])
+def test_an_invalid_item_is_refused_naming_file_item_and_field(tmp_path, change, message):
+    write_topic(tmp_path, VALID_ITEM.replace(*change))
+    with pytest.raises(ContentError, match=re.escape(message)):
+        load_content(tmp_path)
+
+
+def test_a_broken_link_between_items_is_refused(tmp_path):
+    write_topic(tmp_path, VALID_ITEM + "    next: [demo.missing]\n")
+    with pytest.raises(ContentError, match="demo.item: next links to unknown item.*demo.missing"):
+        load_content(tmp_path)

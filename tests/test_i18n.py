@@ -1,0 +1,34 @@
+"""Interface strings: every string the code shows exists in every catalog."""
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import LANGUAGES, LOCALES_DIR, _, use_language
+
+USED = sorted({
+    message for _file, _line, message, _comments, _context in extract_from_dir(
+        LOCALES_DIR.parent / "bot", method_map=[("**.py", "python")],
+        keywords={"_": None, "N_": None},
+    )
+})
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_interface_string_is_translated_in_every_catalog(language):
+    path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
+    catalog = read_po(path.open("rb"), locale="ar" if language == "ary" else language)
+    missing = [m for m in USED if not (catalog.get(m) and catalog.get(m).string)]
+    assert missing == []
+
+
+def test_darija_falls_back_to_arabic_for_a_string_it_lacks(tmp_path):
+    with use_language("ary"):
+        assert _("Main menu") == "المينو"
+    with use_language("ar"):
+        assert _("Main menu") == "القائمة الرئيسية"
+
+
+def test_an_unknown_language_is_served_in_darija():
+    with use_language("de"):
+        assert _("Main menu") == "المينو"
