@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.flows import INTENT_HANDLERS, MENU_HANDLERS
+from bot.flows import INTENT_HANDLERS, MENU_HANDLERS, QUESTIONNAIRES
 from bot.flows.answers import answer_intent, answer_item_id
 from bot.flows.base import Turn
 from bot.flows.clarify import (
@@ -26,6 +26,7 @@ from bot.flows.onboarding import (
     take_first_question,
     welcome_and_ask_language,
 )
+from bot.flows.questionnaire import Questionnaire
 from bot.flows.smalltalk import greet, show_menu, welcome
 from bot.i18n import use_language
 from bot.messages import Media, Outbound
@@ -63,7 +64,22 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     turn.understanding = understand(text)
     if turn.conversation.language is None:
         return _first_contact(turn)
+    questionnaire = QUESTIONNAIRES.get(turn.conversation.flow or "")
+    if questionnaire:
+        return _in_questionnaire(turn, questionnaire)
     return _on_text(turn)
+
+
+def _in_questionnaire(turn: Turn, questionnaire: Questionnaire) -> list[Outbound]:
+    """A typed answer moves on; a confident question about something else leaves."""
+    answered = questionnaire.read(turn)
+    if answered is not None:
+        return answered
+    understanding = turn.understanding
+    if understanding.confidence >= turn.settings.act_threshold:
+        turn.conversation.leave_flow()
+        return _on_text(turn)
+    return questionnaire.ask_again(turn)
 
 
 def _first_contact(turn: Turn) -> list[Outbound]:
@@ -79,8 +95,11 @@ def _first_contact(turn: Turn) -> list[Outbound]:
 
 def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbound]:
     kind, _, value = payload.partition(":")
+    if kind in QUESTIONNAIRES:
+        return QUESTIONNAIRES[kind].answer(turn, value)
     if kind == "lang" and value in ("ary", "ar", "fr"):
         return _chose_language(turn, value, understand)
+    turn.conversation.leave_flow()
     if kind == "intent":
         return _act(turn, value)
     if kind == "item":

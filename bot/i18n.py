@@ -16,10 +16,12 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 LANGUAGES = ("ary", "ar", "fr")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+BABEL_LOCALE = {"ary": "ar_MA", "ar": "ar_MA", "fr": "fr_MA"}
 _FALLBACKS = {"ary": ("ary", "ar"), "ar": ("ar",), "fr": ("fr",)}
 
 _current: ContextVar[str] = ContextVar("language", default="ary")
@@ -66,3 +68,8 @@ def _load_po(path: Path) -> Translations:
     compiled.seek(0)
     return Translations(compiled)
 
+
+
+def format_number(value: float) -> str:
+    """A number as the current reader writes it (ar_MA: 300.000; fr_MA: 300 000)."""
+    return format_decimal(value, locale=BABEL_LOCALE[_current.get()])

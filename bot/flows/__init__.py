@@ -4,6 +4,9 @@ from collections.abc import Callable
 
 from bot.flows import language, smalltalk
 from bot.flows.base import Turn
+from bot.flows.financing_finder import FINANCING_FINDER
+from bot.flows.formalize import FORMALIZE
+from bot.flows.questionnaire import Questionnaire
 from bot.messages import Outbound
 
 Handler = Callable[[Turn], list[Outbound]]
@@ -18,4 +21,9 @@ INTENT_HANDLERS: dict[str, Handler] = {
 MENU_HANDLERS: dict[str, Handler] = {
     "main": smalltalk.show_menu,
     "language": language.ask_language,
+}
+
+QUESTIONNAIRES: dict[str, Questionnaire] = {
+    FINANCING_FINDER.name: FINANCING_FINDER,
+    FORMALIZE.name: FORMALIZE,
 }

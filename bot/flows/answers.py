@@ -2,14 +2,25 @@
 
 from bot.content import Item
 from bot.flows.base import Turn, menu_button, with_menu
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.messages import Button, Outbound
+
+QUESTIONNAIRE_ENTRIES = {
+    "financing.overview": ("finder:start", N_("Find what fits me")),
+    "formalize.intro": ("formalize:start", N_("Answer 3 questions")),
+}
 
 
 def answer_item(turn: Turn, item: Item) -> list[Outbound]:
+    """The item's text; buttons for its questionnaire, its follow-ups, and the way out."""
     language = turn.language
     follow_ups = [turn.content.items[target] for target in item.next]
     buttons = [Button(f"item:{f.id}", f.title[language]) for f in follow_ups]
+    if item.id in QUESTIONNAIRE_ENTRIES:
+        payload, title = QUESTIONNAIRE_ENTRIES[item.id]
+        buttons.insert(0, Button(payload, _(title)))
+    if not item.next:
+        buttons.append(Button("intent:talk_to_advisor", _("Talk to an advisor")))
     return [Outbound(item.text[language], (*buttons, menu_button()))]
 
 

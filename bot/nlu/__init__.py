@@ -7,7 +7,7 @@ from functools import cache
 
 from bot.nlu.features import features
 from bot.nlu.model import LinearModel
-from bot.nlu.normalize import script_of
+from bot.nlu.normalize import has_arabizi, script_of
 
 OUT_OF_SCOPE = "out_of_scope"
 _LANGUAGES_BY_SCRIPT = {"latn": ("fr", "ary"), "arab": ("ar", "ary")}
@@ -35,15 +35,23 @@ class Understander:
         intents = self.model.intent.probabilities(indices, values)
         labelled = zip(self.model.intent.labels, intents.tolist(), strict=True)
         ranked = sorted(labelled, key=lambda pair: -pair[1])[:3]
-        language, language_confidence = self._language(indices, values, script)
+        language, language_confidence = self._language(indices, values, text, script)
         return Understanding(
             intent=ranked[0][0], confidence=round(ranked[0][1], 4), language=language,
             script=script, top=tuple((i, round(p, 4)) for i, p in ranked),
             language_confidence=language_confidence,
         )
 
-    def _language(self, indices: list[int], values: object, script: str) -> tuple[str, float]:
-        """The most likely language among those written in this script."""
+    def _language(
+        self, indices: list[int], values: object, text: str, script: str
+    ) -> tuple[str, float]:
+        """The most likely language among those written in this script.
+
+        A Latin word written with an Arabizi digit (m3a, ch7al) is Darija whatever the
+        French around it.
+        """
+        if script == "latn" and has_arabizi(text):
+            return "ary", 1.0
         head = self.model.language
         scores = head.probabilities(indices, values).tolist()
         probabilities = dict(zip(head.labels, scores, strict=True))

@@ -52,13 +52,25 @@ def normalize(text: str) -> str:
 
 
 def _latin_token(token: str) -> str:
-    if token.isdigit() or _NUMBER_WITH_UNIT.match(token):
-        return token
-    for written, spoken in _ARABIZI.items():
-        token = token.replace(written, spoken)
+    if _token_has_arabizi(token):
+        for written, spoken in _ARABIZI.items():
+            token = token.replace(written, spoken)
     for variant, canonical in _LATIN_VARIANTS:
         token = token.replace(variant, canonical)
     return token
+
+
+def has_arabizi(text: str) -> bool:
+    """True when a Latin word spells an Arabic sound with a digit (m3a, ch7al, 9rib)."""
+    return any(
+        _token_has_arabizi(token) for token in _TOKEN.findall(strip_marks(text).casefold())
+    )
+
+
+def _token_has_arabizi(token: str) -> bool:
+    if token.isdigit() or _NUMBER_WITH_UNIT.match(token):
+        return False
+    return any(digit in token for digit in _ARABIZI) and any(c.isalpha() for c in token)
 
 
 def script_of(text: str) -> str:

@@ -1,0 +1,110 @@
+"""A guided questionnaire: a few button questions, free-text answers accepted, then a result.
+
+Each question's options are buttons; typed answers match a button's label (via
+dialogue.chosen_payload) or the option's synonyms in `choices.yaml`. A message that answers
+nothing and is confidently about another topic leaves the questionnaire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.flows.base import Turn, menu_button
+from bot.i18n import _
+from bot.messages import Button, Outbound
+from bot.nlu.normalize import normalize
+
+CHOICES_FILE = Path(__file__).parent / "choices.yaml"
+Slots = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    title: Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Question:
+    slot: str
+    prompt: Callable[[], str]
+    options: tuple[Option, ...]
+    ask_if: Callable[[Slots], bool] = lambda _slots: True
+    read_text: Callable[[str], str | None] | None = None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    name: str
+    questions: tuple[Question, ...]
+    conclude: Callable[[Turn, Slots], list[Outbound]]
+
+    def start(self, turn: Turn) -> list[Outbound]:
+        turn.conversation.flow, turn.conversation.slots = self.name, {}
+        return self._next(turn)
+
+    def answer(self, turn: Turn, value: str) -> list[Outbound]:
+        """A button press: `slot=value`, or `start`."""
+        slot, equals, chosen = value.partition("=")
+        if not equals or turn.conversation.flow != self.name:
+            return self.start(turn)
+        turn.conversation.slots[slot] = chosen
+        return self._next(turn)
+
+    def read(self, turn: Turn) -> list[Outbound] | None:
+        """A typed answer; None when the text answers nothing (the caller tries the NLU)."""
+        question = self._current(turn.conversation.slots)
+        if question is None:
+            return None
+        value = _typed_value(question, turn.inbound.text)
+        if value is None:
+            return None
+        turn.conversation.slots[question.slot] = value
+        return self._next(turn)
+
+    def ask_again(self, turn: Turn) -> list[Outbound]:
+        question = self._current(turn.conversation.slots)
+        reminder = _("Please choose one of the answers below, or write \"menu\" to stop.")
+        return [Outbound(f"{reminder}\n\n{question.prompt()}", self._buttons(question))]
+
+    def _next(self, turn: Turn) -> list[Outbound]:
+        question = self._current(turn.conversation.slots)
+        if question is None:
+            slots = dict(turn.conversation.slots)
+            turn.conversation.leave_flow()
+            return self.conclude(turn, slots)
+        turn.conversation.step = question.slot
+        return [Outbound(question.prompt(), self._buttons(question))]
+
+    def _current(self, slots: Slots) -> Question | None:
+        return next(
+            (q for q in self.questions if q.slot not in slots and q.ask_if(slots)), None
+        )
+
+    def _buttons(self, question: Question) -> tuple[Button, ...]:
+        options = [Button(f"{self.name}:{question.slot}={o.value}", o.title())
+                   for o in question.options]
+        return (*options, menu_button())
+
+
+def _typed_value(question: Question, text: str) -> str | None:
+    if question.read_text and (value := question.read_text(text)) is not None:
+        return value
+    words = f" {normalize(text)} "
+    synonyms = choices().get(question.slot, {})
+    return next(
+        (value for value, names in synonyms.items()
+         if any(f" {normalize(name)} " in words for name in names)),
+        None,
+    )
+
+
+@cache
+def choices() -> dict[str, dict[str, list[str]]]:
+    return yaml.safe_load(CHOICES_FILE.read_text(encoding="utf-8"))

@@ -1,0 +1,94 @@
+"""Understanding: intents per language and script, language id, confidence bands."""
+
+import pytest
+
+from bot.nlu import understand
+from bot.nlu.train import Example, without
+
+INTENTS = [
+    # Darija, Arabic script
+    ("بغيت نأسس تعاونية ديال الكسكس مع خواتاتي فالدوار، منين نبدا؟", "create_cooperative"),
+    ("شحال خاص من واحد باش نديرو تعاونية؟ و شحال الرأسمال؟", "membership_requirements"),
+    ("فين نديبوزي الدوسي ديال التعاونية من بعد ما سينينا القانون الأساسي؟", "registration_court"),
+    ("واش انطلاقة كتعطي الكريدي للتعاونيات؟", "intilaka"),
+    ("كيفاش ناخدو الترخيص ديال أونسا باش نبيعو العسل فالمارشي", "sanitary_approval"),
+    ("فوقاش خاصنا نديرو الجمع العام ديال العام؟", "general_assembly"),
+    ("بغيت نهضر مع شي واحد من الإدارة عافاك", "talk_to_advisor"),
+    # Darija, Latin script
+    ("salam, ana kanbi3 lkhobz f zenqa w bghit nwli legal, chno ndir?", "formalize_informal"),
+    ("wach kayn chi da3m dyal lflous l cooperative jdida?", "financing_options"),
+    ("kifach nakhod smiya l cooperative mn 3nd odco", "name_certificate"),
+    ("fakrni ghda f 10 dsbah nmchi l banka", "set_reminder"),
+    ("bghit nmse7 ga3 les informations dyali", "delete_my_data"),
+    ("kayn chi formation f tsyir dyal cooperative?", "training"),
+    ("fin n9der nchof les vidéos dyal l'coopérative", "watch_capsules"),
+    # French
+    ("Quels documents faut-il pour le dossier de création de la coopérative ?",
+     "required_documents"),
+    ("Comment obtenir une IGP pour notre huile d'olive ?", "quality_label"),
+    ("On veut vendre nos tapis sur internet, comment faire ?", "online_selling"),
+    ("Est-ce que le produit Relance TPE marche encore pour une coopérative ?", "covid_relief"),
+    ("Comment préparer le rapport financier annuel de la coopérative ?", "annual_reports"),
+    ("Je voudrais annuler mon rappel de demain", "my_reminders"),
+    # Modern Standard Arabic
+    ("ما هي الوثائق المطلوبة لملف تأسيس التعاونية؟", "required_documents"),
+    ("هل توجد منح أو دعم من المبادرة الوطنية للتنمية البشرية للتعاونيات؟", "grants_projects"),
+    ("كيف أحصل على شهادة المطابقة من إيمانور لمنتجاتنا؟", "product_certification"),
+    ("أريد قرضا بنكيا لتعاونيتي، ما هي الشروط؟", "bank_loan"),
+    ("ما هو دعم التعاونيات النسائية؟ سمعت عن جائزة للا المتعاونة", "women_cooperatives"),
+    ("ما هو مكتب تنمية التعاون وما عنوانه؟", "about_fadaa"),
+]
+
+
+@pytest.mark.parametrize(("message", "intent"), INTENTS)
+def test_realistic_messages_get_their_intent(message, intent):
+    assert understand(message).intent == intent
+
+
+@pytest.mark.parametrize("message", [
+    "chkoun rbe7 lmatch dyal lbare7?",
+    "Quel temps fera-t-il demain à Agadir ?",
+    "كيفاش نجدد لاكارط الوطنية ديالي؟",
+    "bghit visa l france chno khassni",
+    "أريد وصفة الطاجين باللحم والبرقوق",
+])
+def test_unrelated_requests_are_out_of_scope(message):
+    assert understand(message).intent == "out_of_scope"
+
+
+@pytest.mark.parametrize(("message", "language", "script"), [
+    ("شنو خاصني باش نسجل التعاونية", "ary", "arab"),
+    ("ما هي شروط الانخراط في التعاونية؟", "ar", "arab"),
+    ("bghit ndir cooperative m3a 5 d l3yalat", "ary", "latn"),
+    ("Comment créer une coopérative agricole ?", "fr", "latn"),
+    ("c quoi intilaka w ch7al l'interet", "ary", "latn"),
+])
+def test_language_and_script_are_identified(message, language, script):
+    result = understand(message)
+    assert (result.language, result.script) == (language, script)
+
+
+def test_confidence_is_high_for_a_clear_question_and_low_for_noise():
+    assert understand("kifach ndir cooperative?").confidence > 0.6
+    assert understand("xkcd qwerty").intent == "out_of_scope" or (
+        understand("xkcd qwerty").confidence < 0.6)
+
+
+def test_the_top_three_are_ranked_and_probabilities():
+    top = understand("intilaka wla relance tpe?").top
+    assert len(top) == 3
+    assert [p for _, p in top] == sorted((p for _, p in top), reverse=True)
+    assert all(0 <= p <= 1 for _, p in top)
+
+
+def test_unknown_words_and_empty_text_never_crash():
+    assert understand("").intent == "out_of_scope"
+    assert understand("🙏🙏").confidence == 0.0
+    assert understand("x" * 50_000).intent
+
+
+def test_excluding_an_evaluation_file_removes_its_rows_whatever_their_spelling():
+    training = [Example("Salam khoya", "greeting", "ary", "latn"),
+                Example("merci", "thanks_goodbye", "fr", "latn")]
+    excluded = [Example("salaaam  KHOYA!", "greeting", "ary", "latn")]
+    assert without(training, excluded) == training[1:]
