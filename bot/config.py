@@ -1,10 +1,13 @@
 """All settings in one place: environment variables prefixed FADAA_, or a .env file."""
 
+from __future__ import annotations
+
+import re
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +35,60 @@ class Settings(BaseSettings):
     act_threshold: float = Field(default=0.6, ge=0, le=1)
     misunderstandings_before_advisor: int = Field(default=2, ge=1)
     max_message_chars: int = Field(default=4000, ge=100)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(default=None, description="https base URL for webhooks")
+
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+
+    whatsapp_phone_id: str | None = None
+    whatsapp_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com"
+    whatsapp_template_name: str = "fadaa_message"
+    whatsapp_template_languages: dict[str, str] = Field(
+        default={"ary": "ar", "ar": "ar", "fr": "fr"},
+        description="template language code per conversation language",
+    )
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_token and self.telegram_token.get_secret_value())
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        token = self.whatsapp_token.get_secret_value() if self.whatsapp_token else ""
+        return bool(token and self.whatsapp_phone_id)
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_format(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value() if value else ""
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError("must be 1-256 characters from A-Z a-z 0-9 _ -")
+        return value or None
+
+    @model_validator(mode="after")
+    def _production_needs_webhook_secrets(self) -> Settings:
+        if self.env != Environment.production:
+            return self
+        missing = [name for name, value in self._required_secrets().items() if not value]
+        if missing:
+            raise ValueError(f"production mode needs {', '.join(missing)}")
+        return self
+
+    def _required_secrets(self) -> dict[str, bool]:
+        required = {}
+        if self.telegram_enabled:
+            required["FADAA_TELEGRAM_WEBHOOK_SECRET"] = bool(self.telegram_webhook_secret)
+        if self.whatsapp_enabled:
+            required["FADAA_WHATSAPP_APP_SECRET"] = bool(self.whatsapp_app_secret)
+            required["FADAA_WHATSAPP_VERIFY_TOKEN"] = bool(self.whatsapp_verify_token)
+        return required
 
     @field_validator("default_language")
     @classmethod
@@ -63,8 +120,11 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        problems = "; ".join(
-            f"FADAA_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-            for e in error.errors()
-        )
+        problems = "; ".join(_describe(e) for e in error.errors())
         raise SettingsError(f"invalid setting — {problems}") from None
+
+
+def _describe(error: dict) -> str:
+    if not error["loc"]:
+        return str(error["msg"]).removeprefix("Value error, ")
+    return f"FADAA_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"

@@ -8,6 +8,7 @@ mean…?", and saying what the bot can do.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.flows import INTENT_HANDLERS, MENU_HANDLERS, QUESTIONNAIRES
 from bot.flows.answers import answer_intent, answer_item_id
@@ -27,8 +28,8 @@ from bot.flows.onboarding import (
     welcome_and_ask_language,
 )
 from bot.flows.questionnaire import Questionnaire
-from bot.flows.smalltalk import greet, show_menu, welcome
-from bot.i18n import use_language
+from bot.flows.smalltalk import show_menu, welcome
+from bot.i18n import _, use_language
 from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understanding
 from bot.nlu.normalize import clean, normalize
@@ -38,11 +39,18 @@ Understand = Callable[[str], Understanding]
 
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
     with use_language(turn.language):
-        outbounds = _decide(turn, understand)
+        outbounds = [_labelled(o) for o in _decide(turn, understand)]
     offered = next((o.buttons for o in reversed(outbounds) if o.buttons), None)
     if offered is not None:
         turn.conversation.offered = [[b.payload, b.title] for b in offered]
     return outbounds
+
+
+def _labelled(outbound: Outbound) -> Outbound:
+    """Many choices show as a list on small screens; the list needs a label in this language."""
+    if len(outbound.buttons) > 3 and not outbound.list_label:
+        return replace(outbound, list_label=_("Choose"))
+    return outbound
 
 
 def chosen_payload(text: str, offered: list[list[str]]) -> str | None:
@@ -83,18 +91,17 @@ def _in_questionnaire(turn: Turn, questionnaire: Questionnaire) -> list[Outbound
 
 
 def _first_contact(turn: Turn) -> list[Outbound]:
-    if not language_is_clear(turn):
+    """A greeting alone says nothing sure about the language (السلام عليكم is both)."""
+    if turn.understanding.intent == "greeting" or not language_is_clear(turn):
         remember_first_question(turn)
         return welcome_and_ask_language(turn)
     turn.conversation.language = turn.understanding.language
     with use_language(turn.language):
-        if turn.understanding.intent == "greeting":
-            return greet(turn)
         return [welcome(), *_on_text(turn)]
 
 
 def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbound]:
-    kind, _, value = payload.partition(":")
+    kind, _separator, value = payload.partition(":")
     if kind in QUESTIONNAIRES:
         return QUESTIONNAIRES[kind].answer(turn, value)
     if kind == "lang" and value in ("ary", "ar", "fr"):

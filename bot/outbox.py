@@ -1,18 +1,36 @@
-"""Delivery of queued replies: claim, send outside any transaction, then mark."""
+"""Delivery of queued replies: claim, send outside any transaction, then mark.
+
+A transient failure is retried later with exponential back-off; a permanent one (blocked
+bot, unknown recipient) or too many attempts marks the row failed.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from bot.clock import utcnow
 from bot.messages import Outbound
 from bot.store import repo
 from bot.store.database import Database
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF = timedelta(minutes=10)
 
-Deliver = Callable[[str, Outbound], Awaitable[None]]
+
+@dataclass(frozen=True)
+class Delivery:
+    recipient: str
+    outbound: Outbound
+    language: str | None
+    last_inbound_at: datetime | None
+    key: str
+
+
+Deliver = Callable[[Delivery], Awaitable[None]]
 
 
 class PermanentDeliveryError(Exception):
@@ -22,15 +40,25 @@ class PermanentDeliveryError(Exception):
 async def deliver_pending(
     db: Database, *, channel: str, deliver: Deliver, max_attempts: int = 5, batch: int = 50
 ) -> int:
-    """Send what is pending for a channel; returns how many were delivered."""
+    """Send what is due for a channel; returns how many were delivered."""
     async with db.transaction() as session:
-        items = await repo.claim_outbox(session, channel=channel, limit=batch)
+        claimed = await repo.claim_outbox(session, channel=channel, limit=batch)
     delivered = 0
-    for item in items:
-        error, give_up = await _attempt(deliver, item.recipient, Outbound.from_dict(item.body))
+    for item, user in claimed:
+        if user.blocked_at:
+            error, give_up = "recipient blocked the bot", True
+        else:
+            error, give_up = await _attempt(deliver, Delivery(
+                recipient=item.recipient, outbound=Outbound.from_dict(item.body),
+                language=user.language, last_inbound_at=user.last_seen_at,
+                key=item.idempotency_key or f"outbox:{item.id}",
+            ))
         give_up = give_up or item.attempts >= max_attempts
         async with db.transaction() as session:
-            await repo.finish_outbox(session, item_id=item.id, error=error, give_up=give_up)
+            await repo.finish_outbox(
+                session, item_id=item.id, error=error, give_up=give_up,
+                retry_at=utcnow() + min(MAX_BACKOFF, timedelta(seconds=2 ** item.attempts)),
+            )
         delivered += error is None
     return delivered
 
@@ -40,12 +68,45 @@ async def recover_claims(db: Database, *, channel: str, lease: timedelta) -> int
         return await repo.release_stale_claims(session, channel=channel, older_than=lease)
 
 
-async def _attempt(deliver: Deliver, recipient: str, outbound: Outbound) -> tuple[str | None, bool]:
+class OutboxWorker:
+    """Delivers each enabled channel's outbox: at once when poked, and every `interval`."""
+
+    def __init__(self, db: Database, senders: dict[str, Deliver], interval: float = 1.0,
+                 lease: timedelta = timedelta(minutes=5)) -> None:
+        self.db = db
+        self.senders = senders
+        self.interval = interval
+        self.lease = lease
+        self._poke = asyncio.Event()
+
+    def poke(self) -> None:
+        self._poke.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception:  # noqa: BLE001 — a database hiccup must not stop delivery for good
+                log.exception("outbox delivery round failed")
+            try:
+                await asyncio.wait_for(self._poke.wait(), timeout=self.interval)
+            except TimeoutError:
+                pass
+            self._poke.clear()
+
+    async def drain(self) -> None:
+        for channel, deliver in self.senders.items():
+            await recover_claims(self.db, channel=channel, lease=self.lease)
+            while await deliver_pending(self.db, channel=channel, deliver=deliver):
+                pass
+
+
+async def _attempt(deliver: Deliver, delivery: Delivery) -> tuple[str | None, bool]:
     try:
-        await deliver(recipient, outbound)
+        await deliver(delivery)
     except PermanentDeliveryError as error:
         return f"permanent: {error}", True
     except Exception as error:  # noqa: BLE001 — any transport failure is retried later
-        log.warning("delivery to %s failed: %s", recipient[-4:], type(error).__name__)
+        log.warning("delivery to …%s failed: %s", delivery.recipient[-4:], type(error).__name__)
         return f"{type(error).__name__}: {error}", False
     return None, False

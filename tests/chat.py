@@ -6,7 +6,7 @@ import itertools
 
 from bot.engine import Engine
 from bot.messages import Inbound, Outbound
-from bot.outbox import deliver_pending
+from bot.outbox import Delivery, deliver_pending
 
 _ids = itertools.count(1)
 
@@ -29,8 +29,8 @@ class Chat:
     async def deliver(self) -> list[Outbound]:
         sent: list[Outbound] = []
 
-        async def record(_recipient: str, outbound: Outbound) -> None:
-            sent.append(outbound)
+        async def record(delivery: Delivery) -> None:
+            sent.append(delivery.outbound)
 
         await deliver_pending(self.engine.db, channel=self.channel, deliver=record)
         self.delivered += sent

@@ -16,6 +16,7 @@ from bot.engine import Engine
 from bot.nlu import understand
 from bot.store.database import Database
 from tests.chat import Chat
+from tests.service import Running, channel_settings, running_service
 
 
 def database_url(folder: Path) -> str:
@@ -55,3 +56,11 @@ def engine(db: Database, settings: Settings) -> Engine:
 @pytest.fixture
 def chat(engine: Engine) -> Chat:
     return Chat(engine)
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[Running]:
+    database = await empty_database(database_url(tmp_path))
+    await database.dispose()
+    async with running_service(channel_settings(database_url(tmp_path))) as running:
+        yield running

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 
 from bot.messages import Inbound, Outbound
-from bot.outbox import PermanentDeliveryError, deliver_pending, recover_claims
+from bot.outbox import Delivery, PermanentDeliveryError, deliver_pending, recover_claims
 from bot.store import repo
 from bot.store.database import Database
 from bot.store.models import Message, OutboxItem
@@ -63,24 +63,36 @@ async def test_a_claim_left_by_a_crashed_sender_is_delivered_once_after_its_leas
     assert await collect(engine.db) == []
 
 
-async def test_a_delivery_that_keeps_failing_is_retried_then_marked_failed(engine):
+async def test_a_failed_delivery_waits_before_its_retry(engine):
     await engine.handle(inbound("شكرا بزاف"))
+    await deliver_pending(engine.db, channel="terminal", deliver=unreachable)
+    await deliver_pending(engine.db, channel="terminal", deliver=unreachable)
+    async with engine.db.transaction() as session:
+        item = await session.scalar(select(OutboxItem))
+    assert (item.status, item.attempts) == ("pending", 1)
+    assert item.not_before is not None
 
-    async def unreachable(_recipient: str, _outbound: Outbound) -> None:
-        raise ConnectionError("network down")
 
+async def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_last_attempt(engine):
+    await engine.handle(inbound("شكرا بزاف"))
     for _ in range(5):
         await deliver_pending(engine.db, channel="terminal", deliver=unreachable, max_attempts=5)
+        async with engine.db.transaction() as session:  # let the back-off pass at once
+            await session.execute(update(OutboxItem).values(not_before=None))
     async with engine.db.transaction() as session:
         item = await session.scalar(select(OutboxItem))
     assert (item.status, item.attempts) == ("failed", 5)
     assert "network down" in item.last_error
 
 
+async def unreachable(_delivery: Delivery) -> None:
+    raise ConnectionError("network down")
+
+
 async def test_a_permanent_refusal_is_not_retried(engine):
     await engine.handle(inbound("merci beaucoup"))
 
-    async def blocked(_recipient: str, _outbound: Outbound) -> None:
+    async def blocked(_delivery: Delivery) -> None:
         raise PermanentDeliveryError("bot was blocked by the user")
 
     await deliver_pending(engine.db, channel="terminal", deliver=blocked)
@@ -96,8 +108,8 @@ def inbound(text: str) -> Inbound:
 async def collect(database: Database) -> list[Outbound]:
     sent: list[Outbound] = []
 
-    async def record(_recipient: str, outbound: Outbound) -> None:
-        sent.append(outbound)
+    async def record(delivery: Delivery) -> None:
+        sent.append(delivery.outbound)
 
     await deliver_pending(database, channel="terminal", deliver=record)
     return sent

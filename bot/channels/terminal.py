@@ -17,8 +17,8 @@ from arabic_reshaper import reshape
 from bidi import get_display
 
 from bot.engine import Engine
-from bot.messages import Inbound, Outbound
-from bot.outbox import deliver_pending, recover_claims
+from bot.messages import Inbound
+from bot.outbox import Delivery, deliver_pending, recover_claims
 
 CHANNEL = "terminal"
 _ARABIC = ("\u0600", "\u06ff")
@@ -54,7 +54,8 @@ class TerminalChat:
     async def flush(self) -> None:
         await deliver_pending(self.engine.db, channel=CHANNEL, deliver=self._show)
 
-    async def _show(self, _recipient: str, outbound: Outbound) -> None:
+    async def _show(self, delivery: Delivery) -> None:
+        outbound = delivery.outbound
         self._print(f"Fadaa: {outbound.text}")
         for number, button in enumerate(outbound.buttons, start=1):
             self._print(f"  {number}. {button.title}")

@@ -84,11 +84,15 @@ async def enqueue(
 
 async def claim_outbox(
     session: AsyncSession, *, channel: str, limit: int = 50
-) -> list[OutboxItem]:
-    """Atomically move up to `limit` pending rows of a channel to 'sending' and return them."""
+) -> list[tuple[OutboxItem, User]]:
+    """Atomically move up to `limit` due rows of a channel to 'sending'; with their users."""
+    now = utcnow()
     due = (
         select(OutboxItem.id)
-        .where(OutboxItem.status == "pending", OutboxItem.channel == channel)
+        .where(
+            OutboxItem.status == "pending", OutboxItem.channel == channel,
+            (OutboxItem.not_before.is_(None)) | (OutboxItem.not_before <= now),
+        )
         .order_by(OutboxItem.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -96,19 +100,24 @@ async def claim_outbox(
     result = await session.scalars(
         update(OutboxItem)
         .where(OutboxItem.id.in_(due))
-        .values(status="sending", claimed_at=utcnow(), attempts=OutboxItem.attempts + 1)
+        .values(status="sending", claimed_at=now, attempts=OutboxItem.attempts + 1)
         .returning(OutboxItem)
     )
-    return sorted(result.all(), key=lambda item: item.id)
+    items = sorted(result.all(), key=lambda item: item.id)
+    users = {u.id: u for u in await session.scalars(
+        select(User).where(User.id.in_({item.user_id for item in items})))}
+    return [(item, users[item.user_id]) for item in items]
 
 
 async def finish_outbox(
-    session: AsyncSession, *, item_id: int, error: str | None = None, give_up: bool = False
+    session: AsyncSession, *, item_id: int, error: str | None = None, give_up: bool = False,
+    retry_at: datetime | None = None,
 ) -> None:
     if error is None:
         values: dict[str, object] = {"status": "sent", "sent_at": utcnow(), "last_error": None}
     else:
-        values = {"status": "failed" if give_up else "pending", "last_error": error[:2000]}
+        values = {"status": "failed" if give_up else "pending", "last_error": error[:2000],
+                  "not_before": retry_at}
     await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(**values))
 
 
@@ -127,3 +136,24 @@ async def release_stale_claims(
         .values(status="pending")
     )
     return result.rowcount
+
+
+async def set_blocked(
+    session: AsyncSession, *, channel: str, channel_user_id: str, blocked: bool
+) -> None:
+    """Remember that a user blocked (or unblocked) the bot; nothing is sent while blocked."""
+    await session.execute(
+        update(User)
+        .where(User.channel == channel, User.channel_user_id == channel_user_id)
+        .values(blocked_at=utcnow() if blocked else None)
+    )
+
+
+async def set_phone(
+    session: AsyncSession, *, channel: str, channel_user_id: str, phone: str
+) -> None:
+    await session.execute(
+        update(User)
+        .where(User.channel == channel, User.channel_user_id == channel_user_id)
+        .values(phone=phone[:32])
+    )

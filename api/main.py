@@ -1,0 +1,14 @@
+"""The FastAPI application: wiring only."""
+
+from fastapi import FastAPI
+
+from api import health, webhooks
+from api.services import Connections, lifespan_for
+from bot.config import Settings
+
+
+def create_app(settings: Settings, connections: Connections = Connections()) -> FastAPI:  # noqa: B008
+    app = FastAPI(title="Fadaa", lifespan=lifespan_for(settings, connections))
+    app.include_router(health.router)
+    app.include_router(webhooks.router)
+    return app

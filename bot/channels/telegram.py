@@ -1,0 +1,137 @@
+"""Telegram through python-telegram-bot: updates become Inbound, Outbound become API calls.
+
+Only private chats are conversations; group messages and edits are ignored on purpose. A
+user who blocks the bot (`my_chat_member` kicked) is marked, and nothing more is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.channels.limits import split_text
+from bot.config import Settings
+from bot.engine import Engine
+from bot.messages import Inbound, Media, Outbound
+from bot.outbox import Delivery, PermanentDeliveryError
+from bot.store import repo
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+log = logging.getLogger(__name__)
+
+
+def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot:
+    """A Bot API client with retries on 429 (PTB's default is none)."""
+    base = settings.telegram_api_base.rstrip("/")
+    return ExtBot(
+        token=settings.telegram_token.get_secret_value(),
+        base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
+        request=request or HTTPXRequest(connection_pool_size=16),
+        rate_limiter=AIORateLimiter(max_retries=3),
+    )
+
+
+def media_of(message: Message) -> Media:
+    kinds = (("voice", Media.voice), ("audio", Media.voice), ("video_note", Media.voice),
+             ("photo", Media.photo), ("video", Media.video), ("document", Media.document),
+             ("sticker", Media.sticker), ("location", Media.location),
+             ("contact", Media.contact))
+    return next((media for name, media in kinds if getattr(message, name)), Media.other)
+
+
+def inbound_from(update: Update) -> Inbound | None:
+    """The conversation event in an update, or None for what is ignored on purpose."""
+    if update.callback_query and update.callback_query.message:
+        query = update.callback_query
+        return Inbound(
+            channel=CHANNEL, user_id=str(query.message.chat.id),
+            message_id=f"u{update.update_id}", payload=query.data or "",
+            language_hint=query.from_user.language_code, display_name=query.from_user.first_name,
+        )
+    message = update.message
+    if message is None or message.chat.type != "private":
+        return None
+    text = message.text or message.caption or ""
+    return Inbound(
+        channel=CHANNEL, user_id=str(message.chat.id), message_id=f"u{update.update_id}",
+        text=text, media=Media.none if message.text else media_of(message),
+        language_hint=message.from_user.language_code if message.from_user else None,
+        display_name=message.from_user.first_name if message.from_user else None,
+    )
+
+
+class TelegramChannel:
+    def __init__(self, bot: Bot, engine: Engine, on_queued: Callable[[], None]) -> None:
+        self.bot = bot
+        self.engine = engine
+        self.on_queued = on_queued
+        self._background: set[asyncio.Task[Any]] = set()
+
+    async def receive(self, data: dict[str, Any]) -> None:
+        """Store and answer one webhook update; sending happens later, from the outbox."""
+        update = Update.de_json(data, self.bot)
+        if update.callback_query:
+            self._in_background(self._stop_spinner(update.callback_query.id))
+        if update.my_chat_member and update.my_chat_member.chat.type == "private":
+            status = update.my_chat_member.new_chat_member.status
+            await self._set_blocked(str(update.my_chat_member.chat.id), status == "kicked")
+            return
+        inbound = inbound_from(update)
+        if inbound is not None:
+            await self.engine.handle(inbound)
+            self.on_queued()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        try:
+            await self._send(int(delivery.recipient), delivery.outbound)
+        except Forbidden as error:
+            await self._set_blocked(delivery.recipient, True)
+            raise PermanentDeliveryError(str(error)) from error
+        except BadRequest as error:
+            raise PermanentDeliveryError(str(error)) from error
+
+    async def _send(self, chat_id: int, outbound: Outbound) -> None:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in outbound.buttons]
+        ) if outbound.buttons else None
+        if outbound.video:
+            await self._send_video(chat_id, outbound, keyboard)
+            return
+        pieces = split_text(outbound.text, MAX_TEXT)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await self.bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)
+
+    async def _send_video(self, chat_id: int, outbound: Outbound, keyboard: Any) -> None:
+        caption, *rest = split_text(outbound.video.caption or outbound.text, MAX_CAPTION)
+        await self.bot.send_video(chat_id, outbound.video.url, caption=caption,
+                                  reply_markup=None if rest else keyboard)
+        for index, piece in enumerate(rest):
+            last = index == len(rest) - 1
+            await self.bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)
+
+    async def _set_blocked(self, chat_id: str, blocked: bool) -> None:
+        async with self.engine.db.transaction() as session:
+            await repo.set_blocked(session, channel=CHANNEL, channel_user_id=chat_id,
+                                   blocked=blocked)
+
+    async def _stop_spinner(self, query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id)
+        except TelegramError as error:
+            log.info("could not answer a callback query: %s", error)
+
+    def _in_background(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)

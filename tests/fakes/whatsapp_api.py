@@ -1,0 +1,95 @@
+"""A fake WhatsApp Cloud API (Graph) and realistic signed webhook payloads.
+
+Payloads carry the business-scoped user id (`contacts[].user_id`, `messages[].from_user_id`)
+that Meta added in April 2026.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+PHONE_ID = "106540352242922"
+APP_SECRET = "wa-app-secret"
+
+
+class FakeGraph:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.failures: list[int] = []  # Graph error codes for the next calls
+        self._ids = itertools.count(1)
+        self.app = FastAPI()
+        self.app.post("/{version}/{phone_id}/messages")(self._send)
+
+    def texts(self) -> list[str]:
+        return [m["text"]["body"] for m in self.messages if m["type"] == "text"]
+
+    def interactive(self) -> list[dict[str, Any]]:
+        return [m["interactive"] for m in self.messages if m["type"] == "interactive"]
+
+    async def _send(self, version: str, phone_id: str, request: Request) -> JSONResponse:
+        body = await request.json()
+        if self.failures:
+            code = self.failures.pop(0)
+            return JSONResponse({"error": {"message": "fake failure", "type": "OAuthException",
+                                           "code": code, "fbtrace_id": "F"}}, status_code=400)
+        self.messages.append(body)
+        recipient = body.get("recipient") or body.get("to")
+        return JSONResponse({
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": recipient, "user_id": recipient}],
+            "messages": [{"id": f"wamid.OUT{next(self._ids)}"}],
+        })
+
+
+def signed(payload: dict, secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return body, {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
+
+
+def webhook(message: dict, bsuid: str = "MA.1234567890123", wa_id: str | None = "212612345678",
+            name: str = "Fatima") -> dict:
+    contact = {"profile": {"name": name}, "user_id": bsuid} | ({"wa_id": wa_id} if wa_id else {})
+    message = {"from_user_id": bsuid, "timestamp": str(int(time.time()))} | (
+        {"from": wa_id} if wa_id else {}) | message
+    return {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "212522000000", "phone_number_id": PHONE_ID},
+            "contacts": [contact], "messages": [message]}}]}]}
+
+
+def text_message(wamid: str, text: str) -> dict:
+    return {"id": wamid, "type": "text", "text": {"body": text}}
+
+
+def button_reply(wamid: str, payload: str, title: str = "…") -> dict:
+    return {"id": wamid, "type": "interactive", "interactive": {
+        "type": "button_reply", "button_reply": {"id": payload, "title": title}}}
+
+
+def list_reply(wamid: str, payload: str, title: str = "…") -> dict:
+    return {"id": wamid, "type": "interactive", "interactive": {
+        "type": "list_reply", "list_reply": {"id": payload, "title": title}}}
+
+
+def voice_message(wamid: str) -> dict:
+    return {"id": wamid, "type": "audio", "audio": {
+        "id": "1234567", "mime_type": "audio/ogg; codecs=opus", "sha256": "x", "voice": True}}
+
+
+def status_update() -> dict:
+    payload = webhook(text_message("wamid.X", "x"))
+    value = payload["entry"][0]["changes"][0]["value"]
+    del value["messages"], value["contacts"]
+    value["statuses"] = [{"id": "wamid.OUT1", "status": "delivered", "timestamp": "1764100000",
+                          "recipient_id": "212612345678", "recipient_user_id": "MA.1234567890123"}]
+    return payload

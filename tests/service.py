@@ -1,0 +1,70 @@
+"""The real FastAPI app wired to in-process fakes of the Telegram and WhatsApp APIs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import asyncio
+
+import httpx
+from sqlalchemy import func, select
+from telegram.request import HTTPXRequest
+
+from api.main import create_app
+from api.services import Connections, Services
+from bot.config import Settings, load_settings
+from bot.store.models import OutboxItem
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.whatsapp_api import APP_SECRET, PHONE_ID, FakeGraph
+
+TELEGRAM_SECRET = "s3cret-Token_1"
+VERIFY_TOKEN = "verify-me"
+
+
+def channel_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url, "telegram_token": "123456:TEST-token",
+        "telegram_webhook_secret": TELEGRAM_SECRET, "telegram_api_base": "http://telegram.fake",
+        "whatsapp_phone_id": PHONE_ID, "whatsapp_token": "wa-token",
+        "whatsapp_app_secret": APP_SECRET, "whatsapp_verify_token": VERIFY_TOKEN,
+    }
+    return load_settings(_env_file=None, **(values | overrides))
+
+
+@dataclass
+class Running:
+    client: httpx.AsyncClient
+    services: Services
+    telegram: FakeTelegram
+    graph: FakeGraph
+
+    async def delivered(self, timeout: float = 10.0) -> None:
+        """Wait until the outbox has nothing due, running it now rather than on its timer."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            await self.services.worker.drain()
+            async with self.services.db.transaction() as session:
+                busy = await session.scalar(select(func.count()).select_from(OutboxItem).where(
+                    OutboxItem.status.in_(("pending", "sending")),
+                    OutboxItem.not_before.is_(None)))
+            if not busy:
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError("the outbox still has messages due")
+
+
+@asynccontextmanager
+async def running_service(settings: Settings) -> AsyncIterator[Running]:
+    telegram, graph = FakeTelegram(), FakeGraph()
+    connections = Connections(
+        telegram_request=HTTPXRequest(
+            httpx_kwargs={"transport": httpx.ASGITransport(app=telegram.app)}),
+        whatsapp_session=httpx.AsyncClient(transport=httpx.ASGITransport(app=graph.app)),
+    )
+    app = create_app(settings, connections)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://fadaa.test"
+    ) as client:
+        yield Running(client, app.state.services, telegram, graph)
