@@ -18,6 +18,7 @@ from bot.content import default_content
 from bot.engine import Engine
 from bot.nlu import understand
 from bot.outbox import Deliver, OutboxWorker
+from bot.redaction import redact_in_logs
 from bot.store.database import Database
 
 
@@ -44,6 +45,7 @@ class Connections:
 async def running_services(
     settings: Settings, connections: Connections
 ) -> AsyncIterator[Services]:
+    redact_in_logs(settings.secret_values())
     db = Database(settings.resolved_database_url)
     await db.migrate()
     engine = Engine(db, settings, default_content(), understand)

@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
                           help="retrain without the file's rows first (honest evaluation)")
 
     _command(commands, "nlu-train", _nlu_train, "retrain the shipped model from the phrases")
+
+    serve = _command(commands, "serve", _serve, "run the webhooks service (uvicorn)")
+    serve.add_argument("--host", help="default: FADAA_HOST")
+    serve.add_argument("--port", type=int, help="default: FADAA_PORT")
+
+    _command(commands, "set-webhook", _set_webhook,
+             "register the Telegram webhook (FADAA_PUBLIC_URL) with its secret")
     return parser
 
 
@@ -74,6 +81,26 @@ def _chat(args: argparse.Namespace) -> int:
             await chat.run()
 
     asyncio.run(converse())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.main import create_app
+
+    settings = load_settings()
+    uvicorn.run(create_app(settings), host=args.host or settings.host,
+                port=args.port or settings.port, log_level="info")
+    return 0
+
+
+def _set_webhook(_args: argparse.Namespace) -> int:
+    from bot.channels.telegram import register_webhook
+
+    settings = load_settings()
+    url = asyncio.run(register_webhook(settings))
+    print(f"Telegram webhook set to {url}")
     return 0
 
 

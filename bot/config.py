@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
+    telegram_messages_per_second: float = Field(
+        default=30, gt=0, description="overall send rate (Telegram's limit for one bot)")
 
     whatsapp_phone_id: str | None = None
     whatsapp_token: SecretStr | None = None
@@ -54,6 +56,11 @@ class Settings(BaseSettings):
         default={"ary": "ar", "ar": "ar", "fr": "fr"},
         description="template language code per conversation language",
     )
+
+    def secret_values(self) -> list[str]:
+        secrets = (self.telegram_token, self.telegram_webhook_secret, self.whatsapp_token,
+                   self.whatsapp_app_secret, self.whatsapp_verify_token)
+        return [s.get_secret_value() for s in secrets if s]
 
     @property
     def telegram_enabled(self) -> bool:

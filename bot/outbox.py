@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.clock import utcnow
 from bot.messages import Outbound
@@ -78,6 +78,7 @@ class OutboxWorker:
         self.interval = interval
         self.lease = lease
         self._poke = asyncio.Event()
+        self._recovered_at = datetime.min.replace(tzinfo=UTC)
 
     def poke(self) -> None:
         self._poke.set()
@@ -95,10 +96,16 @@ class OutboxWorker:
             self._poke.clear()
 
     async def drain(self) -> None:
+        """Deliver everything due; claims of a crashed worker are recovered once per lease."""
+        now = utcnow()
+        recover = now - self._recovered_at >= self.lease / 2
         for channel, deliver in self.senders.items():
-            await recover_claims(self.db, channel=channel, lease=self.lease)
+            if recover:
+                await recover_claims(self.db, channel=channel, lease=self.lease)
             while await deliver_pending(self.db, channel=channel, deliver=deliver):
                 pass
+        if recover:
+            self._recovered_at = now
 
 
 async def _attempt(deliver: Deliver, delivery: Delivery) -> tuple[str | None, bool]:

@@ -17,7 +17,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels.limits import split_text
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.engine import Engine
 from bot.messages import Inbound, Media, Outbound
 from bot.outbox import Delivery, PermanentDeliveryError
@@ -37,8 +37,21 @@ def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot:
         token=settings.telegram_token.get_secret_value(),
         base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
         request=request or HTTPXRequest(connection_pool_size=16),
-        rate_limiter=AIORateLimiter(max_retries=3),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=settings.telegram_messages_per_second, max_retries=3),
     )
+
+
+async def register_webhook(settings: Settings) -> str:
+    """Point Telegram at this service, with the secret it must echo on every update."""
+    if not settings.telegram_enabled or not settings.public_url:
+        raise SettingsError("set-webhook needs FADAA_TELEGRAM_TOKEN and FADAA_PUBLIC_URL")
+    url = f"{settings.public_url.rstrip('/')}/telegram/webhook"
+    secret = settings.telegram_webhook_secret
+    async with build_bot(settings) as bot:
+        await bot.set_webhook(url, secret_token=secret.get_secret_value() if secret else None,
+                              allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
+    return url
 
 
 def media_of(message: Message) -> Media:

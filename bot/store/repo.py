@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,14 +21,17 @@ def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.In
 
 async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str) -> User:
     """The user behind a channel address, created on first contact (safe under races)."""
-    await session.execute(
+    now = utcnow()
+    statement = (
         _insert(session, User)
-        .values(channel=channel, channel_user_id=channel_user_id, created_at=utcnow(),
-                last_seen_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+        .values(channel=channel, channel_user_id=channel_user_id, created_at=now,
+                last_seen_at=now)
+        .on_conflict_do_update(index_elements=["channel", "channel_user_id"],
+                               set_={"last_seen_at": now})
+        .returning(User)
     )
     return await session.scalar(
-        select(User).where(User.channel == channel, User.channel_user_id == channel_user_id)
+        select(User).from_statement(statement).execution_options(populate_existing=True)
     )
 
 
@@ -68,18 +71,21 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
 async def enqueue(
     session: AsyncSession, *, user: User, outbounds: Sequence[Outbound], key: str | None = None
 ) -> None:
-    """Queue replies and log them, in the caller's transaction."""
-    for index, outbound in enumerate(outbounds):
-        session.add(OutboxItem(
-            user_id=user.id, channel=user.channel, recipient=user.channel_user_id,
-            body=outbound.to_dict(), status="pending",
-            idempotency_key=f"{key}:{index}" if key else None,
-            attempts=0, created_at=utcnow(),
-        ))
-        session.add(Message(
-            user_id=user.id, channel=user.channel, direction="out", text=outbound.text,
-            media="none", language=user.language, created_at=utcnow(),
-        ))
+    """Queue replies and log them, in the caller's transaction (one statement per table)."""
+    if not outbounds:
+        return
+    now = utcnow()
+    await session.execute(insert(OutboxItem), [
+        {"user_id": user.id, "channel": user.channel, "recipient": user.channel_user_id,
+         "body": outbound.to_dict(), "status": "pending", "attempts": 0, "created_at": now,
+         "idempotency_key": f"{key}:{index}" if key else None}
+        for index, outbound in enumerate(outbounds)
+    ])
+    await session.execute(insert(Message), [
+        {"user_id": user.id, "channel": user.channel, "direction": "out", "text": o.text,
+         "media": "none", "language": user.language, "created_at": now}
+        for o in outbounds
+    ])
 
 
 async def claim_outbox(
@@ -104,6 +110,8 @@ async def claim_outbox(
         .returning(OutboxItem)
     )
     items = sorted(result.all(), key=lambda item: item.id)
+    if not items:
+        return []
     users = {u.id: u for u in await session.scalars(
         select(User).where(User.id.in_({item.user_id for item in items})))}
     return [(item, users[item.user_id]) for item in items]

@@ -71,13 +71,16 @@ def text_message(wamid: str, text: str) -> dict:
     return {"id": wamid, "type": "text", "text": {"body": text}}
 
 
+REPLY_CONTEXT = {"from": "212522000000", "id": "wamid.OUT1"}
+
+
 def button_reply(wamid: str, payload: str, title: str = "…") -> dict:
-    return {"id": wamid, "type": "interactive", "interactive": {
+    return {"id": wamid, "type": "interactive", "context": REPLY_CONTEXT, "interactive": {
         "type": "button_reply", "button_reply": {"id": payload, "title": title}}}
 
 
 def list_reply(wamid: str, payload: str, title: str = "…") -> dict:
-    return {"id": wamid, "type": "interactive", "interactive": {
+    return {"id": wamid, "type": "interactive", "context": REPLY_CONTEXT, "interactive": {
         "type": "list_reply", "list_reply": {"id": payload, "title": title}}}
 
 
