@@ -65,7 +65,8 @@ async def full_path(n: int, database_url: str | None = None) -> list[float]:
 def summary(name: str, timings: list[float]) -> float:
     ordered = sorted(t * 1000 for t in timings)
     p50, p95 = statistics.median(ordered), ordered[int(len(ordered) * 0.95)]
-    print(f"{name:28} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  {1000 / statistics.mean(ordered):7.0f} updates/s")
+    rate = 1000 / statistics.mean(ordered)
+    print(f"{name:28} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  {rate:7.0f} updates/s")
     return p50
 
 

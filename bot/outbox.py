@@ -7,6 +7,7 @@ bot, unknown recipient) or too many attempts marks the row failed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -89,10 +90,9 @@ class OutboxWorker:
                 await self.drain()
             except Exception:  # noqa: BLE001 — a database hiccup must not stop delivery for good
                 log.exception("outbox delivery round failed")
-            try:
-                await asyncio.wait_for(self._poke.wait(), timeout=self.interval)
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.interval):
+                    await self._poke.wait()
             self._poke.clear()
 
     async def drain(self) -> None:
