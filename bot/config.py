@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     timezone: str = "Africa/Casablanca"
     clarify_threshold: float = Field(default=0.35, ge=0, le=1)
     act_threshold: float = Field(default=0.6, ge=0, le=1)
+    out_of_scope_threshold: float = Field(default=0.8, ge=0, le=1)
     misunderstandings_before_advisor: int = Field(default=2, ge=1)
     max_message_chars: int = Field(default=4000, ge=100)
 

@@ -125,20 +125,25 @@ def _chose_language(turn: Turn, language: str, understand: Understand) -> list[O
 
 
 def _on_text(turn: Turn) -> list[Outbound]:
+    """Act when sure; when unsure, offer the likely topics; otherwise say what Fadaa covers."""
     understanding = turn.understanding
     settings = turn.settings
-    if understanding.intent == OUT_OF_SCOPE and understanding.confidence >= settings.act_threshold:
-        return outside_scope(turn)
+    if understanding.intent == OUT_OF_SCOPE:
+        sure = understanding.confidence >= settings.out_of_scope_threshold
+        candidates = [] if sure else _candidates(understanding, settings.clarify_threshold / 3)
+        return did_you_mean(turn, candidates) if candidates else outside_scope(turn)
     if understanding.confidence >= settings.act_threshold:
         turn.conversation.misunderstandings = 0
         return _act(turn, understanding.intent)
-    candidates = [
-        intent for intent, probability in understanding.top[:2]
-        if intent != OUT_OF_SCOPE and probability >= settings.clarify_threshold / 2
-    ]
+    candidates = _candidates(understanding, settings.clarify_threshold / 2)
     if understanding.confidence >= settings.clarify_threshold and candidates:
         return did_you_mean(turn, candidates)
     return not_understood(turn)
+
+
+def _candidates(understanding: Understanding, floor: float) -> list[str]:
+    return [intent for intent, probability in understanding.top[:3]
+            if intent != OUT_OF_SCOPE and probability >= floor][:2]
 
 
 def _act(turn: Turn, intent: str) -> list[Outbound]:

@@ -9,7 +9,7 @@ INTENTS = [
     # Darija, Arabic script
     ("بغيت نأسس تعاونية ديال الكسكس مع خواتاتي فالدوار، منين نبدا؟", "create_cooperative"),
     ("شحال خاص من واحد باش نديرو تعاونية؟ و شحال الرأسمال؟", "membership_requirements"),
-    ("فين نديبوزي الدوسي ديال التعاونية من بعد ما سينينا القانون الأساسي؟", "registration_court"),
+    ("فين كنحطو الملف ديال التأسيس؟ واش فالمحكمة؟", "registration_court"),
     ("واش انطلاقة كتعطي الكريدي للتعاونيات؟", "intilaka"),
     ("كيفاش ناخدو الترخيص ديال أونسا باش نبيعو العسل فالمارشي", "sanitary_approval"),
     ("فوقاش خاصنا نديرو الجمع العام ديال العام؟", "general_assembly"),
@@ -92,3 +92,11 @@ def test_excluding_an_evaluation_file_removes_its_rows_whatever_their_spelling()
                 Example("merci", "thanks_goodbye", "fr", "latn")]
     excluded = [Example("salaaam  KHOYA!", "greeting", "ary", "latn")]
     assert without(training, excluded) == training[1:]
+
+
+def test_the_shipped_model_is_trained_on_the_current_phrases():
+    from bot.nlu.model import LinearModel
+    from bot.nlu.train import digest, load_examples
+
+    assert LinearModel.load().training_digest == digest(load_examples()), (
+        "training phrases changed: run `fadaa nlu-train`")
