@@ -84,7 +84,8 @@ def _in_questionnaire(turn: Turn, questionnaire: Questionnaire) -> list[Outbound
     if answered is not None:
         return answered
     understanding = turn.understanding
-    if understanding.confidence >= turn.settings.act_threshold:
+    if understanding.intent != OUT_OF_SCOPE and (
+            understanding.confidence >= turn.settings.act_threshold):
         turn.conversation.leave_flow()
         return _on_text(turn)
     return questionnaire.ask_again(turn)

@@ -137,17 +137,17 @@ async def test_the_conversation_resumes_with_its_language_after_a_restart(engine
 
 
 async def test_an_ambiguous_question_asks_which_topic_with_buttons(chat):
-    await chat.send("salam")
-    await chat.send("1")
-    replies = await chat.send("فين نديبوزي الدوسي ديال التعاونية من بعد ما سينينا القانون الأساسي؟")
-    assert "واش بغيتي تقول" in replies[0].text
-    assert {"intent:registration_court", "intent:required_documents"} <= {
+    await chat.send("Bonjour")
+    await chat.send("Français")
+    replies = await chat.send("label ou certification ?")
+    assert "Vous voulez dire" in replies[0].text
+    assert {"intent:quality_label", "intent:product_certification"} <= {
         b.payload for b in replies[0].buttons}
 
 
 async def test_choosing_a_clarification_button_answers_that_topic(chat):
-    await chat.send("salam")
-    await chat.send("1")
-    await chat.send("فين نديبوزي الدوسي ديال التعاونية من بعد ما سينينا القانون الأساسي؟")
-    replies = await chat.send(payload="intent:registration_court")
-    assert "المحكمة الابتدائية" in replies[0].text
+    await chat.send("Bonjour")
+    await chat.send("Français")
+    await chat.send("label ou certification ?")
+    replies = await chat.send(payload="intent:product_certification")
+    assert "IMANOR" in replies[0].text
