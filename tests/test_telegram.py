@@ -113,3 +113,22 @@ async def test_group_messages_edits_and_unknown_updates_are_ignored_without_erro
 async def test_a_body_that_is_not_json_is_a_400(service):
     response = await service.client.post("/telegram/webhook", content=b"{nope", headers=HEADERS)
     assert response.status_code == 400
+
+
+async def test_set_webhook_registers_the_url_with_the_secret_and_the_update_types(tmp_path):
+    import httpx
+    from telegram.request import HTTPXRequest
+
+    from bot.channels import telegram as telegram_channel
+    from tests.fakes.telegram_api import FakeTelegram
+    from tests.service import channel_settings
+
+    fake = FakeTelegram()
+    settings = channel_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite'}",
+                                public_url="https://fadaa.example.ma")
+    request = HTTPXRequest(httpx_kwargs={"transport": httpx.ASGITransport(app=fake.app)})
+    url = await telegram_channel.register_webhook(settings, request)
+    assert url == "https://fadaa.example.ma/telegram/webhook"
+    (call,) = fake.sent("setWebhook")
+    assert call["secret_token"] == TELEGRAM_SECRET
+    assert call["allowed_updates"] == ["message", "callback_query", "my_chat_member"]

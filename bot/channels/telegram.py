@@ -42,13 +42,13 @@ def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot:
     )
 
 
-async def register_webhook(settings: Settings) -> str:
+async def register_webhook(settings: Settings, request: BaseRequest | None = None) -> str:
     """Point Telegram at this service, with the secret it must echo on every update."""
     if not settings.telegram_enabled or not settings.public_url:
         raise SettingsError("set-webhook needs FADAA_TELEGRAM_TOKEN and FADAA_PUBLIC_URL")
     url = f"{settings.public_url.rstrip('/')}/telegram/webhook"
     secret = settings.telegram_webhook_secret
-    async with build_bot(settings) as bot:
+    async with build_bot(settings, request) as bot:
         await bot.set_webhook(url, secret_token=secret.get_secret_value() if secret else None,
                               allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
     return url
