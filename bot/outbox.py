@@ -41,9 +41,19 @@ class PermanentDeliveryError(Exception):
 async def deliver_pending(
     db: Database, *, channel: str, deliver: Deliver, max_attempts: int = 5, batch: int = 50
 ) -> int:
-    """Send what is due for a channel; returns how many were delivered."""
+    """Send what is due for a channel, oldest first per user; returns how many were delivered."""
+    delivered = 0
+    while claimed := await _claim(db, channel, batch):
+        delivered += await _deliver_claimed(db, claimed, deliver, max_attempts)
+    return delivered
+
+
+async def _claim(db: Database, channel: str, batch: int) -> list:
     async with db.transaction() as session:
-        claimed = await repo.claim_outbox(session, channel=channel, limit=batch)
+        return await repo.claim_outbox(session, channel=channel, limit=batch)
+
+
+async def _deliver_claimed(db: Database, claimed: list, deliver: Deliver, max_attempts: int) -> int:
     delivered = 0
     for item, user in claimed:
         if user.blocked_at:
@@ -102,8 +112,7 @@ class OutboxWorker:
         for channel, deliver in self.senders.items():
             if recover:
                 await recover_claims(self.db, channel=channel, lease=self.lease)
-            while await deliver_pending(self.db, channel=channel, deliver=deliver):
-                pass
+            await deliver_pending(self.db, channel=channel, deliver=deliver)
         if recover:
             self._recovered_at = now
 

@@ -113,3 +113,12 @@ async def collect(database: Database) -> list[Outbound]:
 
     await deliver_pending(database, channel="terminal", deliver=record)
     return sent
+
+
+async def test_a_users_replies_are_delivered_in_order_even_by_concurrent_senders(engine):
+    await engine.handle(inbound("Bonjour, je veux créer une coopérative"))  # two replies
+    async with engine.db.transaction() as session:
+        first_round = await repo.claim_outbox(session, channel="terminal")
+    async with engine.db.transaction() as session:
+        second_sender = await repo.claim_outbox(session, channel="terminal")
+    assert len(first_round) == 1 and second_sender == []

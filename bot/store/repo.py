@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.clock import utcnow
 from bot.messages import Inbound, Outbound
@@ -91,13 +92,20 @@ async def enqueue(
 async def claim_outbox(
     session: AsyncSession, *, channel: str, limit: int = 50
 ) -> list[tuple[OutboxItem, User]]:
-    """Atomically move up to `limit` due rows of a channel to 'sending'; with their users."""
+    """Atomically move up to `limit` due rows of a channel to 'sending'; with their users.
+
+    Only a user's oldest unsent message is eligible, so replies never overtake each other,
+    whichever worker sends them.
+    """
     now = utcnow()
+    earlier = aliased(OutboxItem)
     due = (
         select(OutboxItem.id)
         .where(
             OutboxItem.status == "pending", OutboxItem.channel == channel,
             (OutboxItem.not_before.is_(None)) | (OutboxItem.not_before <= now),
+            ~exists().where(earlier.user_id == OutboxItem.user_id, earlier.id < OutboxItem.id,
+                            earlier.status.in_(("pending", "sending"))),
         )
         .order_by(OutboxItem.id)
         .limit(limit)

@@ -1,0 +1,413 @@
+"""Reminder times in French, Arabic and Darija, both scripts, from a message.
+
+"fakrni ghda f 10 dsbah ndi lwra9 l lmahkama", "rappelle-moi lundi à 14h d'appeler la
+banque", "ذكرني بعد يومين بالجمع العام", "kol chhar nhar 1 fakrni b l'assemblée".
+
+Policy for what people leave unsaid (the bot confirms it back with buttons):
+- an hour from 1 to 7 with no period ("f 3", "à 4") is the afternoon (15:00, 16:00); the
+  other reading is returned as `alternative`; 8 to 11 is the morning, 12 is noon;
+- no time at all: 09:00, flagged `time_assumed`;
+- a weekday is the next one after today; a date without a year is the next such date;
+- a time of day alone that has passed today means tomorrow.
+The words live in time_words.yaml; the result is a local wall time, never an offset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.nlu.normalize import _ARABIC_LETTERS, clean, strip_marks
+
+WORDS_FILE = Path(__file__).parent / "time_words.yaml"
+DEFAULT_TIME = time(9, 0)
+_TOKEN = re.compile(r"\d{1,2}[:h.]\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|[\w'’-]+", re.UNICODE)
+_CLOCK = re.compile(r"^(\d{1,2})(?:h(\d{2})?|[:.](\d{2}))$")
+_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
+_UNIT_DAYS = {"minutes": None, "hours": None, "days": 1, "weeks": 7, "months": 30}
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    local: datetime
+    recurrence: str | None = None
+    alternative: datetime | None = None
+    time_assumed: bool = False
+    text: str = ""
+
+
+@dataclass
+class _Found:
+    delta: timedelta | None = None
+    day: date | None = None
+    weekday: int | None = None
+    month_day: int | None = None
+    hour: int | None = None
+    minute: int = 0
+    explicit_24h: bool = False
+    period: str | None = None
+    recurrence: str | None = None
+    used: set[int] = field(default_factory=set)
+
+    @property
+    def anything(self) -> bool:
+        return any(v is not None for v in (self.delta, self.day, self.weekday, self.month_day,
+                                           self.hour, self.period, self.recurrence))
+
+
+def parse_time(text: str, now: datetime) -> TimeExpression | None:
+    """The reminder time in `text`, relative to `now` (aware, in the user's zone)."""
+    originals = _TOKEN.findall(clean(text))
+    tokens = [_key(t) for t in originals]
+    found = _Scanner(tokens, now.date()).scan()
+    if not found.anything:
+        return None
+    local, alternative, assumed = _compose(found, now)
+    rest = [o for i, o in enumerate(originals) if i not in found.used]
+    return TimeExpression(local=local, recurrence=found.recurrence, alternative=alternative,
+                          time_assumed=assumed, text=_reminder_text(rest))
+
+
+def _key(token: str) -> str:
+    token = strip_marks(token).translate(_ARABIC_LETTERS).casefold().replace("’", "'")
+    return re.sub(r"([^\W\d_])\1{2,}", r"\1", token)
+
+
+@cache
+def _lexicon() -> dict[tuple[str, ...], list[tuple[str, Any]]]:
+    """Every phrase, as a tuple of normalised tokens, with all its meanings."""
+    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    lexicon: dict[tuple[str, ...], list[tuple[str, Any]]] = {}
+
+    def add(phrase: str, meaning: tuple[str, Any]) -> None:
+        key = tuple(_key(t) for t in _TOKEN.findall(phrase))
+        lexicon.setdefault(key, []).append(meaning)
+
+    for category in ("triggers", "relative", "filler", "today", "tomorrow", "after_tomorrow",
+                     "half_hour", "quarter_hour", "half_past", "quarter_past", "quarter_to"):
+        for phrase in data[category]:
+            add(phrase, (category, None))
+    for category in ("weekdays", "months", "units", "duals", "numbers", "periods", "recurrence"):
+        for value, phrases in data[category].items():
+            for phrase in phrases:
+                add(phrase, (category, value))
+    return lexicon
+
+
+def _lookup(tokens: list[str], start: int) -> tuple[int, list[tuple[str, Any]]]:
+    """The longest phrase at `start` (Arabic ف/و/ب prefixes tolerated): length, meanings."""
+    lexicon = _lexicon()
+    for length in (4, 3, 2, 1):
+        window = tokens[start:start + length]
+        if len(window) < length:
+            continue
+        for first in _prefix_variants(window[0]):
+            meanings = lexicon.get((first, *window[1:]))
+            if meanings:
+                return length, meanings
+    return 0, []
+
+
+def _prefix_variants(token: str) -> list[str]:
+    variants = [token]
+    if len(token) > 3 and token[0] in "وفب":
+        variants.append(token[1:])
+    if token.startswith("فال") or token.startswith("بال"):
+        variants.append(token[1:])
+    return variants
+
+
+def _meaning(meanings: list[tuple[str, Any]], category: str) -> Any:
+    return next((value for kind, value in meanings if kind == category), None)
+
+
+def _has(meanings: list[tuple[str, Any]], category: str) -> bool:
+    return any(kind == category for kind, _ in meanings)
+
+
+class _Scanner:
+    def __init__(self, tokens: list[str], today: date) -> None:
+        self.tokens = tokens
+        self.today = today
+        self.found = _Found()
+
+    def scan(self) -> _Found:
+        position = 0
+        while position < len(self.tokens):
+            position = self._step(position) or position + 1
+        self._absorb_prepositions()
+        return self.found
+
+    def _absorb_prepositions(self) -> None:
+        """"le" in "le 15 décembre", "f" in "f lil": a filler right before a time is part of it."""
+        for index in range(len(self.tokens) - 2, -1, -1):
+            if index not in self.found.used and index + 1 in self.found.used and _has(
+                    _lookup(self.tokens, index)[1], "filler") and _lookup(
+                    self.tokens, index)[0] == 1:
+                self.found.used.add(index)
+
+    def _number(self, position: int) -> tuple[int | None, int]:
+        """A quantity at `position`: digits or a number word; with its length."""
+        token = self.tokens[position] if position < len(self.tokens) else ""
+        if token.isdigit():
+            return int(token), 1
+        length, meanings = _lookup(self.tokens, position) if token else (0, [])
+        value = _meaning(meanings, "numbers")
+        return (int(value), length) if value is not None else (None, 0)
+
+    def _use(self, start: int, length: int) -> int:
+        self.found.used.update(range(start, start + length))
+        return start + length
+
+    def _step(self, position: int) -> int | None:
+        token = self.tokens[position]
+        for reader in (self._clock_or_date, self._phrase, self._bare_number):
+            end = reader(position, token)
+            if end:
+                return end
+        return None
+
+    def _clock_or_date(self, position: int, token: str) -> int | None:
+        if clock := _CLOCK.match(token):
+            self._set_hour(int(clock.group(1)), int(clock.group(2) or clock.group(3) or 0))
+            self.found.explicit_24h = int(clock.group(1)) >= 13 or token.startswith("0")
+            return self._minutes_after(self._use(position, 1))
+        if day := _DATE.match(token):
+            year = int(day.group(3)) if day.group(3) else None
+            self._set_date(int(day.group(1)), int(day.group(2)), year)
+            return self._use(position, 1)
+        return None
+
+    def _phrase(self, position: int, token: str) -> int | None:
+        length, meanings = _lookup(self.tokens, position)
+        if not meanings:
+            return None
+        found = self.found
+        kinds = {kind for kind, _ in meanings}
+        if "recurrence" in kinds:
+            return self._recurrence(position, length, _meaning(meanings, "recurrence"))
+        if "relative" in kinds and (end := self._relative(position + length)):
+            self._use(position, length)
+            return end
+        if kinds & {"today", "tomorrow", "after_tomorrow"}:
+            offset = 0 if "today" in kinds else 1 if "tomorrow" in kinds else 2
+            found.day = self.today + timedelta(days=offset)
+            return self._use(position, length)
+        if "weekdays" in kinds and not (kinds & {"numbers"} and self._next_is_unit(position + 1)):
+            found.weekday = int(_meaning(meanings, "weekdays"))
+            return self._use(position, length)
+        if "periods" in kinds:
+            found.period = _meaning(meanings, "periods")
+            return self._use(position, length)
+        if "triggers" in kinds:
+            return self._use(position, length)
+        if "filler" in kinds:
+            return self._filler(position, length)
+        return None
+
+    def _recurrence(self, position: int, length: int, kind: str) -> int:
+        end = self._use(position, length)
+        if kind != "each":
+            self.found.recurrence = kind
+            return end
+        length, meanings = _lookup(self.tokens, end)
+        if _has(meanings, "weekdays"):
+            self.found.recurrence, self.found.weekday = "weekly", int(
+                _meaning(meanings, "weekdays"))
+            return self._use(end, length)
+        self.found.used.discard(position)
+        return position + 1
+
+    def _relative(self, position: int) -> int | None:
+        """After dans / ba3d / بعد: a quantity and a unit ("2 sa3at", "يومين", "nos sa3a")."""
+        length, meanings = _lookup(self.tokens, position)
+        if _has(meanings, "half_hour") or _has(meanings, "quarter_hour"):
+            minutes = 30 if _has(meanings, "half_hour") else 15
+            self.found.delta = timedelta(minutes=minutes)
+            return self._use(position, length)
+        if _has(meanings, "duals"):
+            self.found.delta = _duration(2, _meaning(meanings, "duals"))
+            return self._use(position, length)
+        quantity, size = self._number(position)
+        if quantity is None:
+            return None
+        unit_length, unit_meanings = _lookup(self.tokens, position + size)
+        unit = _meaning(unit_meanings, "units")
+        if unit is None:
+            return None
+        self.found.delta = _duration(quantity, unit)
+        return self._use(position, size + unit_length)
+
+    def _next_is_unit(self, position: int) -> bool:
+        return _has(_lookup(self.tokens, position)[1], "units")
+
+    def _filler(self, position: int, length: int) -> int | None:
+        """A preposition belongs to the time when a time follows it ("à 14h", "f 10")."""
+        end = position + length
+        quantity, size = self._number(end)
+        if quantity is not None and 0 <= quantity <= 31:
+            nxt = self.tokens[end + size] if end + size < len(self.tokens) else ""
+            month = _meaning(_lookup(self.tokens, end + size)[1], "months")
+            if month is not None or nxt == "h" or self._is_day_of_month_marker(position):
+                return None
+            self._use(position, length)
+            return self._hour_at(end, quantity, size)
+        following = self.tokens[end] if end < len(self.tokens) else ""
+        if _CLOCK.match(following) or _lookup(self.tokens, end)[1] and any(
+                kind in ("periods", "tomorrow", "today", "weekdays")
+                for kind, _ in _lookup(self.tokens, end)[1]):
+            return self._use(position, length)
+        return None
+
+    def _is_day_of_month_marker(self, position: int) -> bool:
+        return self.tokens[position] in ("nhar", "يوم", "نهار", "le") and (
+            self.found.recurrence == "monthly" or self._next_is_month_context(position))
+
+    def _next_is_month_context(self, position: int) -> bool:
+        quantity, size = self._number(position + 1)
+        after = position + 1 + size
+        return quantity is not None and not (
+            after < len(self.tokens) and (self.tokens[after] == "h" or _has(
+                _lookup(self.tokens, after)[1], "periods")))
+
+    def _bare_number(self, position: int, token: str) -> int | None:
+        quantity, size = self._number(position)
+        if quantity is None:
+            return None
+        month_length, month_meanings = _lookup(self.tokens, position + size)
+        month = _meaning(month_meanings, "months")
+        if month is not None and 1 <= quantity <= 31:
+            end = self._use(position, size + month_length)
+            year, year_size = self._number(end)
+            if year and year > 2000:
+                end = self._use(end, year_size)
+            self._set_date(quantity, int(month), year if year and year > 2000 else None)
+            return end
+        if position > 0 and self.tokens[position - 1] in ("nhar", "يوم", "نهار", "le") and (
+                self.found.recurrence == "monthly" or self._next_is_month_context(position - 1)):
+            self.found.month_day = quantity
+            self.found.used.add(position - 1)
+            return self._use(position, size)
+        period_length, period_meanings = _lookup(self.tokens, position + size)
+        unit = _meaning(period_meanings, "units")
+        if _has(period_meanings, "periods") or (unit == "hours" and period_length == 1
+                                                and self.tokens[position + size] == "h"):
+            return self._hour_at(position, quantity, size)
+        return None
+
+    def _hour_at(self, position: int, hour: int, size: int) -> int | None:
+        if not 0 <= hour <= 23:
+            return None
+        self._set_hour(hour, 0)
+        self.found.explicit_24h = hour >= 13
+        end = self._use(position, size)
+        if end < len(self.tokens) and self.tokens[end] == "h":
+            end = self._use(end, 1)
+        return self._minutes_after(end)
+
+    def _minutes_after(self, position: int) -> int:
+        length, meanings = _lookup(self.tokens, position)
+        if _has(meanings, "half_past"):
+            self.found.minute = 30
+        elif _has(meanings, "quarter_past"):
+            self.found.minute = 15
+        elif _has(meanings, "quarter_to"):
+            self.found.minute, self.found.hour = 45, (self.found.hour - 1) % 24
+        else:
+            return position
+        return self._use(position, length)
+
+    def _set_hour(self, hour: int, minute: int) -> None:
+        self.found.hour, self.found.minute = hour, minute
+
+    def _set_date(self, day: int, month: int, year: int | None) -> None:
+        if year is not None and year < 100:
+            year += 2000
+        try:
+            candidate = date(year or self.today.year, month, day)
+        except ValueError:
+            return
+        if year is None and candidate < self.today:
+            candidate = candidate.replace(year=candidate.year + 1)
+        self.found.day = candidate
+
+
+def _duration(quantity: int, unit: str) -> timedelta:
+    if unit == "minutes":
+        return timedelta(minutes=quantity)
+    if unit == "hours":
+        return timedelta(hours=quantity)
+    return timedelta(days=quantity * _UNIT_DAYS[unit])
+
+
+def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, bool]:
+    local_now = now.replace(tzinfo=None)
+    if found.delta is not None:
+        moment = (now + found.delta).astimezone(now.tzinfo).replace(tzinfo=None)
+        return moment.replace(second=0, microsecond=0), None, False
+    hour, alternative_hour = _hour_with_period(found)
+    assumed = hour is None
+    clock = time(hour, found.minute) if hour is not None else DEFAULT_TIME
+    day = _day(found, local_now, clock)
+    moment = datetime.combine(day, clock)
+    alternative = (datetime.combine(day, time(alternative_hour, found.minute))
+                   if alternative_hour is not None else None)
+    return moment, alternative, assumed
+
+
+def _hour_with_period(found: _Found) -> tuple[int | None, int | None]:
+    hour, period = found.hour, found.period
+    if hour is None:
+        return (12, None) if period == "noon" else (
+            {"morning": 9, "afternoon": 15, "evening": 20}.get(period or "", None), None)
+    if period in ("afternoon", "evening") and hour < 12:
+        return hour + 12, None
+    if period == "morning" or found.explicit_24h or hour == 0 or hour >= 12:
+        return hour, None
+    if 1 <= hour <= 7:
+        return hour + 12, hour
+    return hour, None
+
+
+def _day(found: _Found, local_now: datetime, clock: time) -> date:
+    today = local_now.date()
+    if found.day is not None:
+        return found.day
+    if found.weekday is not None:
+        ahead = (found.weekday - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    if found.month_day is not None:
+        return _next_month_day(today, found.month_day, clock, local_now)
+    if datetime.combine(today, clock) <= local_now:
+        return today + timedelta(days=1)
+    return today
+
+
+def _next_month_day(today: date, day: int, clock: time, local_now: datetime) -> date:
+    year, month = today.year, today.month
+    for _ in range(13):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate and datetime.combine(candidate, clock) > local_now:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return today
+
+
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:de|d'|d’|à|a|que|qu'|bach|باش|ب|b|ana|pour|l|و|w|to)\s+|d'|d’|qu')+",
+    re.IGNORECASE,
+)
+
+
+def _reminder_text(tokens: list[str]) -> str:
+    text = " ".join(tokens).strip(" ,.;:!?-")
+    return _LEADING_FILLER.sub("", text).strip(" ,.;:!?-")
