@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.flows import INTENT_HANDLERS, MENU_HANDLERS, QUESTIONNAIRES
+from bot.flows import GUIDED_FLOWS, INTENT_HANDLERS, MENU_HANDLERS, GuidedFlow
 from bot.flows.answers import answer_intent, answer_item_id
 from bot.flows.base import Turn
 from bot.flows.clarify import (
@@ -27,7 +27,6 @@ from bot.flows.onboarding import (
     take_first_question,
     welcome_and_ask_language,
 )
-from bot.flows.questionnaire import Questionnaire
 from bot.flows.smalltalk import show_menu, welcome
 from bot.i18n import _, use_language
 from bot.messages import Media, Outbound
@@ -72,15 +71,15 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     turn.understanding = understand(text)
     if turn.conversation.language is None:
         return _first_contact(turn)
-    questionnaire = QUESTIONNAIRES.get(turn.conversation.flow or "")
-    if questionnaire:
-        return _in_questionnaire(turn, questionnaire)
+    flow = GUIDED_FLOWS.get(turn.conversation.flow or "")
+    if flow:
+        return _in_flow(turn, flow)
     return _on_text(turn)
 
 
-def _in_questionnaire(turn: Turn, questionnaire: Questionnaire) -> list[Outbound]:
+def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
     """A typed answer moves on; a confident question about something else leaves."""
-    answered = questionnaire.read(turn)
+    answered = flow.read(turn)
     if answered is not None:
         return answered
     understanding = turn.understanding
@@ -88,7 +87,7 @@ def _in_questionnaire(turn: Turn, questionnaire: Questionnaire) -> list[Outbound
             understanding.confidence >= turn.settings.act_threshold):
         turn.conversation.leave_flow()
         return _on_text(turn)
-    return questionnaire.ask_again(turn)
+    return flow.ask_again(turn)
 
 
 def _first_contact(turn: Turn) -> list[Outbound]:
@@ -103,8 +102,8 @@ def _first_contact(turn: Turn) -> list[Outbound]:
 
 def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbound]:
     kind, _separator, value = payload.partition(":")
-    if kind in QUESTIONNAIRES:
-        return QUESTIONNAIRES[kind].answer(turn, value)
+    if kind in GUIDED_FLOWS:
+        return GUIDED_FLOWS[kind].answer(turn, value)
     if kind == "lang" and value in ("ary", "ar", "fr"):
         return _chose_language(turn, value, understand)
     turn.conversation.leave_flow()

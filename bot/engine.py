@@ -31,9 +31,12 @@ class Engine:
             if message_id is None:
                 return []
             state = await repo.state_for(session, user=user)
-            turn = Turn(inbound, _conversation(user, state), self.content, self.settings)
+            turn = Turn(inbound, _conversation(user, state), self.content, self.settings,
+                        zone=user.timezone or self.settings.timezone,
+                        reminders=await repo.pending_reminders(session, user=user))
             outbounds = respond(turn, self.understand)
             _save(turn, user, state)
+            await repo.apply_effects(session, user=user, effects=turn.effects)
             if turn.understanding:
                 await repo.annotate_message(
                     session, message_id=message_id, intent=turn.understanding.intent,

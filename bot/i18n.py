@@ -10,10 +10,12 @@ import gettext as gettext_module
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -73,3 +75,10 @@ def _load_po(path: Path) -> Translations:
 def format_number(value: float) -> str:
     """A number as the current reader writes it (ar_MA: 300.000; fr_MA: 300 000)."""
     return format_decimal(value, locale=BABEL_LOCALE[_current.get()])
+
+
+def format_moment(moment: datetime) -> str:
+    """A local wall time as the reader writes it: "الخميس، 26 نونبر 2026 – 10:00"."""
+    locale = BABEL_LOCALE[_current.get()]
+    day = format_date(moment, "full", locale=locale)
+    return f"{day} – {format_time(moment, 'HH:mm', locale=locale)}"

@@ -91,7 +91,7 @@ async def test_an_out_of_scope_question_says_what_the_bot_covers(chat):
 async def test_a_topic_without_content_yet_says_so_honestly_and_offers_the_menu(chat):
     await chat.send("Bonjour")
     await chat.send("Français")
-    replies = await chat.send(payload="intent:my_reminders")
+    replies = await chat.send(payload="intent:talk_to_advisor")
     assert "encore en préparation" in replies[0].text
     assert "Créer une coopérative" in chat.titles(replies)
 

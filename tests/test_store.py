@@ -68,7 +68,7 @@ async def test_a_failed_delivery_waits_before_its_retry(engine):
     await deliver_pending(engine.db, channel="terminal", deliver=unreachable)
     await deliver_pending(engine.db, channel="terminal", deliver=unreachable)
     async with engine.db.transaction() as session:
-        item = await session.scalar(select(OutboxItem))
+        item = await session.scalar(select(OutboxItem).order_by(OutboxItem.id))
     assert (item.status, item.attempts) == ("pending", 1)
     assert item.not_before is not None
 
@@ -80,7 +80,7 @@ async def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_last_att
         async with engine.db.transaction() as session:  # let the back-off pass at once
             await session.execute(update(OutboxItem).values(not_before=None))
     async with engine.db.transaction() as session:
-        item = await session.scalar(select(OutboxItem))
+        item = await session.scalar(select(OutboxItem).order_by(OutboxItem.id))
     assert (item.status, item.attempts) == ("failed", 5)
     assert "network down" in item.last_error
 
@@ -97,7 +97,7 @@ async def test_a_permanent_refusal_is_not_retried(engine):
 
     await deliver_pending(engine.db, channel="terminal", deliver=blocked)
     async with engine.db.transaction() as session:
-        item = await session.scalar(select(OutboxItem))
+        item = await session.scalar(select(OutboxItem).order_by(OutboxItem.id))
     assert (item.status, item.attempts) == ("failed", 1)
 
 

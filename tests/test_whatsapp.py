@@ -143,7 +143,7 @@ async def test_a_graph_rate_limit_is_retried_later(service):
     await post(service, webhook(text_message("wamid.J1", "salam")))
     await service.services.worker.drain()
     async with service.services.db.transaction() as session:
-        item = await session.scalar(select(OutboxItem))
+        item = await session.scalar(select(OutboxItem).order_by(OutboxItem.id))
         assert (item.status, item.attempts) == ("pending", 1)
         await session.execute(update(OutboxItem).values(not_before=None))
     await service.delivered()
@@ -155,5 +155,5 @@ async def test_a_permanent_graph_error_marks_the_message_failed(service):
     await post(service, webhook(text_message("wamid.K1", "salam")))
     await service.delivered()
     async with service.services.db.transaction() as session:
-        item = await session.scalar(select(OutboxItem))
+        item = await session.scalar(select(OutboxItem).order_by(OutboxItem.id))
     assert item.status == "failed" and "131026" in item.last_error

@@ -16,6 +16,7 @@ LANGUAGES = ("fr", "ar", "ary")
 MAX_TEXT = 700
 MAX_TITLE = 20
 MAX_NEXT = 3
+MAX_REMINDER = 120
 
 
 class ContentError(ValueError):
@@ -33,6 +34,7 @@ class Item:
     intents: tuple[str, ...] = ()
     next: tuple[str, ...] = ()
     match: dict[str, Any] = field(default_factory=dict)
+    reminder: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def parse_item(item_id: str, raw: Any, file: str, sources: dict[str, Any]) -> It
         title=_texts(raw["title"], MAX_TITLE, "title", fail),
         text=_texts(raw["text"], MAX_TEXT, "text", fail),
         intents=intents, next=tuple(raw.get("next") or ()), match=raw.get("match") or {},
+        reminder=_texts(raw["reminder"], MAX_REMINDER, "reminder", fail) if raw.get(
+            "reminder") else {},
     )
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from bot.flows import language, smalltalk
+from bot.flows import language, reminders, smalltalk
 from bot.flows.base import Turn
 from bot.flows.financing_finder import FINANCING_FINDER
 from bot.flows.formalize import FORMALIZE
@@ -16,6 +16,8 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "help_menu": smalltalk.show_menu,
     "thanks_goodbye": smalltalk.goodbye,
     "change_language": language.change_language,
+    "set_reminder": reminders.start_from_text,
+    "my_reminders": reminders.my_reminders,
 }
 
 MENU_HANDLERS: dict[str, Handler] = {
@@ -23,7 +25,10 @@ MENU_HANDLERS: dict[str, Handler] = {
     "language": language.ask_language,
 }
 
-QUESTIONNAIRES: dict[str, Questionnaire] = {
+GuidedFlow = Questionnaire | reminders.ReminderFlow
+
+GUIDED_FLOWS: dict[str, GuidedFlow] = {
     FINANCING_FINDER.name: FINANCING_FINDER,
     FORMALIZE.name: FORMALIZE,
+    reminders.REMINDERS.name: reminders.REMINDERS,
 }

@@ -19,6 +19,8 @@ def answer_item(turn: Turn, item: Item) -> list[Outbound]:
     if item.id in QUESTIONNAIRE_ENTRIES:
         payload, title = QUESTIONNAIRE_ENTRIES[item.id]
         buttons.insert(0, Button(payload, _(title)))
+    if item.reminder:
+        buttons.append(Button(f"reminder:item:{item.id}", _("Remind me")))
     if not item.next:
         buttons.append(Button("intent:talk_to_advisor", _("Talk to an advisor")))
     return [Outbound(item.text[language], (*buttons, menu_button()))]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.content import Content
+from bot.effects import Effect, ReminderView
 from bot.i18n import N_, _
 from bot.messages import Button, Inbound, Outbound
 from bot.nlu import Understanding
@@ -44,6 +47,14 @@ class Turn:
     content: Content
     settings: Settings
     understanding: Understanding | None = None
+    zone: str = "Africa/Casablanca"
+    reminders: list[ReminderView] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        """The moment of the message, in the user's zone."""
+        return self.inbound.received_at.astimezone(ZoneInfo(self.zone))
 
     @property
     def language(self) -> str:

@@ -11,8 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.clock import utcnow
+from bot.effects import (
+    CancelReminder,
+    CreateReminder,
+    Effect,
+    ReminderView,
+)
 from bot.messages import Inbound, Outbound
-from bot.store.models import ConversationState, Message, OutboxItem, User
+from bot.reminder_rules import due_utc, new_reminder
+from bot.store.models import ConversationState, Message, OutboxItem, Reminder, User
 
 
 def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
@@ -42,13 +49,18 @@ async def record_inbound(session: AsyncSession, *, user: User, inbound: Inbound)
         _insert(session, Message)
         .values(
             user_id=user.id, channel=inbound.channel, channel_message_id=inbound.message_id,
-            direction="in", text=inbound.text, payload=inbound.payload,
+            direction="in", text=_storable(inbound.text), payload=_storable(inbound.payload),
             media=inbound.media.value, created_at=inbound.received_at,
         )
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
         .returning(Message.id)
     )
     return result.scalar()
+
+
+def _storable(text: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL bytes; they carry nothing a person wrote."""
+    return text.replace("\x00", "") if text else text
 
 
 async def annotate_message(
@@ -76,17 +88,20 @@ async def enqueue(
     if not outbounds:
         return
     now = utcnow()
-    await session.execute(insert(OutboxItem), [
-        {"user_id": user.id, "channel": user.channel, "recipient": user.channel_user_id,
-         "body": outbound.to_dict(), "status": "pending", "attempts": 0, "created_at": now,
-         "idempotency_key": f"{key}:{index}" if key else None}
-        for index, outbound in enumerate(outbounds)
-    ])
-    await session.execute(insert(Message), [
-        {"user_id": user.id, "channel": user.channel, "direction": "out", "text": o.text,
-         "media": "none", "language": user.language, "created_at": now}
-        for o in outbounds
-    ])
+    queued = await session.scalars(
+        _insert(session, OutboxItem)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxItem.body),
+        [{"user_id": user.id, "channel": user.channel, "recipient": user.channel_user_id,
+          "body": outbound.to_dict(), "status": "pending", "attempts": 0, "created_at": now,
+          "idempotency_key": f"{key}:{index}" if key else None}
+         for index, outbound in enumerate(outbounds)],
+    )
+    logged = [{"user_id": user.id, "channel": user.channel, "direction": "out",
+               "text": body["text"], "media": "none", "language": user.language,
+               "created_at": now} for body in queued.all()]
+    if logged:
+        await session.execute(insert(Message), logged)
 
 
 async def claim_outbox(
@@ -173,3 +188,60 @@ async def set_phone(
         .where(User.channel == channel, User.channel_user_id == channel_user_id)
         .values(phone=phone[:32])
     )
+
+
+async def claim_reminders(
+    session: AsyncSession, *, now: datetime, limit: int, worker: str
+) -> list[int]:
+    """Atomically take up to `limit` due reminders for this worker (others skip them)."""
+    due = (
+        select(Reminder.id)
+        .where(Reminder.status == "pending", Reminder.due_at <= now)
+        .order_by(Reminder.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.scalars(
+        update(Reminder)
+        .where(Reminder.id.in_(due))
+        .values(status="sending", locked_by=worker, claimed_at=now,
+                attempts=Reminder.attempts + 1)
+        .returning(Reminder.id)
+    )
+    return list(result.all())
+
+
+async def release_reminder_claims(
+    session: AsyncSession, *, older_than: timedelta, now: datetime | None = None
+) -> int:
+    cutoff = (now or utcnow()) - older_than
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.status == "sending", Reminder.claimed_at <= cutoff)
+        .values(status="pending", locked_by=None)
+    )
+    return result.rowcount
+
+
+async def pending_reminders(session: AsyncSession, *, user: User) -> list[ReminderView]:
+    rows = await session.scalars(
+        select(Reminder).where(Reminder.user_id == user.id, Reminder.status == "pending")
+        .order_by(Reminder.due_at).limit(20))
+    return [ReminderView(r.id, r.text, r.local_time, r.recurrence) for r in rows]
+
+
+async def apply_effects(session: AsyncSession, *, user: User, effects: Sequence[Effect]) -> None:
+    """Reminder changes a flow decided, in the same transaction as its state."""
+    for effect in effects:
+        if isinstance(effect, CreateReminder):
+            session.add(new_reminder(user_id=user.id, text=effect.text, local=effect.local,
+                                     zone=effect.zone, recurrence=effect.recurrence))
+            continue
+        reminder = await session.get(Reminder, effect.reminder_id)
+        if reminder is None or reminder.user_id != user.id or reminder.status != "pending":
+            continue
+        if isinstance(effect, CancelReminder):
+            reminder.status = "cancelled"
+        else:
+            reminder.local_time = effect.local
+            reminder.due_at = due_utc(effect.local, reminder.zone)

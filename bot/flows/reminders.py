@@ -1,0 +1,227 @@
+"""Setting, listing, changing and cancelling reminders.
+
+Set: when? (parsed from free text) → what? → "I will remind you … on …" [Confirm]. An
+ambiguous hour offers its other reading as a button; a missing time offers common times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.channels.limits import shorten
+from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
+from bot.flows.base import Turn, menu_button
+from bot.i18n import _, format_moment
+from bot.messages import Button, Outbound
+from bot.nlu.times import TimeExpression, parse_time
+
+FLOW = "reminder"
+COMMON_TIMES = ("09:00", "14:00", "18:00")
+_YES = {"oui", "ok", "okay", "yes", "ah", "iyeh", "wakha", "نعم", "اه", "واه", "واخا", "صافي"}
+
+
+def start_from_text(turn: Turn) -> list[Outbound]:
+    """"fakrni ghda f 10 ndi lwra9": everything needed may already be in the message."""
+    _begin(turn, text="")
+    return _take_time(turn, turn.inbound.text, from_request=True)
+
+
+def start_with_text(turn: Turn, text: str) -> list[Outbound]:
+    """From a flow's "Remind me" button: the text is proposed, the time is asked."""
+    _begin(turn, text=text)
+    return _ask_when(turn)
+
+
+class ReminderFlow:
+    """The conversation's side of reminders, with the same surface as a questionnaire."""
+
+    name = FLOW
+
+    def read(self, turn: Turn) -> list[Outbound] | None:
+        """A typed answer to the current step; None when it is not one."""
+        step, text = turn.conversation.step, turn.inbound.text
+        if step == "what":
+            turn.conversation.slots["text"] = text.strip()[:500]
+            return _confirm(turn)
+        if step == "confirm" and text.strip().casefold() in _YES:
+            return _save(turn)
+        return _take_time(turn, text, from_request=False, quiet=True)
+
+    def ask_again(self, turn: Turn) -> list[Outbound]:
+        return _ask_when(turn, _("I did not understand the time.") + " ")
+
+    def answer(self, turn: Turn, value: str) -> list[Outbound]:
+        return _on_payload(turn, value)
+
+
+REMINDERS = ReminderFlow()
+
+
+def _on_payload(turn: Turn, value: str) -> list[Outbound]:
+    action, _sep, argument = value.partition(":")
+    actions = {
+        "new": lambda: start_with_text(turn, ""),
+        "item": lambda: _from_item(turn, argument),
+        "confirm": lambda: _save(turn),
+        "alt": lambda: _use_alternative(turn),
+        "at": lambda: _at(turn, argument),
+        "drop": lambda: _drop(turn),
+        "show": lambda: _show(turn, int(argument)),
+        "cancel": lambda: _cancel(turn, [int(argument)]),
+        "cancel-all": lambda: _cancel(turn, [r.id for r in turn.reminders]),
+        "change": lambda: _change(turn, int(argument)),
+    }
+    return actions.get(action, lambda: my_reminders(turn))()
+
+
+def my_reminders(turn: Turn) -> list[Outbound]:
+    if not turn.reminders:
+        return [Outbound(_("You have no reminders."),
+                         (Button("reminder:new", _("New reminder")), menu_button()))]
+    lines = [_("Your reminders:")] + [
+        f"{i}. {format_moment(r.local)} — {r.text}{_repeat(r.recurrence)}"
+        for i, r in enumerate(turn.reminders[:8], start=1)]
+    buttons = [Button(f"reminder:show:{r.id}", shorten(f"{i}. {r.text or '⏰'}", 24))
+               for i, r in enumerate(turn.reminders[:7], start=1)]
+    return [Outbound("\n".join(lines), (*buttons, Button("reminder:cancel-all", _("Cancel all")),
+                                        menu_button()))]
+
+
+def _begin(turn: Turn, *, text: str) -> None:
+    conversation = turn.conversation
+    conversation.flow, conversation.slots = FLOW, {"text": text}
+
+
+def _from_item(turn: Turn, item_id: str) -> list[Outbound]:
+    item = turn.content.get(item_id)
+    proposed = item.reminder.get(turn.language, "") if item and item.reminder else ""
+    return start_with_text(turn, proposed)
+
+
+def _ask_when(turn: Turn, prefix: str = "") -> list[Outbound]:
+    turn.conversation.step = "when"
+    question = _("When should I remind you? For example: \"tomorrow at 10\" or \"in 2 hours\".")
+    return [Outbound(f"{prefix}{question}", (Button("reminder:drop", _("No reminder")),))]
+
+
+def _take_time(
+    turn: Turn, text: str, *, from_request: bool, quiet: bool = False
+) -> list[Outbound] | None:
+    parsed = parse_time(text, turn.now)
+    if parsed is None:
+        return None if quiet else _ask_when(turn)
+    slots = turn.conversation.slots
+    if from_request and parsed.text:
+        slots["text"] = parsed.text
+    _remember(slots, parsed)
+    if parsed.local <= turn.now.replace(tzinfo=None):
+        return _ask_when(turn, _("That time has already passed.") + " ")
+    if not slots.get("text") and not slots.get("reminder_id"):
+        turn.conversation.step = "what"
+        return [Outbound(_("What should I remind you of?"),
+                         (Button("reminder:drop", _("No reminder")),))]
+    return _confirm(turn)
+
+
+def _remember(slots: dict, parsed: TimeExpression) -> None:
+    slots["local"] = parsed.local.isoformat()
+    slots["alternative"] = parsed.alternative.isoformat() if parsed.alternative else None
+    slots["assumed"] = parsed.time_assumed
+    slots["recurrence"] = parsed.recurrence or slots.get("recurrence")
+
+
+def _confirm(turn: Turn) -> list[Outbound]:
+    turn.conversation.step = "confirm"
+    slots = turn.conversation.slots
+    local = datetime.fromisoformat(slots["local"])
+    text = _("I will remind you: «{text}»\n{when} ({zone}){repeat}").format(
+        text=slots.get("text") or _current_text(turn), when=format_moment(local),
+        zone=_zone_name(turn.zone), repeat=_repeat(slots.get("recurrence")))
+    buttons = [Button("reminder:confirm", _("Confirm"))]
+    if slots.get("alternative"):
+        other = datetime.fromisoformat(slots["alternative"])
+        buttons.append(Button("reminder:alt", _("No, at {time}").format(
+            time=other.strftime("%H:%M"))))
+    if slots.get("assumed"):
+        buttons += [Button(f"reminder:at:{hour}", hour) for hour in COMMON_TIMES]
+    buttons.append(Button("reminder:drop", _("No reminder")))
+    return [Outbound(text, tuple(buttons))]
+
+
+def _use_alternative(turn: Turn) -> list[Outbound]:
+    slots = turn.conversation.slots
+    if slots.get("alternative"):
+        slots["local"], slots["alternative"] = slots["alternative"], None
+    return _confirm(turn)
+
+
+def _at(turn: Turn, hour: str) -> list[Outbound]:
+    slots = turn.conversation.slots
+    if "local" not in slots:
+        return _ask_when(turn)
+    chosen = datetime.fromisoformat(slots["local"]).replace(
+        hour=int(hour[:2]), minute=int(hour[3:5]))
+    slots.update(local=chosen.isoformat(), assumed=False, alternative=None)
+    if chosen <= turn.now.replace(tzinfo=None):
+        return _ask_when(turn, _("That time has already passed.") + " ")
+    return _confirm(turn)
+
+
+def _save(turn: Turn) -> list[Outbound]:
+    slots = turn.conversation.slots
+    if "local" not in slots:
+        return _ask_when(turn)
+    local = datetime.fromisoformat(slots["local"])
+    if slots.get("reminder_id"):
+        turn.effects.append(RescheduleReminder(slots["reminder_id"], local))
+    else:
+        turn.effects.append(CreateReminder(slots.get("text") or "⏰", local, turn.zone,
+                                           slots.get("recurrence")))
+    turn.conversation.leave_flow()
+    return [Outbound(_("Done! I will remind you on {when}.").format(when=format_moment(local)),
+                     (Button("intent:my_reminders", _("My reminders")), menu_button()))]
+
+
+def _drop(turn: Turn) -> list[Outbound]:
+    turn.conversation.leave_flow()
+    return [Outbound(_("No reminder then."), (menu_button(),))]
+
+
+def _show(turn: Turn, reminder_id: int) -> list[Outbound]:
+    reminder = next((r for r in turn.reminders if r.id == reminder_id), None)
+    if reminder is None:
+        return my_reminders(turn)
+    text = f"⏰ {reminder.text}\n{format_moment(reminder.local)}{_repeat(reminder.recurrence)}"
+    return [Outbound(text, (
+        Button(f"reminder:change:{reminder.id}", _("Change the time")),
+        Button(f"reminder:cancel:{reminder.id}", _("Cancel it")),
+        Button("intent:my_reminders", _("My reminders")),
+    ))]
+
+
+def _cancel(turn: Turn, reminder_ids: list[int]) -> list[Outbound]:
+    known = {r.id for r in turn.reminders}
+    turn.effects += [CancelReminder(i) for i in reminder_ids if i in known]
+    turn.reminders = [r for r in turn.reminders if r.id not in reminder_ids]
+    return [Outbound(_("Reminder cancelled."),
+                     (Button("intent:my_reminders", _("My reminders")), menu_button()))]
+
+
+def _change(turn: Turn, reminder_id: int) -> list[Outbound]:
+    _begin(turn, text="")
+    turn.conversation.slots["reminder_id"] = reminder_id
+    return _ask_when(turn)
+
+
+def _current_text(turn: Turn) -> str:
+    reminder_id = turn.conversation.slots.get("reminder_id")
+    return next((r.text for r in turn.reminders if r.id == reminder_id), "⏰")
+
+
+def _repeat(recurrence: str | None) -> str:
+    names = {"daily": _("every day"), "weekly": _("every week"), "monthly": _("every month")}
+    return f" — {names[recurrence]}" if recurrence in names else ""
+
+
+def _zone_name(zone: str) -> str:
+    return _("Casablanca time") if zone == "Africa/Casablanca" else zone

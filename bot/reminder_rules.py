@@ -1,0 +1,42 @@
+"""When a reminder fires: local wall time + IANA zone -> UTC instant, and repetitions."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import tzdata
+
+from bot.clock import utcnow
+from bot.store.models import Reminder
+
+TZDATA_VERSION = tzdata.IANA_VERSION
+
+
+def due_utc(local: datetime, zone: str) -> datetime:
+    """The UTC instant of a local wall time.
+
+    A wall time that happens twice (clocks going back) is its first occurrence (fold=0); one
+    that never happens (clocks going forward) is read with the offset before the jump, so
+    it fires at the same instant the skipped hour would have had.
+    """
+    return local.replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(UTC)
+
+
+def next_occurrence(local: datetime, recurrence: str) -> datetime:
+    if recurrence == "daily":
+        return local + timedelta(days=1)
+    if recurrence == "weekly":
+        return local + timedelta(weeks=1)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day)
+
+
+def new_reminder(
+    *, user_id: int, text: str, local: datetime, zone: str, recurrence: str | None
+) -> Reminder:
+    return Reminder(user_id=user_id, text=text[:500], local_time=local, zone=zone,
+                    due_at=due_utc(local, zone), recurrence=recurrence, status="pending",
+                    attempts=0, tzdata_version=TZDATA_VERSION, created_at=utcnow())

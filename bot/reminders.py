@@ -1,0 +1,110 @@
+"""Reminder rules, due-time computation and dispatch.
+
+Reminders are rows in our database (the source of truth). Each worker runs an in-memory
+APScheduler tick that claims due rows atomically (FOR UPDATE SKIP LOCKED on PostgreSQL; an
+UPDATE … RETURNING claim on SQLite), queues the message in the outbox with the reminder id
+as idempotency key, and marks the row sent. A worker that dies after claiming leaves rows
+in 'sending'; they return to 'pending' after the lease.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import select
+
+from bot.clock import utcnow
+from bot.i18n import _, use_language
+from bot.messages import Outbound
+from bot.reminder_rules import TZDATA_VERSION, due_utc, new_reminder, next_occurrence
+from bot.store import repo
+from bot.store.database import Database
+from bot.store.models import Reminder, User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    late_after: timedelta = timedelta(hours=1)
+    skip_late: bool = False
+    lease: timedelta = timedelta(minutes=5)
+    batch: int = 500
+
+
+async def dispatch_due(
+    db: Database, *, worker: str, policy: DispatchPolicy = DispatchPolicy(),  # noqa: B008
+    now: datetime | None = None,
+) -> int:
+    """Claim what is due, queue the messages, mark the rows; returns how many were claimed."""
+    now = now or utcnow()
+    async with db.transaction() as session:
+        claimed = await repo.claim_reminders(session, now=now, limit=policy.batch, worker=worker)
+    if not claimed:
+        return 0
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(Reminder, User).join(User, User.id == Reminder.user_id)
+            .where(Reminder.id.in_(claimed), Reminder.status == "sending"))
+        for reminder, user in rows:
+            await _deliver(session, reminder, user, now, policy)
+    return len(claimed)
+
+
+async def _deliver(session: object, reminder: Reminder, user: User, now: datetime,
+                   policy: DispatchPolicy) -> None:
+    due = reminder.due_at if reminder.due_at.tzinfo else reminder.due_at.replace(tzinfo=UTC)
+    late = now - due > policy.late_after
+    if user.blocked_at is None and not (late and policy.skip_late):
+        with use_language(user.language or "ary"):
+            text = _("⏰ Reminder: {text}").format(text=reminder.text)
+            if late:
+                text += "\n" + _("(Sent late: the service was unavailable at the planned time.)")
+        await repo.enqueue(session, user=user, outbounds=[Outbound(text)],
+                           key=f"reminder:{reminder.id}")
+        reminder.status = "sent"
+    else:
+        reminder.status = "skipped"
+    reminder.sent_at = now
+    if reminder.recurrence:
+        local = next_occurrence(reminder.local_time, reminder.recurrence)
+        session.add(new_reminder(user_id=user.id, text=reminder.text, local=local,
+                                 zone=reminder.zone, recurrence=reminder.recurrence))
+
+
+async def recover_claims(db: Database, *, lease: timedelta, now: datetime | None = None) -> int:
+    async with db.transaction() as session:
+        return await repo.release_reminder_claims(session, older_than=lease, now=now)
+
+
+async def recompute_due_times(db: Database) -> int:
+    """After a tzdata upgrade, pending reminders keep their wall time; their UTC instant moves."""
+    async with db.transaction() as session:
+        stale = (await session.scalars(select(Reminder).where(
+            Reminder.status == "pending", Reminder.tzdata_version != TZDATA_VERSION))).all()
+        for reminder in stale:
+            reminder.due_at = due_utc(reminder.local_time, reminder.zone)
+            reminder.tzdata_version = TZDATA_VERSION
+    return len(stale)
+
+
+def start_ticking(
+    db: Database, *, worker: str, policy: DispatchPolicy, seconds: float,
+    after_dispatch: Callable[[], None],
+) -> AsyncIOScheduler:
+    """An in-memory interval job in this worker; the database decides who sends what."""
+
+    async def tick() -> None:
+        await recover_claims(db, lease=policy.lease)
+        while await dispatch_due(db, worker=worker, policy=policy):
+            after_dispatch()
+
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(tick, "interval", seconds=seconds, max_instances=1, coalesce=True,
+                      next_run_time=datetime.now(UTC))
+    scheduler.start()
+    return scheduler
