@@ -1,0 +1,202 @@
+"""Reminders as users set them, and their dispatch: once, on time, across restarts."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.messages import Inbound
+from bot.reminder_rules import TZDATA_VERSION
+from bot.reminders import DispatchPolicy, dispatch_due, recompute_due_times, recover_claims
+from bot.store import repo
+from bot.store.models import OutboxItem, Reminder, User
+from tests.chat import Chat
+
+pytestmark = pytest.mark.store
+NOW = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)  # a Wednesday; Casablanca is UTC+0
+
+
+async def talk(chat: Chat, text: str = "", **kwargs) -> list:
+    return await chat.send(text, received_at=NOW, **kwargs)
+
+
+async def in_language(chat: Chat, language: str) -> None:
+    await talk(chat, "salam")
+    await talk(chat, {"ary": "1", "ar": "2", "fr": "3"}[language])
+
+
+async def reminders(chat: Chat) -> list[Reminder]:
+    async with chat.engine.db.transaction() as session:
+        return list((await session.scalars(select(Reminder).order_by(Reminder.id))).all())
+
+
+@pytest.mark.parametrize(("language", "message", "due", "text"), [
+    ("ary", "fakrni ghda f 10 dsbah ndi lwra9 l lmahkama", datetime(2026, 11, 26, 10),
+     "ndi lwra9 l lmahkama"),
+    ("fr", "rappelle-moi lundi à 14h d'appeler la banque", datetime(2026, 11, 30, 14),
+     "appeler la banque"),
+    ("ar", "ذكرني بعد يومين بالجمع العام", datetime(2026, 11, 27, 16), "بالجمع العام"),
+    ("ary", "ذكرني غدا مع الأربعة د العشية نتصل بالبنك", datetime(2026, 11, 26, 16),
+     "نتصل بالبنك"),
+])
+async def test_a_reminder_set_in_free_text_is_confirmed_then_stored(chat, language, message,
+                                                                     due, text):
+    await in_language(chat, language)
+    confirm = await talk(chat, message)
+    assert text in confirm[0].text
+    assert confirm[0].buttons[0].payload == "reminder:confirm"
+    await talk(chat, payload="reminder:confirm")
+    (reminder,) = await reminders(chat)
+    assert (reminder.local_time, reminder.text, reminder.zone) == (due, text, "Africa/Casablanca")
+    assert reminder.due_at.replace(tzinfo=UTC) == due.replace(tzinfo=UTC)
+
+
+async def test_the_confirmation_shows_the_date_the_moroccan_way(chat):
+    await in_language(chat, "ary")
+    confirm = await talk(chat, "fakrni ghda f 10 dsbah ndi lwra9")
+    assert "الخميس، 26 نونبر 2026 – 10:00" in confirm[0].text
+
+
+async def test_an_ambiguous_hour_offers_its_other_reading(chat):
+    await in_language(chat, "fr")
+    confirm = await talk(chat, "rappelle-moi demain à 3 d'appeler Fatima")
+    assert "15:00" in confirm[0].text
+    assert "reminder:alt" in [b.payload for b in confirm[0].buttons]
+    again = await talk(chat, payload="reminder:alt")
+    assert "03:00" in again[0].text
+
+
+async def test_a_reminder_from_a_flow_button_proposes_the_text_and_asks_when(chat):
+    await in_language(chat, "fr")
+    court = await talk(chat, payload="item:create.step.court")
+    assert "reminder:item:create.step.court" in [b.payload for b in court[0].buttons]
+    await talk(chat, payload="reminder:item:create.step.court")
+    confirm = await talk(chat, "lundi à 10h")
+    assert "tribunal de première instance" in confirm[0].text
+
+
+async def test_a_past_time_is_refused_politely(chat):
+    await in_language(chat, "fr")
+    reply = await talk(chat, "rappelle-moi le 3 novembre 2026 de payer la cotisation")
+    assert "déjà passée" in reply[0].text
+    assert await reminders(chat) == []
+
+
+async def test_a_missing_time_asks_for_it_and_a_missing_text_asks_for_it(chat):
+    await in_language(chat, "ary")
+    when = await talk(chat, "fakrni 3afak")
+    assert "فوقاش نفكرك" in when[0].text
+    what = await talk(chat, "ghda f 9 dsbah")
+    assert "باش نفكرك" in what[0].text
+    confirm = await talk(chat, "نمشي للمندوبية")
+    assert "نمشي للمندوبية" in confirm[0].text
+
+
+async def test_my_reminders_lists_them_and_one_can_be_cancelled(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi demain à 10h d'appeler la banque")
+    await talk(chat, payload="reminder:confirm")
+    listing = await talk(chat, "mes rappels")
+    assert "appeler la banque" in listing[0].text
+    (reminder,) = await reminders(chat)
+    await talk(chat, payload=f"reminder:show:{reminder.id}")
+    await talk(chat, payload=f"reminder:cancel:{reminder.id}")
+    assert [r.status for r in await reminders(chat)] == ["cancelled"]
+
+
+async def test_a_reminder_can_be_moved_to_another_time(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi demain à 10h d'appeler la banque")
+    await talk(chat, payload="reminder:confirm")
+    (reminder,) = await reminders(chat)
+    await talk(chat, payload=f"reminder:change:{reminder.id}")
+    await talk(chat, "vendredi à 11h")
+    await talk(chat, payload="reminder:confirm")
+    (moved,) = await reminders(chat)
+    assert moved.local_time == datetime(2026, 11, 27, 11)
+
+
+async def stored_reminder(chat: Chat, *, due: datetime, recurrence: str | None = None) -> None:
+    await in_language(chat, "ary")
+    await talk(chat, "fakrni ghda f 10 dsbah ndi lwra9")
+    await talk(chat, payload="reminder:confirm")
+    await chat.deliver()
+    chat.delivered.clear()
+    async with chat.engine.db.transaction() as session:
+        await session.execute(update(Reminder).values(
+            due_at=due, local_time=due.replace(tzinfo=None), recurrence=recurrence))
+
+
+async def test_a_due_reminder_is_sent_once_in_the_users_language(chat):
+    await stored_reminder(chat, due=NOW)
+    assert await dispatch_due(chat.engine.db, worker="w1", now=NOW) == 1
+    assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 0
+    (sent,) = await chat.deliver()
+    assert sent.text == "⏰ تفكير: ndi lwra9"
+
+
+async def test_a_repeating_reminder_schedules_its_next_occurrence(chat):
+    await stored_reminder(chat, due=NOW, recurrence="weekly")
+    await dispatch_due(chat.engine.db, worker="w1", now=NOW)
+    statuses = [(r.status, r.local_time) for r in await reminders(chat)]
+    assert statuses == [("sent", datetime(2026, 11, 25, 16)),
+                        ("pending", datetime(2026, 12, 2, 16))]
+
+
+async def test_a_reminder_overdue_after_downtime_is_sent_with_a_late_note(chat):
+    await stored_reminder(chat, due=NOW - timedelta(hours=3))
+    await dispatch_due(chat.engine.db, worker="w1", now=NOW)
+    (sent,) = await chat.deliver()
+    assert "معطل" in sent.text
+
+
+async def test_the_skip_policy_drops_reminders_that_are_too_late(chat):
+    await stored_reminder(chat, due=NOW - timedelta(hours=3))
+    await dispatch_due(chat.engine.db, worker="w1", now=NOW, policy=DispatchPolicy(skip_late=True))
+    assert await chat.deliver() == []
+    assert [r.status for r in await reminders(chat)] == ["skipped"]
+
+
+async def test_a_user_who_blocked_the_bot_gets_no_reminder(chat):
+    await stored_reminder(chat, due=NOW)
+    async with chat.engine.db.transaction() as session:
+        await session.execute(update(User).values(blocked_at=NOW))
+    await dispatch_due(chat.engine.db, worker="w1", now=NOW)
+    assert await chat.deliver() == []
+
+
+async def test_claims_of_a_crashed_worker_are_delivered_once_after_the_lease(chat):
+    await stored_reminder(chat, due=NOW)
+    async with chat.engine.db.transaction() as session:
+        assert await repo.claim_reminders(session, now=NOW, limit=10, worker="dead")
+    assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 0
+    await recover_claims(chat.engine.db, lease=timedelta(minutes=5),
+                         now=NOW + timedelta(minutes=6))
+    assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 1
+    assert len(await chat.deliver()) == 1
+
+
+async def test_queueing_a_reminder_twice_sends_it_once(chat):
+    await stored_reminder(chat, due=NOW)
+    await dispatch_due(chat.engine.db, worker="w1", now=NOW)
+    async with chat.engine.db.transaction() as session:
+        await session.execute(update(Reminder).values(status="pending"))
+    await dispatch_due(chat.engine.db, worker="w1", now=NOW)
+    async with chat.engine.db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxItem).where(
+            OutboxItem.idempotency_key.like("reminder:%"))) == 1
+
+
+async def test_due_times_are_recomputed_when_the_zone_rules_change(chat):
+    await stored_reminder(chat, due=NOW)
+    async with chat.engine.db.transaction() as session:
+        await session.execute(update(Reminder).values(
+            due_at=NOW - timedelta(hours=1), tzdata_version="2025b"))
+    assert await recompute_due_times(chat.engine.db) == 1
+    (reminder,) = await reminders(chat)
+    assert reminder.due_at.replace(tzinfo=UTC) == NOW
+    assert reminder.tzdata_version == TZDATA_VERSION
+
+
+def test_inbound_messages_carry_their_own_time():
+    assert Inbound("t", "u", "m", received_at=NOW).received_at == NOW
