@@ -3,7 +3,8 @@
 from fastapi import FastAPI
 
 from api import health, webhooks
-from api.services import Connections, lifespan_for
+from api.services import lifespan_for
+from bot.channels.service import Connections
 from bot.config import Settings
 
 

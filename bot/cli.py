@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="default: FADAA_HOST")
     serve.add_argument("--port", type=int, help="default: FADAA_PORT")
 
+    worker = _command(commands, "worker", _worker,
+                      "deliver the outbox and fire due reminders, without the web service")
+    worker.add_argument("--no-outbox", action="store_true", help="only fire reminders")
+    worker.add_argument("--no-reminders", action="store_true", help="only deliver the outbox")
+
     _command(commands, "set-webhook", _set_webhook,
              "register the Telegram webhook (FADAA_PUBLIC_URL) with its secret")
     return parser
@@ -66,6 +71,7 @@ def _command(
 
 
 def _chat(args: argparse.Namespace) -> int:
+    from bot.channels.service import ticker_for
     from bot.channels.terminal import TerminalChat
     from bot.runtime import running_engine
 
@@ -78,7 +84,8 @@ def _chat(args: argparse.Namespace) -> int:
             chat = TerminalChat(engine, args.user, visual_rtl=visual, echo_input=not interactive)
             if interactive:
                 print("Fadaa — write a message (Ctrl-D to leave).")
-            await chat.run()
+            ticker = ticker_for(settings, engine.db, lambda: None) if interactive else None
+            await chat.run(ticker=ticker)
 
     asyncio.run(converse())
     return 0
@@ -92,6 +99,20 @@ def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     uvicorn.run(create_app(settings), host=args.host or settings.host,
                 port=args.port or settings.port, log_level="info")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.channels.service import running_services
+
+    settings = load_settings()
+
+    async def work() -> None:
+        async with running_services(settings, deliver=not args.no_outbox,
+                                    remind=not args.no_reminders):
+            await asyncio.Event().wait()
+
+    asyncio.run(work())
     return 0
 
 

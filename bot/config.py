@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+from datetime import timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.reminder_rules import DispatchPolicy
 
 
 class Environment(StrEnum):
@@ -37,6 +43,13 @@ class Settings(BaseSettings):
     misunderstandings_before_advisor: int = Field(default=2, ge=1)
     max_message_chars: int = Field(default=4000, ge=100)
 
+    reminder_tick_seconds: float = Field(default=1.0, gt=0)
+    reminder_lease_seconds: int = Field(default=300, ge=1)
+    reminder_late_after_minutes: int = Field(default=60, ge=0)
+    reminder_late_policy: Literal["send", "skip"] = "send"
+    outbox_lease_seconds: int = Field(default=300, ge=1)
+    worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = Field(default=None, description="https base URL for webhooks")
@@ -57,6 +70,13 @@ class Settings(BaseSettings):
         default={"ary": "ar", "ar": "ar", "fr": "fr"},
         description="template language code per conversation language",
     )
+
+    def dispatch_policy(self) -> DispatchPolicy:
+        return DispatchPolicy(
+            late_after=timedelta(minutes=self.reminder_late_after_minutes),
+            skip_late=self.reminder_late_policy == "skip",
+            lease=timedelta(seconds=self.reminder_lease_seconds),
+        )
 
     def secret_values(self) -> list[str]:
         secrets = (self.telegram_token, self.telegram_webhook_secret, self.whatsapp_token,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,16 @@ from bot.clock import utcnow
 from bot.store.models import Reminder
 
 TZDATA_VERSION = tzdata.IANA_VERSION
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    """Late means overdue by more than `late_after`: sent with a note, or skipped."""
+
+    late_after: timedelta = timedelta(hours=1)
+    skip_late: bool = False
+    lease: timedelta = timedelta(minutes=5)
+    batch: int = 500
 
 
 def due_utc(local: datetime, zone: str) -> datetime:

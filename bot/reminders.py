@@ -9,9 +9,9 @@ in 'sending'; they return to 'pending' after the lease.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,20 +20,18 @@ from sqlalchemy import select
 from bot.clock import utcnow
 from bot.i18n import _, use_language
 from bot.messages import Outbound
-from bot.reminder_rules import TZDATA_VERSION, due_utc, new_reminder, next_occurrence
+from bot.reminder_rules import (
+    TZDATA_VERSION,
+    DispatchPolicy,
+    due_utc,
+    new_reminder,
+    next_occurrence,
+)
 from bot.store import repo
 from bot.store.database import Database
 from bot.store.models import Reminder, User
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DispatchPolicy:
-    late_after: timedelta = timedelta(hours=1)
-    skip_late: bool = False
-    lease: timedelta = timedelta(minutes=5)
-    batch: int = 500
 
 
 async def dispatch_due(
@@ -92,19 +90,37 @@ async def recompute_due_times(db: Database) -> int:
     return len(stale)
 
 
-def start_ticking(
-    db: Database, *, worker: str, policy: DispatchPolicy, seconds: float,
-    after_dispatch: Callable[[], None],
-) -> AsyncIOScheduler:
-    """An in-memory interval job in this worker; the database decides who sends what."""
+class Ticker:
+    """An in-memory APScheduler interval job in this worker; the database decides who
+    sends what, so any number of workers may tick at once."""
 
-    async def tick() -> None:
-        await recover_claims(db, lease=policy.lease)
-        while await dispatch_due(db, worker=worker, policy=policy):
-            after_dispatch()
+    def __init__(self, db: Database, *, worker: str, policy: DispatchPolicy, seconds: float,
+                 after_dispatch: Callable[[], None]) -> None:
+        self.db, self.worker, self.policy = db, worker, policy
+        self.after_dispatch = after_dispatch
+        self._running: set[asyncio.Task[None]] = set()
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler.add_job(self._tick, "interval", seconds=seconds, max_instances=1,
+                               coalesce=True, next_run_time=datetime.now(UTC))
 
-    scheduler = AsyncIOScheduler(timezone=UTC)
-    scheduler.add_job(tick, "interval", seconds=seconds, max_instances=1, coalesce=True,
-                      next_run_time=datetime.now(UTC))
-    scheduler.start()
-    return scheduler
+    def start(self) -> Ticker:
+        self.scheduler.start()
+        return self
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        for task in self._running:
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _tick(self) -> None:
+        task = asyncio.current_task()
+        self._running.add(task)
+        try:
+            await recover_claims(self.db, lease=self.policy.lease)
+            while await dispatch_due(self.db, worker=self.worker, policy=self.policy):
+                self.after_dispatch()
+        except Exception:  # noqa: BLE001 — the next tick tries again; the rows are the truth
+            log.exception("reminder tick failed")
+        finally:
+            self._running.discard(task)

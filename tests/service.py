@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from telegram.request import HTTPXRequest
 
 from api.main import create_app
-from api.services import Connections, Services
+from bot.channels.service import Connections, Services
 from bot.config import Settings, load_settings
 from bot.store.models import OutboxItem
 from tests.fakes.telegram_api import FakeTelegram

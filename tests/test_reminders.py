@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.messages import Inbound
-from bot.reminder_rules import TZDATA_VERSION
-from bot.reminders import DispatchPolicy, dispatch_due, recompute_due_times, recover_claims
+from bot.reminder_rules import TZDATA_VERSION, DispatchPolicy
+from bot.reminders import dispatch_due, recompute_due_times, recover_claims
 from bot.store import repo
 from bot.store.models import OutboxItem, Reminder, User
 from tests.chat import Chat

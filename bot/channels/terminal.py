@@ -19,6 +19,7 @@ from bidi import get_display
 from bot.engine import Engine
 from bot.messages import Inbound
 from bot.outbox import Delivery, deliver_pending, recover_claims
+from bot.reminders import Ticker
 
 CHANNEL = "terminal"
 _ARABIC = ("\u0600", "\u06ff")
@@ -34,16 +35,30 @@ class TerminalChat:
         self.out = out
         self.visual_rtl = visual_rtl
         self.echo_input = echo_input
+        self._pending_flush: asyncio.Task[None] | None = None
 
-    async def run(self, source: TextIO = sys.stdin) -> None:
-        """Deliver what a previous run left queued, then converse until end of input."""
+    async def run(self, source: TextIO = sys.stdin, ticker: Ticker | None = None) -> None:
+        """Deliver what a previous run left queued, then converse until end of input.
+
+        With a ticker, reminders that come due during the chat are printed as they fire.
+        """
         await recover_claims(self.engine.db, channel=CHANNEL, lease=timedelta(0))
         await self.flush()
-        while line := await asyncio.to_thread(source.readline):
-            text = line.rstrip("\n")
-            if self.echo_input:
-                self._print(f"> {text}")
-            await self.say(text)
+        if ticker:
+            ticker.after_dispatch = self._flush_soon
+            ticker.start()
+        try:
+            while line := await asyncio.to_thread(source.readline):
+                text = line.rstrip("\n")
+                if self.echo_input:
+                    self._print(f"> {text}")
+                await self.say(text)
+        finally:
+            if ticker:
+                await ticker.stop()
+
+    def _flush_soon(self) -> None:
+        self._pending_flush = asyncio.create_task(self.flush())
 
     async def say(self, text: str) -> None:
         await self.engine.handle(

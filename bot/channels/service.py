@@ -1,0 +1,85 @@
+"""Running the channels: database, engine, outbox worker, reminder ticks, and the enabled
+Telegram and WhatsApp adapters. Used by the web service and by `fadaa worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+from telegram.request import BaseRequest
+
+from bot.channels import telegram, whatsapp
+from bot.config import Settings
+from bot.content import default_content
+from bot.engine import Engine
+from bot.nlu import understand
+from bot.outbox import Deliver, OutboxWorker
+from bot.redaction import redact_in_logs
+from bot.reminders import Ticker, recompute_due_times
+from bot.store.database import Database
+
+
+@dataclass(frozen=True)
+class Connections:
+    """How to reach the channel APIs; tests pass in-process fakes here."""
+
+    telegram_request: BaseRequest | None = None
+    whatsapp_session: httpx.AsyncClient | None = None
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    engine: Engine
+    worker: OutboxWorker
+    telegram: telegram.TelegramChannel | None = None
+    whatsapp: whatsapp.WhatsAppChannel | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+@asynccontextmanager
+async def running_services(
+    settings: Settings, connections: Connections = Connections(),  # noqa: B008
+    *, deliver: bool = True, remind: bool = True,
+) -> AsyncIterator[Services]:
+    redact_in_logs(settings.secret_values())
+    db = Database(settings.resolved_database_url)
+    await db.migrate()
+    await recompute_due_times(db)
+    engine = Engine(db, settings, default_content(), understand)
+    senders: dict[str, Deliver] = {}
+    worker = OutboxWorker(db, senders, lease=timedelta(seconds=settings.outbox_lease_seconds))
+    services = Services(settings, db, engine, worker)
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.telegram_enabled:
+            bot = await stack.enter_async_context(
+                telegram.build_bot(settings, connections.telegram_request))
+            services.telegram = telegram.TelegramChannel(bot, engine, worker.poke)
+            senders[telegram.CHANNEL] = services.telegram.deliver
+        if settings.whatsapp_enabled:
+            client = whatsapp.build_client(settings, connections.whatsapp_session)
+            services.whatsapp = whatsapp.WhatsAppChannel(client, engine, settings, worker.poke)
+            senders[whatsapp.CHANNEL] = services.whatsapp.deliver
+        if deliver:
+            services.tasks.append(asyncio.create_task(worker.run()))
+        ticker = ticker_for(settings, db, worker.poke).start() if remind else None
+        try:
+            yield services
+        finally:
+            if ticker:
+                await ticker.stop()
+            for task in services.tasks:
+                task.cancel()
+            await asyncio.gather(*services.tasks, return_exceptions=True)
+            await db.dispose()
+
+
+def ticker_for(settings: Settings, db: Database, after_dispatch: Callable[[], None]) -> Ticker:
+    return Ticker(db, worker=settings.worker_id, policy=settings.dispatch_policy(),
+                  seconds=settings.reminder_tick_seconds, after_dispatch=after_dispatch)
