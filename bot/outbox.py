@@ -17,9 +17,11 @@ from bot.clock import utcnow
 from bot.messages import Outbound
 from bot.store import repo
 from bot.store.database import Database
+from bot.store.models import OutboxItem, User
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=10)
+PARALLEL_SENDS = 16
 
 
 @dataclass(frozen=True)
@@ -48,30 +50,41 @@ async def deliver_pending(
     return delivered
 
 
-async def _claim(db: Database, channel: str, batch: int) -> list:
+async def _claim(db: Database, channel: str, batch: int) -> list[tuple[OutboxItem, User]]:
     async with db.transaction() as session:
         return await repo.claim_outbox(session, channel=channel, limit=batch)
 
 
-async def _deliver_claimed(db: Database, claimed: list, deliver: Deliver, max_attempts: int) -> int:
-    delivered = 0
-    for item, user in claimed:
-        if user.blocked_at:
-            error, give_up = "recipient blocked the bot", True
-        else:
-            error, give_up = await _attempt(deliver, Delivery(
-                recipient=item.recipient, outbound=Outbound.from_dict(item.body),
-                language=user.language, last_inbound_at=user.last_seen_at,
-                key=item.idempotency_key or f"outbox:{item.id}",
-            ))
-        give_up = give_up or item.attempts >= max_attempts
-        async with db.transaction() as session:
-            await repo.finish_outbox(
-                session, item_id=item.id, error=error, give_up=give_up,
-                retry_at=utcnow() + min(MAX_BACKOFF, timedelta(seconds=2 ** item.attempts)),
-            )
-        delivered += error is None
-    return delivered
+async def _deliver_claimed(
+    db: Database, claimed: list[tuple[OutboxItem, User]], deliver: Deliver, max_attempts: int
+) -> int:
+    """Claimed rows belong to different users, so they may be sent side by side."""
+    slots = asyncio.Semaphore(PARALLEL_SENDS)
+
+    async def one(item: OutboxItem, user: User) -> bool:
+        async with slots:
+            return await _deliver_one(db, item, user, deliver, max_attempts)
+
+    return sum(await asyncio.gather(*(one(item, user) for item, user in claimed)))
+
+
+async def _deliver_one(db: Database, item: OutboxItem, user: User, deliver: Deliver,
+                       max_attempts: int) -> bool:
+    if user.blocked_at:
+        error, give_up = "recipient blocked the bot", True
+    else:
+        error, give_up = await _attempt(deliver, Delivery(
+            recipient=item.recipient, outbound=Outbound.from_dict(item.body),
+            language=user.language, last_inbound_at=user.last_seen_at,
+            key=item.idempotency_key or f"outbox:{item.id}",
+        ))
+    async with db.transaction() as session:
+        await repo.finish_outbox(
+            session, item_id=item.id, error=error,
+            give_up=give_up or item.attempts >= max_attempts,
+            retry_at=utcnow() + min(MAX_BACKOFF, timedelta(seconds=2 ** item.attempts)),
+        )
+    return error is None
 
 
 async def recover_claims(db: Database, *, channel: str, lease: timedelta) -> int:

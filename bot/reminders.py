@@ -45,33 +45,37 @@ async def dispatch_due(
     if not claimed:
         return 0
     async with db.transaction() as session:
-        rows = await session.execute(
+        rows = (await session.execute(
             select(Reminder, User).join(User, User.id == Reminder.user_id)
-            .where(Reminder.id.in_(claimed), Reminder.status == "sending"))
-        for reminder, user in rows:
-            await _deliver(session, reminder, user, now, policy)
+            .where(Reminder.id.in_(claimed), Reminder.status == "sending"))).all()
+        messages = [(reminder, user, _message(reminder, user, now, policy))
+                    for reminder, user in rows]
+        await repo.enqueue_many(session, [(user, [message], f"reminder:{reminder.id}")
+                                          for reminder, user, message in messages if message])
+        await repo.finish_reminders(
+            session, now=now,
+            sent=[reminder.id for reminder, _user, message in messages if message],
+            skipped=[reminder.id for reminder, _user, message in messages if not message])
+        session.add_all([
+            new_reminder(user_id=reminder.user_id, text=reminder.text, zone=reminder.zone,
+                         local=next_occurrence(reminder.local_time, reminder.recurrence),
+                         recurrence=reminder.recurrence)
+            for reminder, _user in rows if reminder.recurrence])
     return len(claimed)
 
 
-async def _deliver(session: object, reminder: Reminder, user: User, now: datetime,
-                   policy: DispatchPolicy) -> None:
+def _message(reminder: Reminder, user: User, now: datetime,
+             policy: DispatchPolicy) -> Outbound | None:
+    """The reminder as the user will read it; None when it must not be sent."""
     due = reminder.due_at if reminder.due_at.tzinfo else reminder.due_at.replace(tzinfo=UTC)
     late = now - due > policy.late_after
-    if user.blocked_at is None and not (late and policy.skip_late):
-        with use_language(user.language or "ary"):
-            text = _("⏰ Reminder: {text}").format(text=reminder.text)
-            if late:
-                text += "\n" + _("(Sent late: the service was unavailable at the planned time.)")
-        await repo.enqueue(session, user=user, outbounds=[Outbound(text)],
-                           key=f"reminder:{reminder.id}")
-        reminder.status = "sent"
-    else:
-        reminder.status = "skipped"
-    reminder.sent_at = now
-    if reminder.recurrence:
-        local = next_occurrence(reminder.local_time, reminder.recurrence)
-        session.add(new_reminder(user_id=user.id, text=reminder.text, local=local,
-                                 zone=reminder.zone, recurrence=reminder.recurrence))
+    if user.blocked_at is not None or (late and policy.skip_late):
+        return None
+    with use_language(user.language or "ary"):
+        text = _("⏰ Reminder: {text}").format(text=reminder.text)
+        if late:
+            text += "\n" + _("(Sent late: the service was unavailable at the planned time.)")
+    return Outbound(text)
 
 
 async def recover_claims(db: Database, *, lease: timedelta, now: datetime | None = None) -> int:

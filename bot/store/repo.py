@@ -84,22 +84,31 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
 async def enqueue(
     session: AsyncSession, *, user: User, outbounds: Sequence[Outbound], key: str | None = None
 ) -> None:
-    """Queue replies and log them, in the caller's transaction (one statement per table)."""
-    if not outbounds:
-        return
+    """Queue replies and log them, in the caller's transaction."""
+    await enqueue_many(session, [(user, outbounds, key)])
+
+
+async def enqueue_many(
+    session: AsyncSession, batch: Sequence[tuple[User, Sequence[Outbound], str | None]]
+) -> None:
+    """Queue many users' messages in two statements; a key already queued is skipped."""
     now = utcnow()
-    queued = await session.scalars(
+    rows = [
+        {"user_id": user.id, "channel": user.channel, "recipient": user.channel_user_id,
+         "body": outbound.to_dict(), "status": "pending", "attempts": 0, "created_at": now,
+         "idempotency_key": f"{key}:{index}" if key else None}
+        for user, outbounds, key in batch for index, outbound in enumerate(outbounds)
+    ]
+    if not rows:
+        return
+    queued = await session.execute(
         _insert(session, OutboxItem)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxItem.body),
-        [{"user_id": user.id, "channel": user.channel, "recipient": user.channel_user_id,
-          "body": outbound.to_dict(), "status": "pending", "attempts": 0, "created_at": now,
-          "idempotency_key": f"{key}:{index}" if key else None}
-         for index, outbound in enumerate(outbounds)],
-    )
-    logged = [{"user_id": user.id, "channel": user.channel, "direction": "out",
-               "text": body["text"], "media": "none", "language": user.language,
-               "created_at": now} for body in queued.all()]
+        .returning(OutboxItem.user_id, OutboxItem.channel, OutboxItem.body), rows)
+    languages = {user.id: user.language for user, _outbounds, _key in batch}
+    logged = [{"user_id": user_id, "channel": channel, "direction": "out",
+               "text": body["text"], "media": "none", "language": languages[user_id],
+               "created_at": now} for user_id, channel, body in queued.all()]
     if logged:
         await session.execute(insert(Message), logged)
 
@@ -245,3 +254,12 @@ async def apply_effects(session: AsyncSession, *, user: User, effects: Sequence[
         else:
             reminder.local_time = effect.local
             reminder.due_at = due_utc(effect.local, reminder.zone)
+
+
+async def finish_reminders(
+    session: AsyncSession, *, sent: Sequence[int], skipped: Sequence[int], now: datetime
+) -> None:
+    for status, ids in (("sent", sent), ("skipped", skipped)):
+        if ids:
+            await session.execute(update(Reminder).where(Reminder.id.in_(ids))
+                                  .values(status=status, sent_at=now))
