@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.flows import GUIDED_FLOWS, INTENT_HANDLERS, MENU_HANDLERS, GuidedFlow
+from bot.flows import (
+    GUIDED_FLOWS,
+    INTENT_HANDLERS,
+    MENU_HANDLERS,
+    PAYLOAD_HANDLERS,
+    GuidedFlow,
+)
 from bot.flows.answers import answer_intent, answer_item_id
 from bot.flows.base import Turn
 from bot.flows.clarify import (
@@ -104,6 +110,8 @@ def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbou
     kind, _separator, value = payload.partition(":")
     if kind in GUIDED_FLOWS:
         return GUIDED_FLOWS[kind].answer(turn, value)
+    if payload in PAYLOAD_HANDLERS:
+        return PAYLOAD_HANDLERS[payload](turn)
     if kind == "lang" and value in ("ary", "ar", "fr"):
         return _chose_language(turn, value, understand)
     turn.conversation.leave_flow()

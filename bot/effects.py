@@ -33,4 +33,11 @@ class RescheduleReminder:
     local: datetime
 
 
-Effect = CreateReminder | CancelReminder | RescheduleReminder
+@dataclass(frozen=True)
+class EraseUser:
+    """Delete everything stored about this user; `farewell` is sent, then forgotten too."""
+
+    farewell: str
+
+
+Effect = CreateReminder | CancelReminder | RescheduleReminder | EraseUser

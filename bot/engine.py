@@ -6,6 +6,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.dialogue import Understand, respond
 from bot.flows.base import Conversation, Turn
+from bot.effects import EraseUser
 from bot.messages import Inbound, Outbound
 from bot.store import repo
 from bot.store.database import Database
@@ -35,6 +36,10 @@ class Engine:
                         zone=user.timezone or self.settings.timezone,
                         reminders=await repo.pending_reminders(session, user=user))
             outbounds = respond(turn, self.understand)
+            erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
+            if erase:
+                await repo.erase_user(session, user=user, farewell=Outbound(erase.farewell))
+                return [Outbound(erase.farewell)]
             _save(turn, user, state)
             await repo.apply_effects(session, user=user, effects=turn.effects)
             if turn.understanding:

@@ -68,14 +68,16 @@ async def _deliver_claimed(
     return sum(await asyncio.gather(*(one(item, user) for item, user in claimed)))
 
 
-async def _deliver_one(db: Database, item: OutboxItem, user: User, deliver: Deliver,
+async def _deliver_one(db: Database, item: OutboxItem, user: User | None, deliver: Deliver,
                        max_attempts: int) -> bool:
-    if user.blocked_at:
+    """`user` is None for the farewell to someone who just erased their data."""
+    if user is not None and user.blocked_at:
         error, give_up = "recipient blocked the bot", True
     else:
         error, give_up = await _attempt(deliver, Delivery(
             recipient=item.recipient, outbound=Outbound.from_dict(item.body),
-            language=user.language, last_inbound_at=user.last_seen_at,
+            language=user.language if user else None,
+            last_inbound_at=user.last_seen_at if user else item.created_at,
             key=item.idempotency_key or f"outbox:{item.id}",
         ))
     async with db.transaction() as session:

@@ -99,13 +99,16 @@ class Ticker:
     sends what, so any number of workers may tick at once."""
 
     def __init__(self, db: Database, *, worker: str, policy: DispatchPolicy, seconds: float,
-                 after_dispatch: Callable[[], None]) -> None:
+                 after_dispatch: Callable[[], None], retention: timedelta | None = None) -> None:
         self.db, self.worker, self.policy = db, worker, policy
         self.after_dispatch = after_dispatch
         self._running: set[asyncio.Task[None]] = set()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.scheduler.add_job(self._tick, "interval", seconds=seconds, max_instances=1,
                                coalesce=True, next_run_time=datetime.now(UTC))
+        if retention:
+            self.scheduler.add_job(self._purge, "interval", hours=1, args=[retention],
+                                   max_instances=1, coalesce=True)
 
     def start(self) -> Ticker:
         self.scheduler.start()
@@ -116,6 +119,11 @@ class Ticker:
         for task in self._running:
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _purge(self, retention: timedelta) -> None:
+        async with self.db.transaction() as session:
+            removed = await repo.purge_messages(session, older_than=retention)
+        log.info("retention: %d old messages removed", removed)
 
     async def _tick(self) -> None:
         task = asyncio.current_task()

@@ -39,7 +39,7 @@ async def test_a_clear_first_message_is_answered_in_its_language_without_asking(
     chat, message, language
 ):
     replies = await chat.send(message)
-    assert replies[0].text == {
+    assert replies[0].text.splitlines()[0] == {
         "ary": "مرحبا بيك! أنا فضاء، المساعد ديال التعاونيات.",
         "ar": "مرحبا! أنا فضاء، مساعد التعاونيات.",
         "fr": "Bienvenue ! Je suis Fadaa, l'assistant des coopératives.",

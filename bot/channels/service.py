@@ -82,4 +82,5 @@ async def running_services(
 
 def ticker_for(settings: Settings, db: Database, after_dispatch: Callable[[], None]) -> Ticker:
     return Ticker(db, worker=settings.worker_id, policy=settings.dispatch_policy(),
-                  seconds=settings.reminder_tick_seconds, after_dispatch=after_dispatch)
+                  seconds=settings.reminder_tick_seconds, after_dispatch=after_dispatch,
+                  retention=timedelta(days=settings.message_retention_days))

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from bot.flows import language, reminders, smalltalk
+from bot.flows import language, privacy, reminders, smalltalk
 from bot.flows.base import Turn
 from bot.flows.financing_finder import FINANCING_FINDER
 from bot.flows.formalize import FORMALIZE
@@ -18,6 +18,11 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "change_language": language.change_language,
     "set_reminder": reminders.start_from_text,
     "my_reminders": reminders.my_reminders,
+    "delete_my_data": privacy.ask_to_erase,
+}
+
+PAYLOAD_HANDLERS: dict[str, Handler] = {
+    "privacy:erase": privacy.erase,
 }
 
 MENU_HANDLERS: dict[str, Handler] = {

@@ -2,6 +2,7 @@
 
 from bot.flows.base import Turn
 from bot.flows.language import LANGUAGE_BUTTONS
+from bot.flows.privacy import notice
 from bot.i18n import _, use_language
 from bot.messages import Outbound
 
@@ -14,7 +15,7 @@ def welcome_and_ask_language(turn: Turn) -> list[Outbound]:
     for language in ("ary", "ar", "fr"):
         with use_language(language):
             lines.append(_("Welcome to Fadaa, the assistant for cooperatives. "
-                           "Which language do you prefer?"))
+                           "Which language do you prefer?") + "\n" + notice())
     return [Outbound("\n\n".join(lines), LANGUAGE_BUTTONS)]
 
 

@@ -1,6 +1,7 @@
 """Greeting, menu and goodbye."""
 
 from bot.flows.base import Turn, with_menu
+from bot.flows.privacy import notice
 from bot.i18n import _
 from bot.messages import Outbound
 
@@ -10,7 +11,8 @@ def greet(turn: Turn) -> list[Outbound]:
 
 
 def welcome() -> Outbound:
-    return Outbound(_("Welcome! I am Fadaa, the assistant for cooperatives."))
+    """The first message to someone whose language was clear at once: with the notice."""
+    return Outbound(_("Welcome! I am Fadaa, the assistant for cooperatives.") + "\n" + notice())
 
 
 def show_menu(turn: Turn) -> list[Outbound]:

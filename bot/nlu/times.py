@@ -30,6 +30,7 @@ DEFAULT_TIME = time(9, 0)
 _TOKEN = re.compile(r"\d{1,2}[:h.]\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|[\w'’-]+", re.UNICODE)
 _CLOCK = re.compile(r"^(\d{1,2})(?:h(\d{2})?|[:.](\d{2}))$")
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:er|ere|re|eme|e)$")
 _UNIT_DAYS = {"minutes": None, "hours": None, "days": 1, "weeks": 7, "months": 30}
 
 
@@ -51,6 +52,7 @@ class _Found:
     hour: int | None = None
     minute: int = 0
     explicit_24h: bool = False
+    quarter_to: bool = False
     period: str | None = None
     recurrence: str | None = None
     used: set[int] = field(default_factory=set)
@@ -157,6 +159,8 @@ class _Scanner:
         token = self.tokens[position] if position < len(self.tokens) else ""
         if token.isdigit():
             return int(token), 1
+        if ordinal := _ORDINAL.match(token):
+            return int(ordinal.group(1)), 1
         length, meanings = _lookup(self.tokens, position) if token else (0, [])
         value = _meaning(meanings, "numbers")
         return (int(value), length) if value is not None else (None, 0)
@@ -204,7 +208,11 @@ class _Scanner:
             return self._use(position, length)
         if "periods" in kinds:
             found.period = _meaning(meanings, "periods")
-            return self._use(position, length)
+            end = self._use(position, length)
+            if found.period == "noon" and found.hour is None:
+                found.hour = 12
+                return self._minutes_after(end)
+            return end
         if "triggers" in kinds:
             return self._use(position, length)
         if "filler" in kinds:
@@ -213,6 +221,9 @@ class _Scanner:
 
     def _recurrence(self, position: int, length: int, kind: str) -> int:
         end = self._use(position, length)
+        if kind == "daily_morning":
+            self.found.recurrence, self.found.period = "daily", "morning"
+            return end
         if kind != "each":
             self.found.recurrence = kind
             return end
@@ -227,6 +238,11 @@ class _Scanner:
     def _relative(self, position: int) -> int | None:
         """After dans / ba3d / بعد: a quantity and a unit ("2 sa3at", "يومين", "nos sa3a")."""
         length, meanings = _lookup(self.tokens, position)
+        if _meaning(meanings, "numbers") == 1 and not _has(meanings, "half_hour"):
+            after_length, after = _lookup(self.tokens, position + length)
+            if _has(after, "half_hour") or _has(after, "quarter_hour"):
+                self._use(position, length)
+                position, length, meanings = position + length, after_length, after
         if _has(meanings, "half_hour") or _has(meanings, "quarter_hour"):
             minutes = 30 if _has(meanings, "half_hour") else 15
             self.found.delta = timedelta(minutes=minutes)
@@ -307,8 +323,9 @@ class _Scanner:
         self._set_hour(hour, 0)
         self.found.explicit_24h = hour >= 13
         end = self._use(position, size)
-        if end < len(self.tokens) and self.tokens[end] == "h":
-            end = self._use(end, 1)
+        unit_length, unit = _lookup(self.tokens, end)
+        if _meaning(unit, "units") == "hours":
+            end = self._use(end, unit_length)
         return self._minutes_after(end)
 
     def _minutes_after(self, position: int) -> int:
@@ -318,7 +335,7 @@ class _Scanner:
         elif _has(meanings, "quarter_past"):
             self.found.minute = 15
         elif _has(meanings, "quarter_to"):
-            self.found.minute, self.found.hour = 45, (self.found.hour - 1) % 24
+            self.found.minute, self.found.quarter_to = 45, True
         else:
             return position
         return self._use(position, length)
@@ -352,12 +369,17 @@ def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, b
         moment = (now + found.delta).astimezone(now.tzinfo).replace(tzinfo=None)
         return moment.replace(second=0, microsecond=0), None, False
     hour, alternative_hour = _hour_with_period(found)
+    if found.quarter_to:
+        hour = (hour - 1) % 24 if hour is not None else None
+        alternative_hour = (alternative_hour - 1) % 24 if alternative_hour is not None else None
     assumed = hour is None
     clock = time(hour, found.minute) if hour is not None else DEFAULT_TIME
     day = _day(found, local_now, clock)
     moment = datetime.combine(day, clock)
     alternative = (datetime.combine(day, time(alternative_hour, found.minute))
                    if alternative_hour is not None else None)
+    if alternative and alternative <= local_now and found.day is None:
+        alternative += timedelta(days=1)
     return moment, alternative, assumed
 
 

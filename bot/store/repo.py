@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -146,13 +146,17 @@ async def claim_outbox(
         return []
     users = {u.id: u for u in await session.scalars(
         select(User).where(User.id.in_({item.user_id for item in items})))}
-    return [(item, users[item.user_id]) for item in items]
+    return [(item, users.get(item.user_id)) for item in items]
 
 
 async def finish_outbox(
     session: AsyncSession, *, item_id: int, error: str | None = None, give_up: bool = False,
     retry_at: datetime | None = None,
 ) -> None:
+    item = await session.get(OutboxItem, item_id)
+    if item is not None and item.user_id is None and (error is None or give_up):
+        await session.delete(item)  # the farewell to an erased user leaves no trace
+        return
     if error is None:
         values: dict[str, object] = {"status": "sent", "sent_at": utcnow(), "last_error": None}
     else:
@@ -263,3 +267,22 @@ async def finish_reminders(
         if ids:
             await session.execute(update(Reminder).where(Reminder.id.in_(ids))
                                   .values(status=status, sent_at=now))
+
+
+async def erase_user(session: AsyncSession, *, user: User, farewell: Outbound) -> None:
+    """Delete the user and, by cascade, every row about them; queue one last message."""
+    channel, recipient = user.channel, user.channel_user_id
+    session.expunge_all()
+    await session.execute(delete(User).where(User.id == user.id))
+    session.add(OutboxItem(user_id=None, channel=channel, recipient=recipient,
+                           body=farewell.to_dict(), status="pending", attempts=0,
+                           created_at=utcnow()))
+
+
+async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int:
+    """Retention: forget messages, and delivered outbox rows, older than the period."""
+    cutoff = utcnow() - older_than
+    removed = await session.execute(delete(Message).where(Message.created_at < cutoff))
+    await session.execute(delete(OutboxItem).where(
+        OutboxItem.status.in_(("sent", "failed")), OutboxItem.created_at < cutoff))
+    return removed.rowcount
