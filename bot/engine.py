@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.content import Content
 from bot.dialogue import Understand, respond
-from bot.flows.base import Conversation, Turn
 from bot.effects import EraseUser
+from bot.flows.base import Conversation, Turn
 from bot.messages import Inbound, Outbound
 from bot.store import repo
 from bot.store.database import Database

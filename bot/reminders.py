@@ -132,6 +132,8 @@ class Ticker:
             await recover_claims(self.db, lease=self.policy.lease)
             while await dispatch_due(self.db, worker=self.worker, policy=self.policy):
                 self.after_dispatch()
+        except asyncio.CancelledError:
+            return  # the worker is stopping; claimed rows return after their lease
         except Exception:  # noqa: BLE001 — the next tick tries again; the rows are the truth
             log.exception("reminder tick failed")
         finally:
