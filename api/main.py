@@ -2,7 +2,8 @@
 
 from fastapi import FastAPI
 
-from api import health, webhooks
+from api import admin, health, webhooks
+from api.auth import RateLimiter
 from api.services import lifespan_for
 from bot.channels.service import Connections
 from bot.config import Settings
@@ -10,6 +11,8 @@ from bot.config import Settings
 
 def create_app(settings: Settings, connections: Connections = Connections()) -> FastAPI:  # noqa: B008
     app = FastAPI(title="Fadaa", lifespan=lifespan_for(settings, connections))
+    app.state.rate_limiter = RateLimiter(settings.admin_requests_per_minute)
     app.include_router(health.router)
     app.include_router(webhooks.router)
+    app.include_router(admin.router)
     return app

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     reminder_late_policy: Literal["send", "skip"] = "send"
     outbox_lease_seconds: int = Field(default=300, ge=1)
     message_retention_days: int = Field(default=365, ge=1)
+    admin_requests_per_minute: int = Field(default=120, ge=1)
     worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
 
     host: str = "127.0.0.1"

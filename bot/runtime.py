@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.config import Settings
-from bot.content import default_content
+from bot.content import Content, editing
 from bot.engine import Engine
 from bot.nlu import understand
 from bot.store.database import Database
@@ -15,6 +15,13 @@ async def running_engine(settings: Settings) -> AsyncIterator[Engine]:
     db = Database(settings.resolved_database_url)
     try:
         await db.migrate()
-        yield Engine(db, settings, default_content(), understand)
+        yield Engine(db, settings, await live_content(db), understand)
     finally:
         await db.dispose()
+
+
+async def live_content(db: Database) -> Content:
+    """The content editors keep in the database, seeded from the files on first start."""
+    async with db.transaction() as session:
+        await editing.seed_if_empty(session)
+        return await editing.load(session)

@@ -15,12 +15,12 @@ from telegram.request import BaseRequest
 
 from bot.channels import telegram, whatsapp
 from bot.config import Settings
-from bot.content import default_content
 from bot.engine import Engine
 from bot.nlu import understand
 from bot.outbox import Deliver, OutboxWorker
 from bot.redaction import redact_in_logs
 from bot.reminders import Ticker, recompute_due_times
+from bot.runtime import live_content
 from bot.store.database import Database
 
 
@@ -52,7 +52,7 @@ async def running_services(
     db = Database(settings.resolved_database_url)
     await db.migrate()
     await recompute_due_times(db)
-    engine = Engine(db, settings, default_content(), understand)
+    engine = Engine(db, settings, await live_content(db), understand)
     senders: dict[str, Deliver] = {}
     worker = OutboxWorker(db, senders, lease=timedelta(seconds=settings.outbox_lease_seconds))
     services = Services(settings, db, engine, worker)

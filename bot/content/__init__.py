@@ -54,17 +54,17 @@ def known_intents() -> tuple[str, ...]:
 
 
 def load_content(directory: Path = CONTENT_DIR) -> Content:
-    sources = _read(directory / "sources.yaml").get("sources") or {}
+    sources = read_yaml(directory / "sources.yaml").get("sources") or {}
     items: dict[str, Item] = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.name == "sources.yaml":
             continue
-        for item_id, raw in (_read(path).get("items") or {}).items():
+        for item_id, raw in (read_yaml(path).get("items") or {}).items():
             if item_id in items:
                 raise ContentError(f"{path.name}: item {item_id}: id already used in "
                                    f"{items[item_id].file}")
             items[item_id] = parse_item(item_id, raw, path.name, sources)
-    _check_links(items)
+    check_links(items)
     return Content(items=items, sources=sources)
 
 
@@ -124,7 +124,7 @@ def _date(value: Any, fail: Any) -> date:
         raise fail(f"last_verified {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _check_links(items: dict[str, Item]) -> None:
+def check_links(items: dict[str, Item]) -> None:
     for item in items.values():
         broken = [target for target in item.next if target not in items]
         if broken:
@@ -134,7 +134,7 @@ def _check_links(items: dict[str, Item]) -> None:
             raise ContentError(f"{item.file}: item {item.id}: at most {MAX_NEXT} next items")
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:

@@ -115,3 +115,52 @@ class Reminder(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     tzdata_version: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AdminToken(Base):
+    """An API token; only its SHA-256 is kept, the token itself is shown once."""
+
+    __tablename__ = "admin_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class ContentRecord(Base):
+    """The live copy of one content item (seeded from bot/content/*.yaml)."""
+
+    __tablename__ = "content_items"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    file: Mapped[str] = mapped_column(String(80))
+    data: Mapped[dict[str, Any]] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContentVersion(Base):
+    """Every change to content: who, when, before and after; any version can be restored."""
+
+    __tablename__ = "content_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    file: Mapped[str] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

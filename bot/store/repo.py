@@ -287,3 +287,10 @@ async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int
     await session.execute(delete(OutboxItem).where(
         OutboxItem.status.in_(("sent", "failed")), OutboxItem.created_at < cutoff))
     return removed.rowcount
+
+
+async def erase_user_silently(session: AsyncSession, *, channel: str,
+                              channel_user_id: str) -> bool:
+    result = await session.execute(delete(User).where(
+        User.channel == channel, User.channel_user_id == channel_user_id))
+    return result.rowcount > 0

@@ -1,0 +1,163 @@
+"""Admin API: content with versions, tokens, users' data, insights."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from api.auth import Admin, Editor
+from api.services import services_of
+from bot import admin_tokens, insights
+from bot.channels.service import Services
+from bot.content import ContentError, editing
+from bot.store import repo
+from bot.store.models import AuditEntry
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+ServicesDep = Annotated[Services, Depends(services_of)]
+
+
+class ContentItemIn(BaseModel):
+    file: str = Field(pattern=r"^[a-z0-9_]{1,60}\.yaml$", examples=["financing.yaml"])
+    item: dict[str, Any] = Field(description="the item as written in the content files")
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    role: str = Field(pattern="^(admin|editor|advisor)$")
+
+
+@router.get("/content")
+async def list_content(caller: Editor, services: ServicesDep) -> list[dict[str, Any]]:
+    content = services.engine.content
+    return [{"id": i.id, "file": i.file, "title": i.title, "intents": list(i.intents)}
+            for i in sorted(content.items.values(), key=lambda i: i.id)]
+
+
+@router.get("/content/{item_id}")
+async def read_content(item_id: str, caller: Editor, services: ServicesDep) -> dict[str, Any]:
+    async with services.db.transaction() as session:
+        record = await editing.record(session, item_id)
+    if record is None:
+        raise HTTPException(404, f"no content item {item_id}")
+    return {"id": record.id, "file": record.file, "item": record.data}
+
+
+@router.put("/content/{item_id}")
+async def write_content(item_id: str, body: ContentItemIn, caller: Editor,
+                        services: ServicesDep) -> dict[str, Any]:
+    async with services.db.transaction() as session:
+        try:
+            version = await editing.save(session, item_id=item_id, file=body.file,
+                                         data=body.item, actor=caller.name)
+        except ContentError as error:
+            raise HTTPException(422, str(error)) from None
+    await _reload(services)
+    return {"id": item_id, "version": version.id, "action": version.action}
+
+
+@router.delete("/content/{item_id}")
+async def delete_content(item_id: str, caller: Editor, services: ServicesDep) -> dict[str, Any]:
+    async with services.db.transaction() as session:
+        try:
+            version = await editing.delete(session, item_id=item_id, actor=caller.name)
+        except KeyError:
+            raise HTTPException(404, f"no content item {item_id}") from None
+        except ContentError as error:
+            raise HTTPException(409, str(error)) from None
+    await _reload(services)
+    return {"id": item_id, "version": version.id, "action": "delete"}
+
+
+@router.get("/content/{item_id}/versions")
+async def content_versions(item_id: str, caller: Editor,
+                           services: ServicesDep) -> list[dict[str, Any]]:
+    async with services.db.transaction() as session:
+        versions = await editing.history(session, item_id)
+    return [{"version": v.id, "action": v.action, "actor": v.actor,
+             "at": v.created_at.isoformat(), "before": v.before, "after": v.after}
+            for v in versions]
+
+
+@router.post("/content/versions/{version_id}/rollback")
+async def rollback_content(version_id: int, caller: Editor,
+                           services: ServicesDep) -> dict[str, Any]:
+    async with services.db.transaction() as session:
+        try:
+            version = await editing.rollback(session, version_id=version_id, actor=caller.name)
+        except KeyError:
+            raise HTTPException(404, f"no version {version_id}") from None
+        except ContentError as error:
+            raise HTTPException(409, str(error)) from None
+    await _reload(services)
+    return {"id": version.item_id, "version": version.id, "action": version.action}
+
+
+@router.get("/tokens")
+async def list_tokens(caller: Admin, services: ServicesDep) -> list[dict[str, Any]]:
+    async with services.db.transaction() as session:
+        rows = await admin_tokens.listing(session)
+    return [{"id": r.id, "name": r.name, "role": r.role, "created_at": r.created_at.isoformat(),
+             "revoked": r.revoked_at is not None} for r in rows]
+
+
+@router.post("/tokens", status_code=201)
+async def create_token(body: TokenIn, caller: Admin, services: ServicesDep) -> dict[str, Any]:
+    async with services.db.transaction() as session:
+        row, token = await admin_tokens.create(session, name=body.name, role=body.role,
+                                               actor=caller.name)
+    return {"id": row.id, "name": row.name, "role": row.role, "token": token}
+
+
+@router.delete("/tokens/{token_id}")
+async def revoke_token(token_id: int, caller: Admin, services: ServicesDep) -> dict[str, Any]:
+    async with services.db.transaction() as session:
+        if not await admin_tokens.revoke(session, token_id=token_id, actor=caller.name):
+            raise HTTPException(404, f"no active token {token_id}")
+    return {"id": token_id, "revoked": True}
+
+
+@router.delete("/users/{channel}/{channel_user_id}")
+async def erase_user(channel: str, channel_user_id: str, caller: Admin,
+                     services: ServicesDep) -> dict[str, Any]:
+    """Erase everything stored about one user, on their request made elsewhere."""
+    async with services.db.transaction() as session:
+        if not await repo.erase_user_silently(session, channel=channel,
+                                              channel_user_id=channel_user_id):
+            raise HTTPException(404, "no such user")
+        session.add(AuditEntry(actor=caller.name, action="user.erase", target=channel))
+    return {"erased": True}
+
+
+@router.get("/insights")
+async def read_insights(caller: Editor, services: ServicesDep,
+                        days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
+    async with services.db.transaction() as session:
+        return await insights.summary(session, days=days,
+                                      fallback_below=services.settings.clarify_threshold)
+
+
+@router.get("/insights/{table}.csv", response_class=PlainTextResponse)
+async def insights_csv(table: str, caller: Editor, services: ServicesDep,
+                       days: Annotated[int, Query(ge=1, le=366)] = 30) -> PlainTextResponse:
+    async with services.db.transaction() as session:
+        data = await insights.summary(session, days=days,
+                                      fallback_below=services.settings.clarify_threshold)
+    rows = data.get(table)
+    if not isinstance(rows, list) or not rows:
+        raise HTTPException(404, f"no table {table} (try: daily, intents, unanswered)")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return PlainTextResponse(out.getvalue(), media_type="text/csv")
+
+
+async def _reload(services: Services) -> None:
+    async with services.db.transaction() as session:
+        services.engine.content = await editing.load(session)

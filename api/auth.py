@@ -1,0 +1,70 @@
+"""Bearer tokens with roles, and a per-token rate limit."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from api.services import services_of
+from bot import admin_tokens
+
+WINDOW_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Caller:
+    token_id: int
+    name: str
+    role: str
+
+
+class RateLimiter:
+    """At most `per_minute` requests per token in any sliding minute (per process)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.calls: dict[int, deque[float]] = defaultdict(deque)
+
+    def allow(self, token_id: int) -> bool:
+        now = time.monotonic()
+        calls = self.calls[token_id]
+        while calls and now - calls[0] > WINDOW_SECONDS:
+            calls.popleft()
+        if len(calls) >= self.per_minute:
+            return False
+        calls.append(now)
+        return True
+
+
+def require(*roles: str) -> Callable[..., Awaitable[Caller]]:
+    """A dependency admitting the given roles (admins are admitted everywhere)."""
+
+    async def caller(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> Caller:
+        scheme, _space, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise HTTPException(401, "missing bearer token",
+                                headers={"WWW-Authenticate": "Bearer"})
+        services = services_of(request)
+        async with services.db.transaction() as session:
+            row = await admin_tokens.find(session, token.strip())
+        if row is None:
+            raise HTTPException(401, "unknown or revoked token",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if row.role != "admin" and row.role not in roles:
+            raise HTTPException(403, f"the {row.role} role cannot do this")
+        if not request.app.state.rate_limiter.allow(row.id):
+            raise HTTPException(429, "too many requests for this token; wait a minute")
+        return Caller(row.id, row.name, row.role)
+
+    return caller
+
+
+Editor = Annotated[Caller, Depends(require("editor"))]
+Admin = Annotated[Caller, Depends(require("admin"))]
