@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.config import SettingsError, load_settings
 from bot.content import ContentError
@@ -55,6 +56,26 @@ def _parser() -> argparse.ArgumentParser:
                       "deliver the outbox and fire due reminders, without the web service")
     worker.add_argument("--no-outbox", action="store_true", help="only fire reminders")
     worker.add_argument("--no-reminders", action="store_true", help="only deliver the outbox")
+
+    admin = commands.add_parser("admin", help="admin API tokens").add_subparsers(
+        required=True, metavar="ACTION")
+    create = admin.add_parser("create-token", help="create a token (printed once)")
+    create.add_argument("--role", required=True, choices=("admin", "editor", "advisor"))
+    create.add_argument("--name", required=True)
+    create.set_defaults(run=_create_token)
+    admin.add_parser("list-tokens", help="list tokens").set_defaults(run=_list_tokens)
+    revoke = admin.add_parser("revoke-token", help="revoke a token by id")
+    revoke.add_argument("token_id", type=int)
+    revoke.set_defaults(run=_revoke_token)
+
+    content = commands.add_parser("content", help="content files").add_subparsers(
+        required=True, metavar="ACTION")
+    export = content.add_parser("export", help="write the live content as YAML files")
+    export.add_argument("directory", type=Path)
+    export.set_defaults(run=_export_content)
+    load = content.add_parser("import", help="load YAML files as one versioned change")
+    load.add_argument("directory", type=Path)
+    load.set_defaults(run=_import_content)
 
     _command(commands, "set-webhook", _set_webhook,
              "register the Telegram webhook (FADAA_PUBLIC_URL) with its secret")
@@ -113,6 +134,72 @@ def _worker(args: argparse.Namespace) -> int:
             await asyncio.Event().wait()
 
     asyncio.run(work())
+    return 0
+
+
+def _in_database(work: Callable[..., Any]) -> Any:
+    """Run `work(session)` in one transaction on the configured database."""
+    from bot.store.database import Database
+
+    settings = load_settings()
+
+    async def run() -> Any:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.migrate()
+            async with db.transaction() as session:
+                return await work(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def _create_token(args: argparse.Namespace) -> int:
+    from bot import admin_tokens
+
+    row, token = _in_database(
+        lambda session: admin_tokens.create(session, name=args.name, role=args.role))
+    print(f"token {row.id} ({row.role}) for {row.name} — shown once, keep it safe:\n{token}")
+    return 0
+
+
+def _list_tokens(_args: argparse.Namespace) -> int:
+    from bot import admin_tokens
+
+    for row in _in_database(admin_tokens.listing):
+        state = "revoked" if row.revoked_at else "active"
+        print(f"{row.id}\t{row.role}\t{state}\t{row.name}")
+    return 0
+
+
+def _revoke_token(args: argparse.Namespace) -> int:
+    from bot import admin_tokens
+
+    done = _in_database(
+        lambda session: admin_tokens.revoke(session, token_id=args.token_id, actor="cli"))
+    print("revoked" if done else f"no active token {args.token_id}")
+    return 0 if done else 1
+
+
+def _export_content(args: argparse.Namespace) -> int:
+    from bot.content import editing
+
+    async def work(session: Any) -> list[Path]:
+        await editing.seed_if_empty(session)
+        return await editing.export_files(session, args.directory)
+
+    for path in _in_database(work):
+        print(path)
+    return 0
+
+
+def _import_content(args: argparse.Namespace) -> int:
+    from bot.content import editing
+
+    changed = _in_database(
+        lambda session: editing.import_files(session, args.directory, actor="cli"))
+    print(f"{changed} item(s) changed")
     return 0
 
 
