@@ -6,25 +6,40 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from api.auth import Admin, Editor
 from api.services import services_of
-from bot import admin_tokens, insights
+from bot import admin_tokens, capsules, insights
 from bot.channels.service import Services
-from bot.content import ContentError, editing
+from bot.content import ContentError, editing, known_intents
 from bot.store import repo
 from bot.store.models import AuditEntry
 
 router = APIRouter(prefix="/admin", tags=["admin"])
+MAX_VIDEO_BYTES = 16 * 1024 * 1024
 ServicesDep = Annotated[Services, Depends(services_of)]
 
 
 class ContentItemIn(BaseModel):
     file: str = Field(pattern=r"^[a-z0-9_]{1,60}\.yaml$", examples=["financing.yaml"])
     item: dict[str, Any] = Field(description="the item as written in the content files")
+
+
+class Texts(BaseModel):
+    fr: str = Field(min_length=1, max_length=1024)
+    ar: str = Field(min_length=1, max_length=1024)
+    ary: str = Field(min_length=1, max_length=1024)
+
+
+class CapsuleIn(BaseModel):
+    title: Texts
+    caption: Texts
+    tags: list[str] = Field(default_factory=list, description="intent ids it illustrates")
+    duration_seconds: int = Field(default=0, ge=0, le=3600)
+    video_url: str | None = Field(default=None, pattern=r"^https://\S+$", max_length=500)
 
 
 class TokenIn(BaseModel):
@@ -98,6 +113,55 @@ async def rollback_content(version_id: int, caller: Editor,
     return {"id": version.item_id, "version": version.id, "action": version.action}
 
 
+@router.get("/capsules")
+async def list_capsules(caller: Editor, services: ServicesDep) -> list[dict[str, Any]]:
+    return [{"id": c.id, "title": c.title, "caption": c.caption, "tags": list(c.tags),
+             "sample": c.sample} for c in services.engine.capsules]
+
+
+@router.put("/capsules/{capsule_id}")
+async def describe_capsule(
+    capsule_id: Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,60}$")], body: CapsuleIn,
+    caller: Editor, services: ServicesDep,
+) -> dict[str, Any]:
+    unknown = sorted(set(body.tags) - set(known_intents()))
+    if unknown:
+        raise HTTPException(422, f"tags: unknown intent(s) {', '.join(unknown)}")
+    async with services.db.transaction() as session:
+        await capsules.describe(session, capsule_id=capsule_id, values=body.model_dump())
+        session.add(AuditEntry(actor=caller.name, action="capsule.describe", target=capsule_id))
+    await _reload(services)
+    return {"id": capsule_id}
+
+
+@router.post("/capsules/{capsule_id}/video")
+async def upload_capsule_video(capsule_id: str, video: UploadFile, caller: Editor,
+                               services: ServicesDep) -> dict[str, Any]:
+    data = await video.read(MAX_VIDEO_BYTES + 1)
+    if len(data) > MAX_VIDEO_BYTES:
+        raise HTTPException(413, "videos are limited to 16 MB (WhatsApp's limit)")
+    if not data.startswith(b"\x00\x00\x00") or b"ftyp" not in data[:16]:
+        raise HTTPException(422, "video: an MP4 file is expected")
+    async with services.db.transaction() as session:
+        capsule = await capsules.store_video(session, capsule_id=capsule_id, data=data,
+                                             data_dir=services.settings.data_dir)
+        if capsule is None:
+            raise HTTPException(404, f"describe capsule {capsule_id} first (PUT)")
+        session.add(AuditEntry(actor=caller.name, action="capsule.video", target=capsule_id))
+    await _reload(services)
+    return {"id": capsule_id, "bytes": len(data)}
+
+
+@router.delete("/capsules/{capsule_id}")
+async def delete_capsule(capsule_id: str, caller: Editor, services: ServicesDep) -> dict[str, Any]:
+    async with services.db.transaction() as session:
+        if not await capsules.remove(session, capsule_id=capsule_id):
+            raise HTTPException(404, f"no capsule {capsule_id}")
+        session.add(AuditEntry(actor=caller.name, action="capsule.delete", target=capsule_id))
+    await _reload(services)
+    return {"id": capsule_id, "deleted": True}
+
+
 @router.get("/tokens")
 async def list_tokens(caller: Admin, services: ServicesDep) -> list[dict[str, Any]]:
     async with services.db.transaction() as session:
@@ -159,5 +223,7 @@ async def insights_csv(table: str, caller: Editor, services: ServicesDep,
 
 
 async def _reload(services: Services) -> None:
+    """Edits take effect in this worker at once (other workers follow within seconds)."""
     async with services.db.transaction() as session:
         services.engine.content = await editing.load(session)
+        services.engine.capsules = await capsules.catalogue(session)

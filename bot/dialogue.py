@@ -13,6 +13,7 @@ from dataclasses import replace
 from bot.flows import (
     GUIDED_FLOWS,
     INTENT_HANDLERS,
+    KIND_HANDLERS,
     MENU_HANDLERS,
     PAYLOAD_HANDLERS,
     GuidedFlow,
@@ -110,6 +111,8 @@ def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbou
     kind, _separator, value = payload.partition(":")
     if kind in GUIDED_FLOWS:
         return GUIDED_FLOWS[kind].answer(turn, value)
+    if kind in KIND_HANDLERS:
+        return KIND_HANDLERS[kind](turn, value)
     if payload in PAYLOAD_HANDLERS:
         return PAYLOAD_HANDLERS[payload](turn)
     if kind == "lang" and value in ("ary", "ar", "fr"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.capsules import CapsuleView
 from bot.config import Settings
 from bot.content import Content
 from bot.dialogue import Understand, respond
@@ -21,6 +22,7 @@ class Engine:
         self.settings = settings
         self.content = content
         self.understand = understand
+        self.capsules: list[CapsuleView] = []
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound message; a redelivered message id gets no second answer."""
@@ -34,7 +36,8 @@ class Engine:
             state = await repo.state_for(session, user=user)
             turn = Turn(inbound, _conversation(user, state), self.content, self.settings,
                         zone=user.timezone or self.settings.timezone,
-                        reminders=await repo.pending_reminders(session, user=user))
+                        reminders=await repo.pending_reminders(session, user=user),
+                        capsules=self.capsules)
             outbounds = respond(turn, self.understand)
             erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
             if erase:

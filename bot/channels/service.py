@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,15 +14,19 @@ from datetime import timedelta
 import httpx
 from telegram.request import BaseRequest
 
+from bot import capsules
 from bot.channels import telegram, whatsapp
 from bot.config import Settings
+from bot.content import editing
 from bot.engine import Engine
 from bot.nlu import understand
 from bot.outbox import Deliver, OutboxWorker
 from bot.redaction import redact_in_logs
 from bot.reminders import Ticker, recompute_due_times
-from bot.runtime import live_content
+from bot.runtime import live_capsules, live_content
 from bot.store.database import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ async def running_services(
     await db.migrate()
     await recompute_due_times(db)
     engine = Engine(db, settings, await live_content(db), understand)
+    engine.capsules = await live_capsules(db, settings)
     senders: dict[str, Deliver] = {}
     worker = OutboxWorker(db, senders, lease=timedelta(seconds=settings.outbox_lease_seconds))
     services = Services(settings, db, engine, worker)
@@ -68,6 +74,7 @@ async def running_services(
             senders[whatsapp.CHANNEL] = services.whatsapp.deliver
         if deliver:
             services.tasks.append(asyncio.create_task(worker.run()))
+        services.tasks.append(asyncio.create_task(follow_edits(engine)))
         ticker = ticker_for(settings, db, worker.poke).start() if remind else None
         try:
             yield services
@@ -84,3 +91,23 @@ def ticker_for(settings: Settings, db: Database, after_dispatch: Callable[[], No
     return Ticker(db, worker=settings.worker_id, policy=settings.dispatch_policy(),
                   seconds=settings.reminder_tick_seconds, after_dispatch=after_dispatch,
                   retention=timedelta(days=settings.message_retention_days))
+
+
+async def follow_edits(engine: Engine, every: float = 5.0) -> None:
+    """Editors' changes made through another worker reach this one within `every` seconds."""
+    seen = await _edits_revision(engine.db)
+    while True:
+        await asyncio.sleep(every)
+        try:
+            revision = await _edits_revision(engine.db)
+            if revision != seen:
+                engine.content = await live_content(engine.db)
+                engine.capsules = await live_capsules(engine.db, engine.settings)
+                seen = revision
+        except Exception:  # noqa: BLE001 — keep serving the content already loaded
+            log.exception("could not reload content")
+
+
+async def _edits_revision(db: Database) -> tuple[object, ...]:
+    async with db.transaction() as session:
+        return (await editing.revision(session), await capsules.revision(session))

@@ -16,12 +16,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.channels.limits import split_text
+from bot.capsules import video_path
+from bot.channels.limits import shorten, split_text
 from bot.config import Settings, SettingsError
 from bot.engine import Engine
 from bot.messages import Inbound, Media, Outbound
 from bot.outbox import Delivery, PermanentDeliveryError
 from bot.store import repo
+from bot.store.models import Capsule
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096
@@ -87,6 +89,7 @@ class TelegramChannel:
     def __init__(self, bot: Bot, engine: Engine, on_queued: Callable[[], None]) -> None:
         self.bot = bot
         self.engine = engine
+        self.settings = engine.settings
         self.on_queued = on_queued
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -126,12 +129,27 @@ class TelegramChannel:
             await self.bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)
 
     async def _send_video(self, chat_id: int, outbound: Outbound, keyboard: Any) -> None:
-        caption, *rest = split_text(outbound.video.caption or outbound.text, MAX_CAPTION)
-        await self.bot.send_video(chat_id, outbound.video.url, caption=caption,
-                                  reply_markup=None if rest else keyboard)
-        for index, piece in enumerate(rest):
-            last = index == len(rest) - 1
-            await self.bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)
+        """The capsule as a native video: its cached file_id, else the file, else its URL;
+        a text with the caption if Telegram refuses it."""
+        caption = shorten(outbound.video.caption or outbound.text, MAX_CAPTION)
+        async with self.engine.db.transaction() as session:
+            capsule = await session.get(Capsule, outbound.video.capsule_id)
+        path = capsule and video_path(capsule, self.settings.data_dir)
+        media = capsule and (capsule.telegram_file_id or (path and path.read_bytes())
+                             or capsule.video_url)
+        try:
+            if not media:
+                raise BadRequest("no video for this capsule")
+            sent = await self.bot.send_video(chat_id, media, caption=caption,
+                                             reply_markup=keyboard, supports_streaming=True)
+        except BadRequest:
+            link = f"\n{capsule.video_url}" if capsule and capsule.video_url else ""
+            await self.bot.send_message(chat_id, caption + link, reply_markup=keyboard)
+            return
+        if sent.video and not capsule.telegram_file_id:
+            async with self.engine.db.transaction() as session:
+                stored = await session.get(Capsule, capsule.id)
+                stored.telegram_file_id = sent.video.file_id
 
     async def _set_blocked(self, chat_id: str, blocked: bool) -> None:
         async with self.engine.db.transaction() as session:

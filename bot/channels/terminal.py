@@ -71,6 +71,8 @@ class TerminalChat:
 
     async def _show(self, delivery: Delivery) -> None:
         outbound = delivery.outbound
+        if outbound.video:
+            self._print(f"[🎬 video: {outbound.video.capsule_id}]")
         self._print(f"Fadaa: {outbound.text}")
         for number, button in enumerate(outbound.buttons, start=1):
             self._print(f"  {number}. {button.title}")

@@ -18,6 +18,7 @@ from pywa_async import types as wa
 from pywa_async.errors import ThrottlingError, UnknownError, WhatsAppError
 from pywa_async.handlers import CallbackButtonHandler, CallbackSelectionHandler, MessageHandler
 
+from bot.capsules import video_path, whatsapp_media_is_fresh
 from bot.channels.limits import shorten, split_text
 from bot.clock import utcnow
 from bot.config import Settings
@@ -25,6 +26,7 @@ from bot.engine import Engine
 from bot.messages import Inbound, Media, Outbound
 from bot.outbox import Delivery, PermanentDeliveryError
 from bot.store import repo
+from bot.store.models import Capsule
 
 CHANNEL = "whatsapp"
 MAX_TEXT = 4096
@@ -148,12 +150,42 @@ class WhatsAppChannel:
             await self._send_template(to, outbound, delivery.language)
             return
         if outbound.video:
-            await self.client.send_video(to, video=outbound.video.url,
-                                         caption=shorten(outbound.video.caption, 1024))
+            await self._send_video(to, outbound)
+            return
         pieces = _pieces(outbound)
         for piece in pieces[:-1]:
             await self.client.send_message(to, piece)
         await self.client.send_message(to, pieces[-1], buttons=_choices(outbound))
+
+    async def _send_video(self, to: str, outbound: Outbound) -> None:
+        """The capsule as a native video from a media id uploaded earlier (uploaded again
+        when it has expired); a text with the caption when that fails."""
+        caption = shorten(outbound.video.caption or outbound.text, 1024)
+        try:
+            media = await self._media_id(outbound.video.capsule_id)
+            if media is None:
+                raise LookupError("no video for this capsule")
+            await self.client.send_video(to, video=media, caption=caption,
+                                         buttons=_choices(outbound) if len(
+                                             outbound.buttons) <= MAX_REPLY_BUTTONS else None)
+        except (WhatsAppError, LookupError, ValueError, httpx.HTTPError) as error:
+            log.warning("capsule sent as text: %s", type(error).__name__)
+            await self.client.send_message(to, caption, buttons=_choices(outbound))
+
+    async def _media_id(self, capsule_id: str) -> str | None:
+        async with self.engine.db.transaction() as session:
+            capsule = await session.get(Capsule, capsule_id)
+            if capsule is None:
+                return None
+            if whatsapp_media_is_fresh(capsule):
+                return capsule.whatsapp_media_id
+            path = video_path(capsule, self.settings.data_dir)
+            if path is None:
+                return capsule.video_url
+            uploaded = await self.client.upload_media(path, mime_type="video/mp4")
+            capsule.whatsapp_media_id = str(getattr(uploaded, "id", uploaded))
+            capsule.whatsapp_media_at = utcnow()
+            return capsule.whatsapp_media_id
 
     def _in_service_window(self, delivery: Delivery) -> bool:
         seen = delivery.last_inbound_at

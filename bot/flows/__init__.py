@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from bot.flows import language, privacy, reminders, smalltalk
+from bot.flows import capsules, language, privacy, reminders, smalltalk
 from bot.flows.base import Turn
 from bot.flows.financing_finder import FINANCING_FINDER
 from bot.flows.formalize import FORMALIZE
@@ -19,6 +19,11 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "set_reminder": reminders.start_from_text,
     "my_reminders": reminders.my_reminders,
     "delete_my_data": privacy.ask_to_erase,
+    "watch_capsules": capsules.browse,
+}
+
+KIND_HANDLERS: dict[str, Callable[[Turn, str], list[Outbound]]] = {
+    "capsule": capsules.send,
 }
 
 PAYLOAD_HANDLERS: dict[str, Handler] = {

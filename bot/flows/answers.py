@@ -19,6 +19,8 @@ def answer_item(turn: Turn, item: Item) -> list[Outbound]:
     if item.id in QUESTIONNAIRE_ENTRIES:
         payload, title = QUESTIONNAIRE_ENTRIES[item.id]
         buttons.insert(0, Button(payload, _(title)))
+    buttons += [Button(f"capsule:{c.id}", "🎬 " + c.title[language])
+                for c in turn.capsules if set(c.tags) & set(item.intents)][:1]
     if item.reminder:
         buttons.append(Button(f"reminder:item:{item.id}", _("Remind me")))
     if not item.next:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.capsules import CapsuleView
 from bot.config import Settings
 from bot.content import Content
 from bot.effects import Effect, ReminderView
@@ -49,6 +50,7 @@ class Turn:
     understanding: Understanding | None = None
     zone: str = "Africa/Casablanca"
     reminders: list[ReminderView] = field(default_factory=list)
+    capsules: list[CapsuleView] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
 
     @property

@@ -164,3 +164,23 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Capsule(Base):
+    """A video capsule: texts in three languages, topic tags, and the ids each channel gave
+    the uploaded video, so it is not uploaded again."""
+
+    __tablename__ = "capsules"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    title: Mapped[dict[str, Any]] = mapped_column()
+    caption: Mapped[dict[str, Any]] = mapped_column()
+    tags: Mapped[dict[str, Any]] = mapped_column()
+    duration_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    video_file: Mapped[str | None] = mapped_column(String(255))
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    sample: Mapped[bool] = mapped_column(default=False)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(255))
+    whatsapp_media_id: Mapped[str | None] = mapped_column(String(255))
+    whatsapp_media_at: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

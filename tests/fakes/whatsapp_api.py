@@ -26,13 +26,20 @@ class FakeGraph:
         self.failures: list[int] = []  # Graph error codes for the next calls
         self._ids = itertools.count(1)
         self.app = FastAPI()
+        self.uploads: list[str] = []
         self.app.post("/{version}/{phone_id}/messages")(self._send)
+        self.app.post("/{version}/{phone_id}/media")(self._upload)
 
     def texts(self) -> list[str]:
         return [m["text"]["body"] for m in self.messages if m["type"] == "text"]
 
     def interactive(self) -> list[dict[str, Any]]:
         return [m["interactive"] for m in self.messages if m["type"] == "interactive"]
+
+    async def _upload(self, version: str, phone_id: str, request: Request) -> JSONResponse:
+        form = await request.form()
+        self.uploads.append(str(form.get("type") or "media"))
+        return JSONResponse({"id": str(1013859600285440 + len(self.uploads))})
 
     async def _send(self, version: str, phone_id: str, request: Request) -> JSONResponse:
         body = await request.json()
