@@ -20,6 +20,7 @@ from bot.store.models import AuditEntry
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 MAX_VIDEO_BYTES = 16 * 1024 * 1024
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a row id")]
 ServicesDep = Annotated[Services, Depends(services_of)]
 
 
@@ -100,7 +101,7 @@ async def content_versions(item_id: str, caller: Editor,
 
 
 @router.post("/content/versions/{version_id}/rollback")
-async def rollback_content(version_id: int, caller: Editor,
+async def rollback_content(version_id: RowId, caller: Editor,
                            services: ServicesDep) -> dict[str, Any]:
     async with services.db.transaction() as session:
         try:
@@ -179,7 +180,7 @@ async def create_token(body: TokenIn, caller: Admin, services: ServicesDep) -> d
 
 
 @router.delete("/tokens/{token_id}")
-async def revoke_token(token_id: int, caller: Admin, services: ServicesDep) -> dict[str, Any]:
+async def revoke_token(token_id: RowId, caller: Admin, services: ServicesDep) -> dict[str, Any]:
     async with services.db.transaction() as session:
         if not await admin_tokens.revoke(session, token_id=token_id, actor=caller.name):
             raise HTTPException(404, f"no active token {token_id}")

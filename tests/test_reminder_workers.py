@@ -78,7 +78,7 @@ async def seed(database: Database) -> None:
 
 def start(environment: dict[str, str], worker_id: str, *flags: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "worker", *flags],
+        [sys.executable, "-m", "api.cli", "worker", *flags],
         env={**environment, "FADAA_WORKER_ID": worker_id},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -169,18 +169,8 @@ async def finish_outbox(
 async def release_stale_claims(
     session: AsyncSession, *, channel: str, older_than: timedelta, now: datetime | None = None
 ) -> int:
-    """Give back rows a crashed sender claimed but never finished."""
-    cutoff = (now or utcnow()) - older_than
-    result = await session.execute(
-        update(OutboxItem)
-        .where(
-            OutboxItem.status == "sending",
-            OutboxItem.channel == channel,
-            OutboxItem.claimed_at <= cutoff,
-        )
-        .values(status="pending")
-    )
-    return result.rowcount
+    """Give back outbox rows a crashed sender claimed but never finished."""
+    return await _release(session, OutboxItem, older_than, now, OutboxItem.channel == channel)
 
 
 async def set_blocked(
@@ -228,12 +218,16 @@ async def claim_reminders(
 async def release_reminder_claims(
     session: AsyncSession, *, older_than: timedelta, now: datetime | None = None
 ) -> int:
+    """Give back reminders a crashed worker claimed but never queued."""
+    return await _release(session, Reminder, older_than, now)
+
+
+async def _release(session: AsyncSession, model: type[OutboxItem] | type[Reminder],
+                   older_than: timedelta, now: datetime | None, *where: object) -> int:
     cutoff = (now or utcnow()) - older_than
     result = await session.execute(
-        update(Reminder)
-        .where(Reminder.status == "sending", Reminder.claimed_at <= cutoff)
-        .values(status="pending", locked_by=None)
-    )
+        update(model).where(model.status == "sending", model.claimed_at <= cutoff, *where)
+        .values(status="pending"))
     return result.rowcount
 
 
