@@ -90,3 +90,11 @@ def test_classify_prints_one_json_line(tmp_path):
     assert result["intent"] == "intilaka"
     assert set(result) == {"intent", "confidence", "top3", "language", "script"}
     assert len(result["top3"]) == 3
+
+
+def test_a_scripted_darija_conversation_walks_the_financing_finder(tmp_path):
+    script = "salam\n1\nbghit tamwil l cooperative\n1\nmazal\nflaha\n3robiya\nl3yalat\n20 مليون\n"
+    run = fadaa("chat", "--user", "amina", data_dir=tmp_path, stdin=script)
+    assert run.returncode == 0, run.stderr
+    assert "200.000 درهم" in run.stdout
+    assert "برنامج انطلاقة" in run.stdout
