@@ -49,6 +49,7 @@ class Content:
         return next((i for i in self.items.values() if intent in i.intents), None)
 
 
+@cache
 def known_intents() -> tuple[str, ...]:
     return tuple(yaml.safe_load(INTENTS_FILE.read_text(encoding="utf-8"))["intents"])
 

@@ -3,6 +3,7 @@ version for every change, exported back to YAML for review in the repository."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,7 @@ def _version(session: AsyncSession, item_id: str, file: str, action: str,
     return version
 
 
+@cache
 def _sources() -> dict[str, Any]:
     return read_yaml(CONTENT_DIR / "sources.yaml").get("sources") or {}
 
