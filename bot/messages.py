@@ -57,14 +57,6 @@ class Template:
     params: tuple[str, ...] = ()
 
 
-class OutboundKind(StrEnum):
-    text = "text"
-    buttons = "buttons"
-    list = "list"
-    video = "video"
-    template = "template"
-
-
 @dataclass(frozen=True, slots=True)
 class Outbound:
     """One message to send. Channels render buttons or a list within their own limits."""
@@ -74,16 +66,6 @@ class Outbound:
     list_label: str | None = None
     video: Video | None = None
     template: Template | None = None
-
-    @property
-    def kind(self) -> OutboundKind:
-        if self.template:
-            return OutboundKind.template
-        if self.video:
-            return OutboundKind.video
-        if self.buttons:
-            return OutboundKind.list if self.list_label else OutboundKind.buttons
-        return OutboundKind.text
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
