@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import Admin, Editor
 from api.services import services_of
@@ -16,7 +18,7 @@ from bot import admin_tokens, capsules, insights
 from bot.channels.service import Services
 from bot.content import ContentError, editing, known_intents
 from bot.store import repo
-from bot.store.models import AuditEntry
+from bot.store.models import AuditEntry, ContentVersion
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 MAX_VIDEO_BYTES = 16 * 1024 * 1024
@@ -67,26 +69,16 @@ async def read_content(item_id: str, caller: Editor, services: ServicesDep) -> d
 @router.put("/content/{item_id}")
 async def write_content(item_id: str, body: ContentItemIn, caller: Editor,
                         services: ServicesDep) -> dict[str, Any]:
-    async with services.db.transaction() as session:
-        try:
-            version = await editing.save(session, item_id=item_id, file=body.file,
-                                         data=body.item, actor=caller.name)
-        except ContentError as error:
-            raise HTTPException(422, str(error)) from None
-    await _reload(services)
+    version = await _edit(services, lambda session: editing.save(
+        session, item_id=item_id, file=body.file, data=body.item, actor=caller.name),
+        missing=item_id, invalid_status=422)
     return {"id": item_id, "version": version.id, "action": version.action}
 
 
 @router.delete("/content/{item_id}")
 async def delete_content(item_id: str, caller: Editor, services: ServicesDep) -> dict[str, Any]:
-    async with services.db.transaction() as session:
-        try:
-            version = await editing.delete(session, item_id=item_id, actor=caller.name)
-        except KeyError:
-            raise HTTPException(404, f"no content item {item_id}") from None
-        except ContentError as error:
-            raise HTTPException(409, str(error)) from None
-    await _reload(services)
+    version = await _edit(services, lambda session: editing.delete(
+        session, item_id=item_id, actor=caller.name), missing=f"no content item {item_id}")
     return {"id": item_id, "version": version.id, "action": "delete"}
 
 
@@ -103,14 +95,8 @@ async def content_versions(item_id: str, caller: Editor,
 @router.post("/content/versions/{version_id}/rollback")
 async def rollback_content(version_id: RowId, caller: Editor,
                            services: ServicesDep) -> dict[str, Any]:
-    async with services.db.transaction() as session:
-        try:
-            version = await editing.rollback(session, version_id=version_id, actor=caller.name)
-        except KeyError:
-            raise HTTPException(404, f"no version {version_id}") from None
-        except ContentError as error:
-            raise HTTPException(409, str(error)) from None
-    await _reload(services)
+    version = await _edit(services, lambda session: editing.rollback(
+        session, version_id=version_id, actor=caller.name), missing=f"no version {version_id}")
     return {"id": version.item_id, "version": version.id, "action": version.action}
 
 
@@ -221,6 +207,22 @@ async def insights_csv(table: str, caller: Editor, services: ServicesDep,
     writer.writeheader()
     writer.writerows(rows)
     return PlainTextResponse(out.getvalue(), media_type="text/csv")
+
+
+async def _edit(
+    services: Services, change: Callable[[AsyncSession], Awaitable[ContentVersion]], *,
+    missing: str, invalid_status: int = 409,
+) -> ContentVersion:
+    """Apply one content change in a transaction, mapped to HTTP errors, then go live."""
+    async with services.db.transaction() as session:
+        try:
+            version = await change(session)
+        except KeyError:
+            raise HTTPException(404, missing) from None
+        except ContentError as error:
+            raise HTTPException(invalid_status, str(error)) from None
+    await _reload(services)
+    return version
 
 
 async def _reload(services: Services) -> None:
