@@ -132,7 +132,7 @@ async def test_a_due_reminder_is_sent_once_in_the_users_language(chat):
     assert await dispatch_due(chat.engine.db, worker="w1", now=NOW) == 1
     assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 0
     (sent,) = await chat.deliver()
-    assert sent.text == "⏰ تفكير: ndi lwra9"
+    assert sent.text == "⏰ تذكير: ndi lwra9"
 
 
 async def test_a_repeating_reminder_schedules_its_next_occurrence(chat):
