@@ -68,8 +68,7 @@ def _conversation(user: User, state: ConversationState) -> Conversation:
 
 def _save(turn: Turn, user: User, state: ConversationState) -> None:
     conversation = turn.conversation
-    user.language = conversation.language
-    user.last_seen_at = turn.inbound.received_at
+    user.language = conversation.language  # last_seen_at was set by the upsert
     user.blocked_at = None  # writing to the bot means it may answer again
     if turn.inbound.display_name:
         user.display_name = turn.inbound.display_name[:128]

@@ -1,7 +1,10 @@
 """Assembling a working engine from settings: database, migrations, content, NLU."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import capsules
 from bot.capsules import CapsuleView
@@ -25,14 +28,22 @@ async def running_engine(settings: Settings) -> AsyncIterator[Engine]:
 
 
 async def live_capsules(db: Database, settings: Settings) -> list[CapsuleView]:
-    async with db.transaction() as session:
-        await capsules.seed_if_empty(session, settings.data_dir)
+    await _seed_once(db, lambda session: capsules.seed_if_empty(session, settings.data_dir))
     async with db.transaction() as session:
         return await capsules.catalogue(session)
 
 
 async def live_content(db: Database) -> Content:
     """The content editors keep in the database, seeded from the files on first start."""
+    await _seed_once(db, editing.seed_if_empty)
     async with db.transaction() as session:
-        await editing.seed_if_empty(session)
         return await editing.load(session)
+
+
+async def _seed_once(db: Database, seed: Callable[[AsyncSession], Awaitable[object]]) -> None:
+    """Workers starting together may race to seed; the first one wins, the others read."""
+    try:
+        async with db.transaction() as session:
+            await seed(session)
+    except IntegrityError:
+        pass

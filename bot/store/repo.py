@@ -153,17 +153,19 @@ async def finish_outbox(
     session: AsyncSession, *, item_id: int, error: str | None = None, give_up: bool = False,
     retry_at: datetime | None = None,
 ) -> None:
-    """Record a delivery attempt on a row this sender still holds ('sending')."""
-    item = await session.get(OutboxItem, item_id, with_for_update=True)
-    if item is None or item.status != "sending":
-        return  # erased meanwhile, or reclaimed after the lease by another sender
-    if item.user_id is None and (error is None or give_up):
-        await session.delete(item)  # the farewell to an erased user leaves no trace
-    elif error is None:
-        item.status, item.sent_at, item.last_error = "sent", utcnow(), None
+    """Record a delivery attempt on a row this sender still holds ('sending'); a row
+    erased or reclaimed meanwhile is left alone."""
+    if error is None:
+        values: dict[str, object] = {"status": "sent", "sent_at": utcnow(), "last_error": None}
     else:
-        item.status = "failed" if give_up else "pending"
-        item.last_error, item.not_before = error[:2000], retry_at
+        values = {"status": "failed" if give_up else "pending", "last_error": error[:2000],
+                  "not_before": retry_at}
+    finished = await session.execute(
+        update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == "sending")
+        .values(**values).returning(OutboxItem.user_id))
+    row = finished.first()
+    if row is not None and row.user_id is None and values["status"] != "pending":
+        await session.execute(delete(OutboxItem).where(OutboxItem.id == item_id))
 
 
 async def release_stale_claims(
