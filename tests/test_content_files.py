@@ -8,17 +8,22 @@ from bot.content import ContentError, editing
 pytestmark = pytest.mark.store
 
 
-async def test_export_then_import_changes_nothing(db, tmp_path):
+@pytest.fixture
+async def exported(db, tmp_path):
+    """The seeded content, exported as an editor would before a review."""
     async with db.transaction() as session:
         await editing.seed_if_empty(session)
         await editing.export_files(session, tmp_path)
-        assert await editing.import_files(session, tmp_path, actor="review") == 0
+    return tmp_path
 
 
-async def test_an_edited_export_imports_as_one_versioned_change(db, tmp_path):
+async def test_export_then_import_changes_nothing(db, exported):
     async with db.transaction() as session:
-        await editing.seed_if_empty(session)
-        await editing.export_files(session, tmp_path)
+        assert await editing.import_files(session, exported, actor="review") == 0
+
+
+async def test_an_edited_export_imports_as_one_versioned_change(db, exported):
+    tmp_path = exported
     path = tmp_path / "women.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["items"]["women.overview"]["title"]["fr"] = "Femmes coopératrices"
@@ -31,10 +36,8 @@ async def test_an_edited_export_imports_as_one_versioned_change(db, tmp_path):
     assert (last.action, last.actor) == ("import", "review")
 
 
-async def test_an_import_with_a_broken_link_changes_nothing(db, tmp_path):
-    async with db.transaction() as session:
-        await editing.seed_if_empty(session)
-        await editing.export_files(session, tmp_path)
+async def test_an_import_with_a_broken_link_changes_nothing(db, exported):
+    tmp_path = exported
     path = tmp_path / "women.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["items"]["women.overview"]["next"] = ["women.nowhere"]

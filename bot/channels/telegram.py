@@ -18,6 +18,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.capsules import video_path
 from bot.channels.limits import shorten, split_text
+from bot.clock import utcnow
 from bot.config import Settings, SettingsError
 from bot.engine import Engine
 from bot.messages import Inbound, Media, Outbound
@@ -153,8 +154,9 @@ class TelegramChannel:
 
     async def _set_blocked(self, chat_id: str, blocked: bool) -> None:
         async with self.engine.db.transaction() as session:
-            await repo.set_blocked(session, channel=CHANNEL, channel_user_id=chat_id,
-                                   blocked=blocked)
+            # nothing is sent to a user while blocked_at is set
+            await repo.update_user(session, channel=CHANNEL, channel_user_id=chat_id,
+                                   blocked_at=utcnow() if blocked else None)
 
     async def _stop_spinner(self, query_id: str) -> None:
         try:

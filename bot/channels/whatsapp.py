@@ -132,8 +132,8 @@ class WhatsAppChannel:
         await self.engine.handle(inbound)
         if phone:
             async with self.engine.db.transaction() as session:
-                await repo.set_phone(session, channel=CHANNEL, channel_user_id=inbound.user_id,
-                                     phone=phone)
+                await repo.update_user(session, channel=CHANNEL,
+                                       channel_user_id=inbound.user_id, phone=phone[:32])
         self.on_queued()
 
     async def deliver(self, delivery: Delivery) -> None:

@@ -175,24 +175,14 @@ async def release_stale_claims(
     return await _release(session, OutboxItem, older_than, now, OutboxItem.channel == channel)
 
 
-async def set_blocked(
-    session: AsyncSession, *, channel: str, channel_user_id: str, blocked: bool
+async def update_user(
+    session: AsyncSession, *, channel: str, channel_user_id: str, **values: object
 ) -> None:
-    """Remember that a user blocked (or unblocked) the bot; nothing is sent while blocked."""
+    """Change fields of the user behind a channel address (blocked_at, phone, …)."""
     await session.execute(
         update(User)
         .where(User.channel == channel, User.channel_user_id == channel_user_id)
-        .values(blocked_at=utcnow() if blocked else None)
-    )
-
-
-async def set_phone(
-    session: AsyncSession, *, channel: str, channel_user_id: str, phone: str
-) -> None:
-    await session.execute(
-        update(User)
-        .where(User.channel == channel, User.channel_user_id == channel_user_id)
-        .values(phone=phone[:32])
+        .values(**values)
     )
 
 
