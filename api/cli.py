@@ -105,7 +105,7 @@ def _chat(args: argparse.Namespace) -> int:
             chat = TerminalChat(engine, args.user, visual_rtl=visual, echo_input=not interactive)
             if interactive:
                 print("Fadaa — write a message (Ctrl-D to leave).")
-            ticker = ticker_for(settings, engine.db, lambda: None) if interactive else None
+            ticker = ticker_for(settings, engine, lambda: None) if interactive else None
             await chat.run(ticker=ticker)
 
     asyncio.run(converse())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.handoff.hours import OfficeHours
 from bot.reminder_rules import DispatchPolicy
 
 
@@ -61,6 +62,19 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_messages_per_second: float = Field(
         default=30, gt=0, description="overall send rate (Telegram's limit for one bot)")
+
+    advisor_group_id: int | None = Field(
+        default=None, description="the advisors' Telegram supergroup (with topics)")
+    advisor_telegram_ids: list[int] = Field(
+        default_factory=list, description="advisors' Telegram user ids, besides the API's list")
+    advisor_language: str = Field(default="fr", description="language of the advisors' desk")
+    advisor_weekdays: list[int] = Field(default=[0, 1, 2, 3, 4],
+                                        description="open days, 0 = Monday")
+    advisor_opens: time = time(9, 0)
+    advisor_closes: time = time(16, 30)
+    handoff_no_answer_minutes: int = Field(default=120, ge=1)
+    advisor_group_messages_per_minute: float = Field(
+        default=20, gt=0, description="Telegram's limit for one group")
 
     whatsapp_phone_id: str | None = None
     whatsapp_token: SecretStr | None = None
@@ -120,7 +134,15 @@ class Settings(BaseSettings):
             required["FADAA_WHATSAPP_VERIFY_TOKEN"] = bool(self.whatsapp_verify_token)
         return required
 
-    @field_validator("default_language")
+    @property
+    def desk_enabled(self) -> bool:
+        return self.telegram_enabled and self.advisor_group_id is not None
+
+    def office_hours(self) -> OfficeHours:
+        return OfficeHours(weekdays=frozenset(self.advisor_weekdays), opens=self.advisor_opens,
+                           closes=self.advisor_closes, zone=self.timezone)
+
+    @field_validator("default_language", "advisor_language")
     @classmethod
     def _known_language(cls, value: str) -> str:
         if value not in ("fr", "ar", "ary"):

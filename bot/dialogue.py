@@ -7,7 +7,6 @@ mean…?", and saying what the bot can do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from bot.flows import (
@@ -17,9 +16,10 @@ from bot.flows import (
     MENU_HANDLERS,
     PAYLOAD_HANDLERS,
     GuidedFlow,
+    handoff,
 )
 from bot.flows.answers import answer_intent, answer_item_id
-from bot.flows.base import Turn
+from bot.flows.base import Turn, chosen_payload
 from bot.flows.clarify import (
     did_you_mean,
     empty_message,
@@ -37,10 +37,8 @@ from bot.flows.onboarding import (
 from bot.flows.smalltalk import show_menu, welcome
 from bot.i18n import _, use_language
 from bot.messages import Media, Outbound
-from bot.nlu import OUT_OF_SCOPE, Understanding
-from bot.nlu.normalize import clean, normalize
-
-Understand = Callable[[str], Understanding]
+from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
+from bot.nlu.normalize import clean
 
 
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
@@ -59,26 +57,22 @@ def _labelled(outbound: Outbound) -> Outbound:
     return outbound
 
 
-def chosen_payload(text: str, offered: list[list[str]]) -> str | None:
-    """The offered button a typed number ("2", "٢") or label designates, if any."""
-    typed = normalize(text)
-    if typed.isdigit() and 1 <= int(typed) <= len(offered):
-        return offered[int(typed) - 1][0]
-    return next((payload for payload, title in offered if normalize(title) == typed), None)
-
-
 def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
+    if turn.handoff is not None:
+        return handoff.during(turn, understand)
     inbound = turn.inbound
     payload = inbound.payload or chosen_payload(inbound.text, turn.conversation.offered)
     if payload:
         return _on_payload(turn, payload, understand)
     text = clean(inbound.text)
+    flow = GUIDED_FLOWS.get(turn.conversation.flow or "")
+    if not text and inbound.media != Media.none and getattr(flow, "reads_media", False):
+        return flow.read(turn)
     if not text:
         return unreadable_media(turn) if inbound.media != Media.none else empty_message(turn)
     turn.understanding = understand(text)
     if turn.conversation.language is None:
         return _first_contact(turn)
-    flow = GUIDED_FLOWS.get(turn.conversation.flow or "")
     if flow:
         return _in_flow(turn, flow)
     return _on_text(turn)

@@ -15,6 +15,13 @@ class ReminderView:
 
 
 @dataclass(frozen=True)
+class HandoffView:
+    id: int
+    status: str
+    phone_known: bool
+
+
+@dataclass(frozen=True)
 class CreateReminder:
     text: str
     local: datetime
@@ -40,4 +47,31 @@ class EraseUser:
     farewell: str
 
 
-Effect = CreateReminder | CancelReminder | RescheduleReminder | EraseUser
+@dataclass(frozen=True)
+class OpenHandoff:
+    """Hand the conversation to advisors; `description` is the user's one line (may be empty)."""
+
+    description: str
+
+
+@dataclass(frozen=True)
+class RelayToAdvisors:
+    """Copy this message into the handoff's topic; `callback` asks to be phoned back."""
+
+    callback: bool = False
+
+
+@dataclass(frozen=True)
+class LeaveHandoff:
+    pass
+
+
+@dataclass(frozen=True)
+class RateHandoff:
+    handoff_id: int
+    score: int
+
+
+ReminderEffect = CreateReminder | CancelReminder | RescheduleReminder
+HandoffEffect = OpenHandoff | RelayToAdvisors | LeaveHandoff | RateHandoff
+Effect = ReminderEffect | EraseUser | HandoffEffect

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from bot.capsules import CapsuleView
+from bot.clock import utcnow
 from bot.config import Settings
 from bot.content import Content
-from bot.dialogue import Understand, respond
-from bot.effects import EraseUser
+from bot.dialogue import respond
+from bot.effects import EraseUser, HandoffEffect, ReminderEffect
 from bot.flows.base import Conversation, Turn
+from bot.handoff.desk import AdvisorDesk
+from bot.handoff.queue import HandoffQueue, active_handoff, view_of
 from bot.messages import Inbound, Outbound
+from bot.nlu import Understand
 from bot.store import repo
 from bot.store.database import Database
 from bot.store.models import ConversationState, User
@@ -23,6 +27,8 @@ class Engine:
         self.content = content
         self.understand = understand
         self.capsules: list[CapsuleView] = []
+        self.handoffs = HandoffQueue(settings)
+        self.desk = AdvisorDesk(settings, self.handoffs)
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound message; a redelivered message id gets no second answer."""
@@ -37,32 +43,42 @@ class Engine:
             turn = Turn(inbound, _conversation(user, state), self.content, self.settings,
                         zone=user.timezone or self.settings.timezone,
                         reminders=await repo.pending_reminders(session, user=user),
-                        capsules=self.capsules)
+                        capsules=self.capsules,
+                        handoff=view_of(await active_handoff(session, user.id), user))
             outbounds = respond(turn, self.understand)
             erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
             if erase:
-                await repo.erase_user(session, user=user, farewell=Outbound(erase.farewell))
+                await repo.erase_user(session, user=user, farewell=Outbound(erase.farewell),
+                                      desk=self.handoffs.desk_recipient)
                 return [Outbound(erase.farewell)]
             _save(turn, user, state)
-            await repo.apply_effects(session, user=user, effects=turn.effects)
             if turn.understanding:
                 await repo.annotate_message(
                     session, message_id=message_id, intent=turn.understanding.intent,
                     confidence=turn.understanding.confidence,
                     language=turn.understanding.language,
                 )
+            await repo.apply_effects(session, user=user, effects=[
+                e for e in turn.effects if isinstance(e, ReminderEffect)])
+            await self.handoffs.apply(session, user=user, state=state, turn=turn, effects=[
+                e for e in turn.effects if isinstance(e, HandoffEffect)])
             await repo.enqueue(
                 session, user=user, outbounds=outbounds,
                 key=f"{inbound.channel}:{inbound.message_id}",
             )
         return outbounds
 
+    async def sweep_handoffs(self) -> int:
+        """Tell users whom no advisor answered in time (run every minute)."""
+        async with self.db.transaction() as session:
+            return await self.handoffs.tell_no_answer(session, utcnow())
+
 
 def _conversation(user: User, state: ConversationState) -> Conversation:
     return Conversation(
         language=user.language, flow=state.flow, step=state.step, slots=dict(state.slots or {}),
         offered=list((state.offered or {}).get("buttons", [])),
-        misunderstandings=state.misunderstandings or 0,
+        misunderstandings=state.misunderstandings or 0, answers=dict(state.answers or {}),
     )
 
 
@@ -76,4 +92,5 @@ def _save(turn: Turn, user: User, state: ConversationState) -> None:
     state.slots = conversation.slots
     state.offered = {"buttons": conversation.offered}
     state.misunderstandings = conversation.misunderstandings
+    state.answers = conversation.answers
 

@@ -15,7 +15,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -82,3 +82,13 @@ def format_moment(moment: datetime) -> str:
     locale = BABEL_LOCALE[_current.get()]
     day = format_date(moment, "full", locale=locale)
     return f"{day} – {format_time(moment, 'HH:mm', locale=locale)}"
+
+
+def format_weekdays(days: frozenset[int]) -> str:
+    """Open days as a reader says them: "lundi – vendredi" for a run, else a list."""
+    names = get_day_names("wide", locale=BABEL_LOCALE[_current.get()])
+    ordered = sorted(days)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{names[ordered[0]]} – {names[ordered[-1]]}"
+    separator = ", " if _current.get() == "fr" else "، "
+    return separator.join(names[day] for day in ordered)

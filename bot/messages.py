@@ -32,6 +32,7 @@ class Inbound:
     text: str = ""
     payload: str | None = None
     media: Media = Media.none
+    media_ref: str | None = None  # how the channel finds the file again, to pass it on
     language_hint: str | None = None
     display_name: str | None = None
     received_at: datetime = field(default_factory=utcnow)

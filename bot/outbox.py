@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.clock import utcnow
 from bot.messages import Outbound
@@ -31,6 +32,7 @@ class Delivery:
     language: str | None
     last_inbound_at: datetime | None
     key: str
+    body: dict[str, Any] = field(default_factory=dict)  # as queued, for non-user channels
 
 
 Deliver = Callable[[Delivery], Awaitable[None]]
@@ -78,7 +80,7 @@ async def _deliver_one(db: Database, item: OutboxItem, user: User | None, delive
             recipient=item.recipient, outbound=Outbound.from_dict(item.body),
             language=user.language if user else None,
             last_inbound_at=user.last_seen_at if user else item.created_at,
-            key=item.idempotency_key or f"outbox:{item.id}",
+            key=item.idempotency_key or f"outbox:{item.id}", body=item.body,
         ))
     async with db.transaction() as session:
         await repo.finish_outbox(
@@ -101,6 +103,8 @@ class OutboxWorker:
                  lease: timedelta = timedelta(minutes=5)) -> None:
         self.db = db
         self.senders = senders
+        # channels whose messages must not be given up quickly (the advisors' group)
+        self.max_attempts: dict[str, int] = {}
         self.interval = interval
         self.lease = lease
         self._poke = asyncio.Event()
@@ -127,7 +131,8 @@ class OutboxWorker:
         for channel, deliver in self.senders.items():
             if recover:
                 await recover_claims(self.db, channel=channel, lease=self.lease)
-            await deliver_pending(self.db, channel=channel, deliver=deliver)
+            await deliver_pending(self.db, channel=channel, deliver=deliver,
+                                  max_attempts=self.max_attempts.get(channel, 5))
         if recover:
             self._recovered_at = now
 

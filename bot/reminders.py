@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -99,7 +99,8 @@ class Ticker:
     sends what, so any number of workers may tick at once."""
 
     def __init__(self, db: Database, *, worker: str, policy: DispatchPolicy, seconds: float,
-                 after_dispatch: Callable[[], None], retention: timedelta | None = None) -> None:
+                 after_dispatch: Callable[[], None], retention: timedelta | None = None,
+                 every_minute: Callable[[], Awaitable[object]] | None = None) -> None:
         self.db, self.worker, self.policy = db, worker, policy
         self.after_dispatch = after_dispatch
         self._running: set[asyncio.Task[None]] = set()
@@ -108,6 +109,9 @@ class Ticker:
                                coalesce=True, next_run_time=datetime.now(UTC))
         if retention:
             self.scheduler.add_job(self._purge, "interval", hours=1, args=[retention],
+                                   max_instances=1, coalesce=True)
+        if every_minute:
+            self.scheduler.add_job(self._guarded, "interval", minutes=1, args=[every_minute],
                                    max_instances=1, coalesce=True)
 
     def start(self) -> Ticker:
@@ -119,6 +123,12 @@ class Ticker:
         for task in self._running:
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _guarded(self, job: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await job()
+        except Exception:  # noqa: BLE001 — the next minute tries again
+            log.exception("periodic job failed")
 
     async def _purge(self, retention: timedelta) -> None:
         async with self.db.transaction() as session:

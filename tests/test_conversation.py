@@ -88,10 +88,10 @@ async def test_an_out_of_scope_question_says_what_the_bot_covers(chat):
     assert "coopérative" in reply.lower()
 
 
-async def test_a_topic_without_content_yet_says_so_honestly_and_offers_the_menu(chat):
+async def test_a_button_to_content_an_editor_removed_says_so_and_offers_the_menu(chat):
     await chat.send("Bonjour")
     await chat.send("Français")
-    replies = await chat.send(payload="intent:talk_to_advisor")
+    replies = await chat.send(payload="item:labels.removed_by_an_editor")
     assert "encore en préparation" in replies[0].text
     assert "Créer une coopérative" in chat.titles(replies)
 

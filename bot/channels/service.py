@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 
 from bot import capsules
 from bot.channels import telegram, whatsapp
+from bot.channels.advisor_group import AdvisorGroup
 from bot.config import Settings
 from bot.content import editing
 from bot.engine import Engine
@@ -25,8 +26,10 @@ from bot.redaction import redact_in_logs
 from bot.reminders import Ticker, recompute_due_times
 from bot.runtime import live_capsules, live_content
 from bot.store.database import Database
+from bot.store.repo import DESK_CHANNEL
 
 log = logging.getLogger(__name__)
+DESK_ATTEMPTS = 60  # with back-off capped at 10 minutes: about ten hours
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,12 @@ async def running_services(
             client = whatsapp.build_client(settings, connections.whatsapp_session)
             services.whatsapp = whatsapp.WhatsAppChannel(client, engine, settings, worker.poke)
             senders[whatsapp.CHANNEL] = services.whatsapp.deliver
+        if settings.desk_enabled:
+            _open_advisor_desk(services, senders)
         if deliver:
             services.tasks.append(asyncio.create_task(worker.run()))
         services.tasks.append(asyncio.create_task(follow_edits(engine)))
-        ticker = ticker_for(settings, db, worker.poke).start() if remind else None
+        ticker = ticker_for(settings, engine, worker.poke).start() if remind else None
         try:
             yield services
         finally:
@@ -87,10 +92,21 @@ async def running_services(
             await db.dispose()
 
 
-def ticker_for(settings: Settings, db: Database, after_dispatch: Callable[[], None]) -> Ticker:
-    return Ticker(db, worker=settings.worker_id, policy=settings.dispatch_policy(),
+def _open_advisor_desk(services: Services, senders: dict[str, Deliver]) -> None:
+    """Advisors' posts go to their group through the same bot, and are retried for hours
+    rather than minutes when the group cannot be reached."""
+    fetchers = {whatsapp.CHANNEL: services.whatsapp.fetch_media} if services.whatsapp else {}
+    group = AdvisorGroup(services.telegram.bot, services.engine, services.worker.poke, fetchers)
+    services.telegram.advisor_group = group
+    senders[DESK_CHANNEL] = group.deliver
+    services.worker.max_attempts[DESK_CHANNEL] = DESK_ATTEMPTS
+
+
+def ticker_for(settings: Settings, engine: Engine, after_dispatch: Callable[[], None]) -> Ticker:
+    return Ticker(engine.db, worker=settings.worker_id, policy=settings.dispatch_policy(),
                   seconds=settings.reminder_tick_seconds, after_dispatch=after_dispatch,
-                  retention=timedelta(days=settings.message_retention_days))
+                  retention=timedelta(days=settings.message_retention_days),
+                  every_minute=engine.sweep_handoffs)
 
 
 async def follow_edits(engine: Engine, every: float = 5.0) -> None:

@@ -17,6 +17,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.capsules import video_path
+from bot.channels.advisor_group import AdvisorGroup
 from bot.channels.limits import shorten, split_text
 from bot.clock import utcnow
 from bot.config import Settings, SettingsError
@@ -41,7 +42,8 @@ def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot:
         base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
         request=request or HTTPXRequest(connection_pool_size=16),
         rate_limiter=AIORateLimiter(
-            overall_max_rate=settings.telegram_messages_per_second, max_retries=3),
+            overall_max_rate=settings.telegram_messages_per_second, max_retries=3,
+            group_max_rate=settings.advisor_group_messages_per_minute, group_time_period=60),
     )
 
 
@@ -81,6 +83,7 @@ def inbound_from(update: Update) -> Inbound | None:
     return Inbound(
         channel=CHANNEL, user_id=str(message.chat.id), message_id=f"u{update.update_id}",
         text=text, media=Media.none if message.text else media_of(message),
+        media_ref=None if message.text else f"{message.chat.id}:{message.message_id}",
         language_hint=message.from_user.language_code if message.from_user else None,
         display_name=message.from_user.first_name if message.from_user else None,
     )
@@ -92,11 +95,15 @@ class TelegramChannel:
         self.engine = engine
         self.settings = engine.settings
         self.on_queued = on_queued
+        self.advisor_group: AdvisorGroup | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
     async def receive(self, data: dict[str, Any]) -> None:
         """Store and answer one webhook update; sending happens later, from the outbox."""
         update = Update.de_json(data, self.bot)
+        if self.advisor_group and self.advisor_group.owns(update):
+            await self.advisor_group.receive(update)
+            return
         if update.callback_query:
             self._in_background(self._stop_spinner(update.callback_query.id))
         if update.my_chat_member and update.my_chat_member.chat.type == "private":

@@ -80,6 +80,8 @@ def inbound_from_message(message: wa.Message) -> Inbound | None:
     return Inbound(
         channel=CHANNEL, user_id=message.from_user.bsuid, message_id=message.id,
         text=message.text or message.caption or "", media=media,
+        media_ref=str(message.media.id) if message.media and hasattr(message.media, "id")
+        else None,
         display_name=message.from_user.name,
     )
 
@@ -186,6 +188,11 @@ class WhatsAppChannel:
             capsule.whatsapp_media_id = str(getattr(uploaded, "id", uploaded))
             capsule.whatsapp_media_at = utcnow()
             return capsule.whatsapp_media_id
+
+    async def fetch_media(self, media_id: str) -> tuple[bytes, str]:
+        """A file a user sent (voice note, photo…), to pass on to the advisors."""
+        found = await self.client.get_media_url(media_id)
+        return await self.client.get_media_bytes(found.url), found.mime_type
 
     def _in_service_window(self, delivery: Delivery) -> bool:
         seen = delivery.last_inbound_at

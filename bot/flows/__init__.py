@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from bot.flows import capsules, language, privacy, reminders, smalltalk
+from bot.flows import capsules, handoff, language, privacy, reminders, smalltalk
 from bot.flows.base import Turn
 from bot.flows.financing_finder import FINANCING_FINDER
 from bot.flows.formalize import FORMALIZE
@@ -20,10 +20,12 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "my_reminders": reminders.my_reminders,
     "delete_my_data": privacy.ask_to_erase,
     "watch_capsules": capsules.browse,
+    "talk_to_advisor": handoff.request,
 }
 
 KIND_HANDLERS: dict[str, Callable[[Turn, str], list[Outbound]]] = {
     "capsule": capsules.send,
+    "rate": handoff.rate,
 }
 
 PAYLOAD_HANDLERS: dict[str, Handler] = {
@@ -35,10 +37,11 @@ MENU_HANDLERS: dict[str, Handler] = {
     "language": language.ask_language,
 }
 
-GuidedFlow = Questionnaire | reminders.ReminderFlow
+GuidedFlow = Questionnaire | reminders.ReminderFlow | handoff.Describe
 
 GUIDED_FLOWS: dict[str, GuidedFlow] = {
     FINANCING_FINDER.name: FINANCING_FINDER,
     FORMALIZE.name: FORMALIZE,
     reminders.REMINDERS.name: reminders.REMINDERS,
+    handoff.DESCRIBE.name: handoff.DESCRIBE,
 }

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from bot.capsules import CapsuleView
 from bot.config import Settings
 from bot.content import Content
-from bot.effects import Effect, ReminderView
+from bot.effects import Effect, HandoffView, ReminderView
 from bot.i18n import N_, _
 from bot.messages import Button, Inbound, Outbound
 from bot.nlu import Understanding
+from bot.nlu.normalize import normalize
 
 MAIN_MENU = (
     ("intent:create_cooperative", N_("Create a cooperative")),
@@ -36,6 +37,7 @@ class Conversation:
     slots: dict[str, Any] = field(default_factory=dict)
     offered: list[list[str]] = field(default_factory=list)
     misunderstandings: int = 0
+    answers: dict[str, Any] = field(default_factory=dict)  # finished questionnaires
 
     def leave_flow(self) -> None:
         self.flow, self.step, self.slots = None, None, {}
@@ -52,6 +54,7 @@ class Turn:
     reminders: list[ReminderView] = field(default_factory=list)
     capsules: list[CapsuleView] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
+    handoff: HandoffView | None = None  # set while advisors have the conversation
 
     @property
     def now(self) -> datetime:
@@ -61,6 +64,14 @@ class Turn:
     @property
     def language(self) -> str:
         return self.conversation.language or self.settings.default_language
+
+
+def chosen_payload(text: str, offered: list[list[str]]) -> str | None:
+    """The offered button a typed number ("2", "٢") or label designates, if any."""
+    typed = normalize(text)
+    if typed.isdigit() and 1 <= int(typed) <= len(offered):
+        return offered[int(typed) - 1][0]
+    return next((payload for payload, title in offered if normalize(title) == typed), None)
 
 
 def main_menu() -> tuple[Button, ...]:

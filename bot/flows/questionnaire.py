@@ -1,7 +1,7 @@
 """A guided questionnaire: a few button questions, free-text answers accepted, then a result.
 
 Each question's options are buttons; typed answers match a button's label (via
-dialogue.chosen_payload) or the option's synonyms in `choices.yaml`. A message that answers
+flows.base.chosen_payload) or the option's synonyms in `choices.yaml`. A message that answers
 nothing and is confidently about another topic leaves the questionnaire.
 """
 
@@ -78,9 +78,16 @@ class Questionnaire:
         if question is None:
             slots = dict(turn.conversation.slots)
             turn.conversation.leave_flow()
+            turn.conversation.answers[self.name] = slots
             return self.conclude(turn, slots)
         turn.conversation.step = question.slot
         return [Outbound(question.prompt(), self._buttons(question))]
+
+    def describe(self, slots: Slots) -> list[str]:
+        """The answers as "question: chosen option", for a person reading them."""
+        titles = {(q.slot, o.value): o.title() for q in self.questions for o in q.options}
+        return [f"{q.prompt()} → {titles.get((q.slot, str(slots[q.slot])), slots[q.slot])}"
+                for q in self.questions if q.slot in slots]
 
     def _current(self, slots: Slots) -> Question | None:
         return next(

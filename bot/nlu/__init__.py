@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,6 +22,9 @@ class Understanding:
     script: str
     top: tuple[tuple[str, float], ...] = ()
     language_confidence: float = 0.0
+
+
+Understand = Callable[[str], Understanding]
 
 
 class Understander:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -50,6 +52,8 @@ class ConversationState(Base):
     slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
     offered: Mapped[dict[str, Any]] = mapped_column(default=dict)
     misunderstandings: Mapped[int] = mapped_column(Integer, default=0)
+    # answers of finished questionnaires, kept for an advisor's summary
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -183,4 +187,79 @@ class Capsule(Base):
     telegram_file_id: Mapped[str | None] = mapped_column(String(255))
     whatsapp_media_id: Mapped[str | None] = mapped_column(String(255))
     whatsapp_media_at: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+ACTIVE_HANDOFF = "status IN ('waiting', 'claimed')"
+
+
+class Handoff(Base):
+    """A conversation handed to human advisors; at most one active per user."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("uq_handoffs_active_user", "user_id", unique=True,
+              sqlite_where=text(ACTIVE_HANDOFF), postgresql_where=text(ACTIVE_HANDOFF)),
+        Index("ix_handoffs_status", "status", "created_at"),
+        Index("ix_handoffs_thread", "thread_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    topic: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    advisor: Mapped[str | None] = mapped_column(String(80))
+    advisor_name: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when advisors could first see it: the request, or the next opening after it
+    expected_from: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    first_response_at: Mapped[datetime | None] = mapped_column()
+    no_answer_told_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+    rating: Mapped[int | None] = mapped_column(Integer)
+
+
+class HandoffEvent(Base):
+    """What was said during a handoff: by the user, an advisor, or an internal note."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(10))
+    advisor: Mapped[str | None] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text, default="")
+    media: Mapped[str] = mapped_column(String(16), default="none")
+    # the channel update it came from, so a redelivered update is recorded once
+    source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Advisor(Base):
+    """A person allowed to answer users from the advisors' Telegram group."""
+
+    __tablename__ = "advisors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # the only part of an advisor's identity users may see; empty means "an advisor"
+    public_name: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CannedAnswer(Base):
+    """A ready answer in three languages; "{name}" becomes the user's first name."""
+
+    __tablename__ = "canned_answers"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    texts: Mapped[dict[str, Any]] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

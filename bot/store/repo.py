@@ -14,12 +14,22 @@ from bot.clock import utcnow
 from bot.effects import (
     CancelReminder,
     CreateReminder,
-    Effect,
+    ReminderEffect,
     ReminderView,
 )
 from bot.messages import Inbound, Outbound
 from bot.reminder_rules import due_utc, new_reminder
-from bot.store.models import ConversationState, Message, OutboxItem, Reminder, User
+from bot.store.models import (
+    ConversationState,
+    Handoff,
+    HandoffEvent,
+    Message,
+    OutboxItem,
+    Reminder,
+    User,
+)
+
+DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
 
 
 def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
@@ -99,18 +109,24 @@ async def enqueue_many(
          "idempotency_key": f"{key}:{index}" if key else None}
         for user, outbounds, key in batch for index, outbound in enumerate(outbounds)
     ]
+    queued = await insert_outbox(session, rows)
+    languages = {user.id: user.language for user, _outbounds, _key in batch}
+    logged = [{"user_id": user_id, "channel": channel, "direction": "out",
+               "text": body["text"], "media": "none", "language": languages[user_id],
+               "created_at": now} for user_id, channel, body in queued]
+    if logged:
+        await session.execute(insert(Message), logged)
+
+
+async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
+    """Queue outbox rows; a row whose idempotency key is already queued is skipped."""
     if not rows:
-        return
+        return []
     queued = await session.execute(
         _insert(session, OutboxItem)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(OutboxItem.user_id, OutboxItem.channel, OutboxItem.body), rows)
-    languages = {user.id: user.language for user, _outbounds, _key in batch}
-    logged = [{"user_id": user_id, "channel": channel, "direction": "out",
-               "text": body["text"], "media": "none", "language": languages[user_id],
-               "created_at": now} for user_id, channel, body in queued.all()]
-    if logged:
-        await session.execute(insert(Message), logged)
+    return list(queued.all())
 
 
 async def claim_outbox(
@@ -118,8 +134,8 @@ async def claim_outbox(
 ) -> list[tuple[OutboxItem, User]]:
     """Atomically move up to `limit` due rows of a channel to 'sending'; with their users.
 
-    Only a user's oldest unsent message is eligible, so replies never overtake each other,
-    whichever worker sends them.
+    Only a user's oldest unsent message on this channel is eligible, so replies never
+    overtake each other, whichever worker sends them (and a stuck channel holds no other).
     """
     now = utcnow()
     earlier = aliased(OutboxItem)
@@ -128,7 +144,8 @@ async def claim_outbox(
         .where(
             OutboxItem.status == "pending", OutboxItem.channel == channel,
             (OutboxItem.not_before.is_(None)) | (OutboxItem.not_before <= now),
-            ~exists().where(earlier.user_id == OutboxItem.user_id, earlier.id < OutboxItem.id,
+            ~exists().where(earlier.user_id == OutboxItem.user_id,
+                            earlier.channel == OutboxItem.channel, earlier.id < OutboxItem.id,
                             earlier.status.in_(("pending", "sending"))),
         )
         .order_by(OutboxItem.id)
@@ -230,7 +247,8 @@ async def pending_reminders(session: AsyncSession, *, user: User) -> list[Remind
     return [ReminderView(r.id, r.text, r.local_time, r.recurrence) for r in rows]
 
 
-async def apply_effects(session: AsyncSession, *, user: User, effects: Sequence[Effect]) -> None:
+async def apply_effects(session: AsyncSession, *, user: User,
+                        effects: Sequence[ReminderEffect]) -> None:
     """Reminder changes a flow decided, in the same transaction as its state."""
     for effect in effects:
         if isinstance(effect, CreateReminder):
@@ -256,10 +274,26 @@ async def finish_reminders(
                                   .values(status=status, sent_at=now))
 
 
-async def erase_user(session: AsyncSession, *, user: User, farewell: Outbound) -> None:
-    """Delete the user and, by cascade, every row about them; queue one last message."""
+async def insert_handoff_event_once(
+    session: AsyncSession, *, handoff_id: int, author: str, text: str,
+    source_key: str | None, advisor: str | None = None,
+) -> int | None:
+    """Record what happened in a handoff; None when `source_key` was recorded already."""
+    result = await session.execute(
+        _insert(session, HandoffEvent)
+        .values(handoff_id=handoff_id, author=author, advisor=advisor, text=_storable(text),
+                media="none", source_key=source_key, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["source_key"]).returning(HandoffEvent.id))
+    return result.scalar()
+
+
+async def erase_user(session: AsyncSession, *, user: User, farewell: Outbound,
+                     desk: str | None = None) -> None:
+    """Delete the user and, by cascade, every row about them; queue one last message.
+    `desk` is the advisors' group whose topics about this user are deleted too."""
     channel, recipient = user.channel, user.channel_user_id
     session.expunge_all()
+    await _forget_topics(session, user.id, desk)
     await session.execute(delete(User).where(User.id == user.id))
     session.add(OutboxItem(user_id=None, channel=channel, recipient=recipient,
                            body=farewell.to_dict(), status="pending", attempts=0,
@@ -275,8 +309,26 @@ async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int
     return removed.rowcount
 
 
-async def erase_user_silently(session: AsyncSession, *, channel: str,
-                              channel_user_id: str) -> bool:
-    result = await session.execute(delete(User).where(
+async def erase_user_silently(session: AsyncSession, *, channel: str, channel_user_id: str,
+                              desk: str | None = None) -> bool:
+    user_id = await session.scalar(select(User.id).where(
         User.channel == channel, User.channel_user_id == channel_user_id))
-    return result.rowcount > 0
+    if user_id is None:
+        return False
+    await _forget_topics(session, user_id, desk)
+    await session.execute(delete(User).where(User.id == user_id))
+    return True
+
+
+async def _forget_topics(session: AsyncSession, user_id: int, desk: str | None) -> None:
+    """The advisors' topics hold copies of the user's messages: queue their deletion
+    (user-less rows, deleted once done)."""
+    threads = (await session.scalars(select(Handoff.thread_id).where(
+        Handoff.user_id == user_id, Handoff.thread_id.is_not(None)))).all()
+    if desk is None or not threads:
+        return
+    now = utcnow()
+    await insert_outbox(session, [
+        {"user_id": None, "channel": DESK_CHANNEL, "recipient": desk, "status": "pending",
+         "body": {"desk": "delete_topic", "text": "", "thread_id": thread}, "attempts": 0,
+         "created_at": now, "idempotency_key": None} for thread in threads])

@@ -1,0 +1,176 @@
+"""The advisors' Telegram group: a supergroup with topics, one topic per handoff.
+
+The Bot API cannot list topics, so the handoff row keeps its topic's id; a topic an admin
+deleted is opened again. Posts leave through the outbox (channel `advisors`), one user's at
+a time, so a burst of messages opens one topic only; PTB's rate limiter keeps the group's
+pace (about 20 messages a minute).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import update
+from telegram import Bot, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError
+
+from bot.channels.limits import shorten, split_text
+from bot.engine import Engine
+from bot.handoff.posts import DeskPost, MediaRef
+from bot.i18n import _, use_language
+from bot.outbox import Delivery, PermanentDeliveryError
+from bot.store.models import Handoff
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+FetchMedia = Callable[[str], Awaitable[tuple[bytes, str]]]
+log = logging.getLogger(__name__)
+
+
+class GroupUnreachable(Exception):
+    """The group refused or could not be reached; the post is tried again later."""
+
+
+class AdvisorGroup:
+    def __init__(self, bot: Bot, engine: Engine, on_queued: Callable[[], None],
+                 fetch_media: dict[str, FetchMedia]) -> None:
+        self.bot, self.engine, self.on_queued = bot, engine, on_queued
+        self.db, self.desk = engine.db, engine.desk
+        self.group_id = engine.settings.advisor_group_id
+        self.fetch_media = fetch_media
+
+    def owns(self, update: Update) -> bool:
+        chat = update.effective_chat
+        return chat is not None and chat.id == self.group_id
+
+    async def receive(self, update: Update) -> None:
+        """An advisor's message in a topic: a reply to relay or a command. Anyone who is not
+        a registered advisor, and anything outside a handoff's topic, is ignored."""
+        message = update.message
+        if not _written_in_topic(message):
+            return
+        command, text = parse_command(message.text or message.caption or "")
+        async with self.db.transaction() as session:
+            advisor = await self.desk.telegram_advisor(session, message.from_user.id)
+            if advisor is None:
+                log.info("ignored a message from someone who is not a registered advisor")
+                return
+            handoff = await self.desk.in_thread(session, message.message_thread_id)
+            if handoff is None:
+                return
+            await self.desk.act(session, handoff, advisor, command=command, text=text,
+                                key=f"telegram:u{update.update_id}")
+        self.on_queued()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        post = DeskPost.from_body(delivery.body)
+        try:
+            if post.kind == "delete_topic":
+                await self._delete_topic(post.thread_id)
+            else:
+                await self._post(post)
+        except (NetworkError, Forbidden) as error:
+            if isinstance(error, BadRequest) and not _group_missing(error):
+                raise PermanentDeliveryError(str(error)) from error
+            await self._tell_user_if_waiting(post)
+            raise GroupUnreachable(type(error).__name__) from error
+
+    async def _post(self, post: DeskPost) -> None:
+        async with self.db.transaction() as session:
+            handoff = await session.get(Handoff, post.handoff_id)
+        if handoff is None:
+            return  # the user erased their data meanwhile
+        thread = handoff.thread_id
+        if thread is None:
+            thread = await self._open_topic(handoff)
+            if thread is None or post.kind == "open":
+                return
+        try:
+            await self._send(thread, post)
+        except BadRequest as error:
+            if not _topic_gone(error):
+                raise
+            thread = await self._open_topic(handoff, again=True)
+            if thread is not None and post.kind != "open":
+                await self._send(thread, post)
+
+    async def _open_topic(self, handoff: Handoff, again: bool = False) -> int | None:
+        """Open the handoff's topic and post its summary; None if the handoff is gone."""
+        topic = await self.bot.create_forum_topic(self.group_id, name=handoff.topic)
+        thread = topic.message_thread_id
+        async with self.db.transaction() as session:
+            stored = await session.execute(
+                update(Handoff).where(Handoff.id == handoff.id).values(thread_id=thread)
+                .returning(Handoff.id))
+            kept = stored.first() is not None
+        if not kept:
+            await self._delete_topic(thread)
+            return None
+        with use_language(self.engine.settings.advisor_language):
+            note = _("♻️ The earlier topic was deleted; this conversation continues here.")
+        await self._send_text(thread, f"{note}\n\n{handoff.summary}" if again else handoff.summary)
+        return thread
+
+    async def _send(self, thread: int, post: DeskPost) -> None:
+        if post.media is None:
+            await self._send_text(thread, post.text)
+        elif post.media.channel == "telegram":
+            chat_id, _colon, message_id = post.media.ref.partition(":")
+            await self.bot.copy_message(self.group_id, int(chat_id), int(message_id),
+                                        caption=shorten(post.text, MAX_CAPTION),
+                                        message_thread_id=thread)
+        else:
+            await self._send_file(thread, post.media, shorten(post.text, MAX_CAPTION))
+
+    async def _send_file(self, thread: int, media: MediaRef, caption: str) -> None:
+        """A file from another channel (WhatsApp), downloaded and sent as what it is."""
+        content, mime = await self.fetch_media[media.channel](media.ref)
+        send = {"voice": self.bot.send_voice, "photo": self.bot.send_photo,
+                "video": self.bot.send_video}.get(media.kind, self.bot.send_document)
+        if media.kind == "voice" and not mime.startswith("audio/ogg"):
+            send = self.bot.send_audio
+        await send(self.group_id, content, caption=caption, message_thread_id=thread)
+
+    async def _send_text(self, thread: int, text: str) -> None:
+        for piece in split_text(text, MAX_TEXT):
+            await self.bot.send_message(self.group_id, piece, message_thread_id=thread)
+
+    async def _delete_topic(self, thread: int | None) -> None:
+        try:
+            await self.bot.delete_forum_topic(self.group_id, thread)
+        except BadRequest as error:
+            if not _topic_gone(error):
+                raise
+
+    async def _tell_user_if_waiting(self, post: DeskPost) -> None:
+        if post.handoff_id is None:
+            return
+        async with self.db.transaction() as session:
+            await self.engine.handoffs.tell_unreachable(session, post.handoff_id)
+        self.on_queued()
+
+
+def parse_command(text: str) -> tuple[str | None, str]:
+    """("close", "") for "/close@fadaa_bot"; (None, text) for anything else."""
+    if not text.startswith("/"):
+        return None, text
+    head, _space, rest = text.partition(" ")
+    name = head[1:].split("@", 1)[0].lower()
+    return name or None, rest.strip()
+
+
+def _written_in_topic(message: Message | None) -> bool:
+    return bool(message and message.from_user and not message.from_user.is_bot
+                and message.is_topic_message and message.message_thread_id
+                and (message.text or message.caption or message.effective_attachment))
+
+
+def _topic_gone(error: BadRequest) -> bool:
+    text = str(error).lower()
+    return "thread not found" in text or "topic_deleted" in text or "topic_id_invalid" in text
+
+
+def _group_missing(error: BadRequest) -> bool:
+    text = str(error).lower()
+    return "chat not found" in text or "not enough rights" in text

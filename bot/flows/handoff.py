@@ -1,0 +1,145 @@
+"""Asking for an advisor, waiting for one, and rating the help afterwards.
+
+While advisors have the conversation the bot stays quiet: every message goes to them,
+except the words that lead back to the bot ("menu", "stop", "رجوع"…) and a request to
+erase one's data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+
+from bot.content import read_yaml
+from bot.effects import CreateReminder, LeaveHandoff, OpenHandoff, RateHandoff, RelayToAdvisors
+from bot.flows import privacy
+from bot.flows.base import Turn, chosen_payload, menu_button, with_menu
+from bot.i18n import _, format_moment, format_weekdays
+from bot.messages import Button, Media, Outbound
+from bot.nlu import Understand
+from bot.nlu.normalize import clean, normalize
+
+NAME = "handoff"
+WORDS_FILE = Path(__file__).with_name("handoff_words.yaml")
+DESCRIPTION_WORDS = 8  # a request this long already says what it is about
+
+
+def request(turn: Turn) -> list[Outbound]:
+    """From the intent, the menu or the advisor offer: ask for one line unless the
+    message already says what it is about."""
+    if turn.handoff is not None:
+        return [Outbound(_("Your request is already with the advisors; they will answer "
+                           "you here."), (Button("handoff:leave", _("Leave the queue")),))]
+    text = clean(turn.inbound.text)
+    if not turn.inbound.payload and len(text.split()) >= DESCRIPTION_WORDS:
+        return open_handoff(turn, text)
+    turn.conversation.flow, turn.conversation.step = NAME, "describe"
+    return [Outbound(_("An advisor can help you. In one line, what is your question?"),
+                     (Button("handoff:skip", _("Skip")), menu_button()))]
+
+
+def open_handoff(turn: Turn, description: str) -> list[Outbound]:
+    turn.conversation.leave_flow()
+    turn.effects.append(OpenHandoff(description))
+    hours = turn.settings.office_hours()
+    if hours.is_open(turn.inbound.received_at):
+        when = _("An advisor will answer you here during working hours.")
+    else:
+        when = _("Advisors work {days}, {opens}–{closes} (Morocco time). Your request is "
+                 "saved; an advisor will answer you here from {moment}.").format(
+            days=format_weekdays(hours.weekdays), opens=hours.opens.strftime("%H:%M"),
+            closes=hours.closes.strftime("%H:%M"),
+            moment=format_moment(hours.next_opening(turn.inbound.received_at)))
+    text = "\n".join((_("Your request has been passed to ODCO's advisors."), when,
+                      _("Until then I will stay quiet. Write \"menu\" to come back to me.")))
+    return [Outbound(text, (Button("handoff:leave", _("Leave the queue")),))]
+
+
+class Describe:
+    """Waiting for the one line that tells the advisor what the request is about."""
+
+    name = NAME
+    reads_media = True  # a voice note is a fine description: advisors can listen to it
+
+    def read(self, turn: Turn) -> list[Outbound]:
+        return open_handoff(turn, clean(turn.inbound.text))
+
+    def ask_again(self, turn: Turn) -> list[Outbound]:
+        return self.read(turn)
+
+    def answer(self, turn: Turn, value: str) -> list[Outbound]:
+        if value == "skip":
+            return open_handoff(turn, "")
+        turn.conversation.leave_flow()
+        return with_menu(_("Here is what I can help you with. Choose a topic or write your "
+                           "question."))
+
+
+DESCRIBE = Describe()
+
+
+def during(turn: Turn, understand: Understand) -> list[Outbound]:
+    """A message while advisors have the conversation: passed on, unless it leads back."""
+    payload = turn.inbound.payload or chosen_payload(turn.inbound.text,
+                                                    turn.conversation.offered)
+    if payload in WAITING_CHOICES:
+        return WAITING_CHOICES[payload](turn)
+    if payload == "privacy:erase":
+        return privacy.erase(turn)
+    text = clean(turn.inbound.text)
+    if normalize(text) in leave_words():
+        return leave(turn)
+    if text and turn.inbound.media == Media.none:
+        turn.understanding = understand(text)
+        if (turn.understanding.intent == "delete_my_data"
+                and turn.understanding.confidence >= turn.settings.act_threshold):
+            return privacy.ask_to_erase(turn)
+    turn.effects.append(RelayToAdvisors())
+    return []
+
+
+def leave(turn: Turn) -> list[Outbound]:
+    turn.effects.append(LeaveHandoff())
+    return with_menu(_("You have left the advisors' queue. I am here again:"))
+
+
+def remind_later(turn: Turn) -> list[Outbound]:
+    """A reminder at the next opening after today, in the user's zone."""
+    hours = turn.settings.office_hours()
+    tomorrow = datetime.combine(turn.now.date() + timedelta(days=1), time(0), turn.now.tzinfo)
+    moment = hours.next_opening(tomorrow)
+    turn.effects.append(CreateReminder(
+        text=_("Your question to an advisor is still waiting. Write here to add details."),
+        local=moment.replace(tzinfo=None), zone=hours.zone, recurrence=None))
+    return [Outbound(_("I will remind you on {moment}. Your request stays in the queue.")
+                     .format(moment=format_moment(moment)),
+                     (Button("handoff:leave", _("Leave the queue")),))]
+
+
+def call_back(turn: Turn) -> list[Outbound]:
+    turn.effects.append(RelayToAdvisors(callback=True))
+    if turn.handoff is not None and turn.handoff.phone_known:
+        return [Outbound(_("An advisor will call you back on this number during working "
+                           "hours."))]
+    return [Outbound(_("Write your phone number here and an advisor will call you back."))]
+
+
+def rate(turn: Turn, value: str) -> list[Outbound]:
+    handoff_id, _separator, score = value.partition(":")
+    if handoff_id.isdigit() and score in ("1", "2", "3", "4", "5"):
+        turn.effects.append(RateHandoff(int(handoff_id), int(score)))
+    return with_menu(_("Thank you for your answer! What else can I do for you?"))
+
+
+@cache
+def leave_words() -> frozenset[str]:
+    return frozenset(normalize(word) for word in read_yaml(WORDS_FILE)["leave"])
+
+
+WAITING_CHOICES = {
+    "handoff:leave": leave,
+    "menu:main": leave,
+    "handoff:remind": remind_later,
+    "handoff:callback": call_back,
+}

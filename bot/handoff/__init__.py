@@ -1,0 +1,1 @@
+"""Handing a conversation to human advisors: the queue, the advisors' desk, the relay."""

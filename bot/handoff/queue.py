@@ -1,0 +1,204 @@
+"""The user's side of a handoff: opening it, copying the user's messages to the advisors,
+leaving the queue, rating, and telling the user when advisors are slow or unreachable."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import utcnow
+from bot.config import Settings
+from bot.effects import (
+    HandoffEffect,
+    HandoffView,
+    LeaveHandoff,
+    OpenHandoff,
+    RelayToAdvisors,
+)
+from bot.flows.base import Turn
+from bot.handoff import summary
+from bot.handoff.posts import DeskPost, MediaRef, queue_posts
+from bot.i18n import _, use_language
+from bot.messages import Button, Inbound, Media, Outbound
+from bot.store import repo
+from bot.store.models import ConversationState, Handoff, HandoffEvent, User
+
+ACTIVE = ("waiting", "claimed")
+
+
+async def active_handoff(session: AsyncSession, user_id: int) -> Handoff | None:
+    return await session.scalar(
+        select(Handoff).where(Handoff.user_id == user_id, Handoff.status.in_(ACTIVE)))
+
+
+def view_of(handoff: Handoff | None, user: User) -> HandoffView | None:
+    if handoff is None:
+        return None
+    return HandoffView(handoff.id, handoff.status, phone_known=bool(user.phone))
+
+
+class HandoffQueue:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.group_id = settings.advisor_group_id if settings.desk_enabled else None
+
+    @property
+    def desk_recipient(self) -> str | None:
+        return None if self.group_id is None else str(self.group_id)
+
+    async def apply(self, session: AsyncSession, *, user: User, state: ConversationState,
+                    turn: Turn, effects: list[HandoffEffect]) -> None:
+        for effect in effects:
+            if isinstance(effect, OpenHandoff):
+                await self.open(session, user=user, state=state, turn=turn,
+                                description=effect.description)
+            elif isinstance(effect, RelayToAdvisors):
+                await self.relay(session, user=user, inbound=turn.inbound,
+                                 callback=effect.callback)
+            elif isinstance(effect, LeaveHandoff):
+                await self.leave(session, user=user)
+            else:
+                await self.rate(session, user=user, handoff_id=effect.handoff_id,
+                                score=effect.score)
+
+    async def open(self, session: AsyncSession, *, user: User, state: ConversationState,
+                   turn: Turn, description: str) -> Handoff | None:
+        """Open a handoff, or None when one is already open (a double tap)."""
+        if await active_handoff(session, user.id):
+            return None
+        now = utcnow()
+        opening = self.settings.office_hours().next_opening(now)
+        handoff = Handoff(user_id=user.id, language=turn.language, channel=user.channel,
+                          topic="", description=description[:1000], created_at=now,
+                          expected_from=max(now, opening))
+        try:
+            async with session.begin_nested():
+                session.add(handoff)
+                await session.flush()
+        except IntegrityError:  # another worker opened one for this user at the same moment
+            return None
+        recent = await summary.recent_messages(session, user)
+        with use_language(self.settings.advisor_language):
+            subject = summary.subject_of(recent)
+            handoff.topic = summary.topic_title(handoff.id, handoff.language, subject)
+            handoff.summary = summary.summary_text(
+                title=handoff.topic, user=user, description=description,
+                answers=dict(state.answers or {}) | turn.conversation.answers, recent=recent)
+        await self.post(session, handoff, DeskPost("open", handoff.id, handoff.summary))
+        if turn.inbound.media != Media.none:
+            await self.relay(session, user=user, inbound=turn.inbound)
+        return handoff
+
+    async def relay(self, session: AsyncSession, *, user: User, inbound: Inbound,
+                    callback: bool = False) -> None:
+        handoff = await active_handoff(session, user.id)
+        if handoff is None:
+            return
+        text = inbound.text or (f"[{inbound.payload}]" if inbound.payload else "")
+        session.add(HandoffEvent(handoff_id=handoff.id, author="user", text=text,
+                                 media=inbound.media.value))
+        name = user.display_name or "👤"
+        with use_language(self.settings.advisor_language):
+            posts = [DeskPost("text", handoff.id, f"👤 {name}: {text}")] if text else []
+            if inbound.media != Media.none:
+                posts.append(_media_post(handoff, inbound, name))
+            if callback:
+                posts.append(DeskPost("text", handoff.id, _callback_note(user)))
+        await self.post(session, handoff, *posts, key=f"{inbound.channel}:{inbound.message_id}")
+
+    async def leave(self, session: AsyncSession, *, user: User) -> None:
+        handoff = await active_handoff(session, user.id)
+        if handoff is None:
+            return
+        handoff.status, handoff.closed_at, handoff.closed_by = "closed", utcnow(), "user"
+        with use_language(self.settings.advisor_language):
+            note = _("↩️ The user left the queue and is back with the bot.")
+        await self.post(session, handoff, DeskPost("text", handoff.id, note))
+
+    async def rate(self, session: AsyncSession, *, user: User, handoff_id: int,
+                   score: int) -> None:
+        rated = await session.execute(
+            update(Handoff).where(Handoff.id == handoff_id, Handoff.user_id == user.id,
+                                  Handoff.status == "closed", Handoff.rating.is_(None))
+            .values(rating=score).returning(Handoff.id))
+        if rated.first() is None:
+            return
+        handoff = await session.get(Handoff, handoff_id)
+        with use_language(self.settings.advisor_language):
+            note = _("⭐ The user rated this conversation {score}/5.").format(score=score)
+        await self.post(session, handoff, DeskPost("text", handoff.id, note))
+
+    async def post(self, session: AsyncSession, handoff: Handoff, *posts: DeskPost,
+                   key: str | None = None) -> None:
+        await queue_posts(session, group_id=self.group_id, user_id=handoff.user_id,
+                          posts=list(posts), key=key and f"desk:{key}")
+
+    async def tell_no_answer(self, session: AsyncSession, now: datetime) -> int:
+        """Users who waited longer than the configured time without an advisor's answer are
+        told, once, and offered a reminder or a call back."""
+        cutoff = now - timedelta(minutes=self.settings.handoff_no_answer_minutes)
+        waiting = (await session.scalars(
+            select(Handoff).where(Handoff.status.in_(ACTIVE), Handoff.first_response_at.is_(None),
+                                  Handoff.no_answer_told_at.is_(None),
+                                  Handoff.expected_from <= cutoff)
+            .with_for_update(skip_locked=True).limit(100))).all()
+        for handoff in waiting:
+            handoff.no_answer_told_at = now
+            user = await session.get(User, handoff.user_id)
+            with use_language(user.language):
+                outbound = no_answer_message()
+            await tell_user(session, user, outbound, key=f"no-answer:{handoff.id}")
+            with use_language(self.settings.advisor_language):
+                note = _("⏰ No answer yet: the user was told and offered a reminder or a call.")
+            await self.post(session, handoff, DeskPost("text", handoff.id, note))
+        return len(waiting)
+
+    async def tell_unreachable(self, session: AsyncSession, handoff_id: int) -> None:
+        """The advisors' group cannot be reached: tell the user once that their request
+        is kept and will get there."""
+        handoff = await session.get(Handoff, handoff_id)
+        if handoff is None or handoff.status not in ACTIVE:
+            return
+        told = await repo.insert_handoff_event_once(
+            session, handoff_id=handoff.id, author="bot", text="advisors unreachable",
+            source_key=f"unreachable:{handoff.id}")
+        if told:
+            user = await session.get(User, handoff.user_id)
+            with use_language(user.language):
+                text = _("Our advisors cannot be reached right now. Your request is saved and "
+                         "will reach them as soon as possible; you will get the answer here.")
+            await tell_user(session, user, Outbound(text), key=f"unreachable:{handoff.id}")
+
+
+def no_answer_message() -> Outbound:
+    return Outbound(
+        _("Sorry, no advisor has answered yet. Your request stays in the queue. Would you "
+          "like a reminder, or to be called back?"),
+        (Button("handoff:remind", _("Remind me")), Button("handoff:callback", _("Call me back")),
+         Button("handoff:leave", _("Leave the queue"))))
+
+
+async def tell_user(session: AsyncSession, user: User, outbound: Outbound, key: str) -> None:
+    """A message the bot sends outside a turn; its buttons can be answered by number too."""
+    await repo.enqueue(session, user=user, outbounds=[outbound], key=key)
+    if outbound.buttons:
+        state = await repo.state_for(session, user=user)
+        state.offered = {"buttons": [[b.payload, b.title] for b in outbound.buttons]}
+
+
+def _media_post(handoff: Handoff, inbound: Inbound, name: str) -> DeskPost:
+    labels = {Media.voice: _("voice note"), Media.photo: _("photo"), Media.video: _("video"),
+              Media.document: _("document")}
+    label = labels.get(inbound.media, _("a message the bot cannot show"))
+    media = MediaRef(inbound.channel, inbound.media_ref, inbound.media.value) if (
+        inbound.media_ref and inbound.media in labels) else None
+    return DeskPost("media" if media else "text", handoff.id, f"👤 {name}: [{label}]", media)
+
+
+def _callback_note(user: User) -> str:
+    if user.phone:
+        return _("📞 The user asks to be called back on {phone}.").format(phone=user.phone)
+    return _("📞 The user asks to be called back and will write their number here.")
