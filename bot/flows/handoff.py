@@ -1,8 +1,8 @@
 """Asking for an advisor, waiting for one, and rating the help afterwards.
 
-While advisors have the conversation the bot stays quiet: every message goes to them,
-except the words that lead back to the bot ("menu", "stop", "رجوع"…) and a request to
-erase one's data.
+While advisors have the conversation the bot stays quiet: every message goes to them. Only
+the words that lead back to the bot ("menu", "stop", "رجوع"…) get an answer, and a request
+to erase one's data, which is passed on and also answered with the confirmation.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from bot.effects import CreateReminder, LeaveHandoff, OpenHandoff, RateHandoff, 
 from bot.flows import privacy
 from bot.flows.base import Turn, chosen_payload, menu_button, with_menu
 from bot.i18n import _, format_moment, format_weekdays
-from bot.messages import Button, Media, Outbound
-from bot.nlu import Understand
+from bot.messages import Button, Outbound
+from bot.nlu import Understand, Understanding
 from bot.nlu.normalize import clean, normalize
 
 NAME = "handoff"
@@ -90,13 +90,16 @@ def during(turn: Turn, understand: Understand) -> list[Outbound]:
     text = clean(turn.inbound.text)
     if normalize(text) in leave_words():
         return leave(turn)
-    if text and turn.inbound.media == Media.none:
-        turn.understanding = understand(text)
-        if (turn.understanding.intent == "delete_my_data"
-                and turn.understanding.confidence >= turn.settings.act_threshold):
-            return privacy.ask_to_erase(turn)
     turn.effects.append(RelayToAdvisors())
+    if text and _asks_to_erase(turn, understand(text)):
+        return privacy.ask_to_erase(turn)  # the advisors see the request too
     return []
+
+
+def _asks_to_erase(turn: Turn, understanding: Understanding) -> bool:
+    turn.understanding = understanding
+    return (understanding.intent == "delete_my_data"
+            and understanding.confidence >= turn.settings.act_threshold)
 
 
 def leave(turn: Turn) -> list[Outbound]:

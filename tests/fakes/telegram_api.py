@@ -1,6 +1,8 @@
 """A fake Telegram Bot API: `POST /bot<token>/<method>`, form-encoded as PTB sends it.
 
-It records every call and can answer the next calls with a 429 to test retries.
+It records every call and can answer the next calls with a 429 to test retries. Forum
+topics are kept like Telegram does: a deleted topic refuses messages ("message thread not
+found"), and a group can be made unreachable (502, as a gateway failure).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ class FakeTelegram:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.rate_limited_calls = 0
         self.forbidden_chats: set[str] = set()
+        self.unreachable_chats: set[str] = set()
+        self.topics: dict[int, str] = {}
+        self.deleted_topics: set[int] = set()
         self._ids = itertools.count(100)
         self.app = FastAPI()
         self.app.post("/bot{token}/{method}")(self._method)
@@ -31,6 +36,15 @@ class FakeTelegram:
 
     def texts(self, chat_id: int | str | None = None) -> list[str]:
         return [params["text"] for params in self.sent("sendMessage", chat_id)]
+
+    def in_topic(self, thread_id: int) -> list[tuple[str, dict[str, Any]]]:
+        """Every call that posted into a topic, in order."""
+        return [(name, params) for name, params in self.calls
+                if str(params.get("message_thread_id")) == str(thread_id)]
+
+    def topic_texts(self, thread_id: int) -> list[str]:
+        return [params.get("text") or params.get("caption") or ""
+                for _name, params in self.in_topic(thread_id)]
 
     async def _method(self, token: str, method: str, request: Request) -> JSONResponse:
         form = await request.form()
@@ -44,12 +58,31 @@ class FakeTelegram:
             return JSONResponse({"ok": False, "error_code": 403,
                                  "description": "Forbidden: bot was blocked by the user"},
                                 status_code=403)
+        if str(params.get("chat_id")) in self.unreachable_chats:
+            return JSONResponse({"ok": False, "error_code": 502, "description": "Bad Gateway"},
+                                status_code=502)
+        if int(params.get("message_thread_id") or 0) in self.deleted_topics:
+            return JSONResponse({"ok": False, "error_code": 400,
+                                 "description": "Bad Request: message thread not found"},
+                                status_code=400)
         self.calls.append((method, params))
         return JSONResponse({"ok": True, "result": self._result(method, params)})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "createForumTopic":
+            thread = next(self._ids)
+            self.topics[thread] = params["name"]
+            return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
+        if method == "deleteForumTopic":
+            self.deleted_topics.add(int(params["message_thread_id"]))
+            return True
+        if method == "copyMessage":
+            return {"message_id": next(self._ids)}
+        if method in ("sendVoice", "sendAudio", "sendPhoto", "sendDocument"):
+            return {"message_id": next(self._ids), "date": int(time.time()),
+                    "chat": {"id": int(params["chat_id"]), "type": "supergroup"}}
         if method in ("sendMessage", "sendVideo"):
             message = {"message_id": next(self._ids), "date": int(time.time()),
                        "chat": {"id": int(params["chat_id"]), "type": "private"}}
@@ -94,3 +127,20 @@ def voice_update(update_id: int, chat_id: int) -> dict:
     update["message"]["voice"] = {"file_id": "AwAC", "file_unique_id": "v", "duration": 7,
                                   "mime_type": "audio/ogg"}
     return update
+
+
+def group_update(update_id: int, group_id: int, thread_id: int | None, sender_id: int,
+                 text: str, first_name: str = "Karima") -> dict:
+    """A message written in a topic of the advisors' forum group."""
+    message = {
+        "message_id": update_id, "date": int(time.time()), "text": text,
+        "chat": {"id": group_id, "type": "supergroup", "title": "Conseillers ODCO",
+                 "is_forum": True},
+        "from": {"id": sender_id, "is_bot": False, "first_name": first_name},
+    }
+    if thread_id is not None:
+        message |= {"message_thread_id": thread_id, "is_topic_message": True}
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0,
+                                "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": message}

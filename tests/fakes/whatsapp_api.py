@@ -14,10 +14,12 @@ import time
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 PHONE_ID = "106540352242922"
 APP_SECRET = "wa-app-secret"
+VOICE_MEDIA_ID = "1234567"
+IMAGE_MEDIA_ID = "7654321"
 
 
 class FakeGraph:
@@ -29,6 +31,11 @@ class FakeGraph:
         self.uploads: list[str] = []
         self.app.post("/{version}/{phone_id}/messages")(self._send)
         self.app.post("/{version}/{phone_id}/media")(self._upload)
+        self.app.get("/whatsapp_business/attachments/")(self._download)
+        self.app.get("/{version}/{media_id}")(self._media_url)
+        self.media: dict[str, tuple[bytes, str]] = {
+            VOICE_MEDIA_ID: (b"OggS-fake-voice", "audio/ogg"),
+            IMAGE_MEDIA_ID: (b"\xff\xd8\xff-fake-jpeg", "image/jpeg")}
 
     def texts(self) -> list[str]:
         return [m["text"]["body"] for m in self.messages if m["type"] == "text"]
@@ -40,6 +47,20 @@ class FakeGraph:
         form = await request.form()
         self.uploads.append(str(form.get("type") or "media"))
         return JSONResponse({"id": str(1013859600285440 + len(self.uploads))})
+
+    async def _media_url(self, version: str, media_id: str) -> JSONResponse:
+        if media_id not in self.media:
+            return JSONResponse({"error": {"message": "Unsupported get request", "code": 100,
+                                           "type": "GraphMethodException"}}, status_code=400)
+        content, mime = self.media[media_id]
+        return JSONResponse({
+            "url": f"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid={media_id}",
+            "mime_type": mime, "sha256": hashlib.sha256(content).hexdigest(),
+            "file_size": len(content), "id": media_id, "messaging_product": "whatsapp"})
+
+    async def _download(self, mid: str) -> Response:
+        content, mime = self.media[mid]
+        return Response(content, media_type=mime)
 
     async def _send(self, version: str, phone_id: str, request: Request) -> JSONResponse:
         body = await request.json()
@@ -93,7 +114,14 @@ def list_reply(wamid: str, payload: str, title: str = "…") -> dict:
 
 def voice_message(wamid: str) -> dict:
     return {"id": wamid, "type": "audio", "audio": {
-        "id": "1234567", "mime_type": "audio/ogg; codecs=opus", "sha256": "x", "voice": True}}
+        "id": VOICE_MEDIA_ID, "mime_type": "audio/ogg; codecs=opus", "sha256": "x",
+        "voice": True}}
+
+
+def image_message(wamid: str, caption: str | None = None) -> dict:
+    image = {"id": IMAGE_MEDIA_ID, "mime_type": "image/jpeg", "sha256": "y"}
+    return {"id": wamid, "type": "image",
+            "image": image | ({"caption": caption} if caption else {})}
 
 
 def status_update() -> dict:

@@ -1,0 +1,248 @@
+"""Handoff end to end: users on WhatsApp and Telegram, advisors in a fake forum group."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.store.models import Advisor, Handoff, HandoffEvent, OutboxItem, User
+from tests.conftest import database_url, empty_database
+from tests.fakes.telegram_api import group_update, text_update, voice_update
+from tests.fakes.whatsapp_api import (
+    image_message,
+    list_reply,
+    signed,
+    text_message,
+    voice_message,
+    webhook,
+)
+from tests.service import TELEGRAM_SECRET, Running, channel_settings, running_service
+
+GROUP = -1001234567890
+KARIMA, YOUSSEF, STRANGER = 9001, 9002, 9999
+CONFIGURED_ADVISOR = 9003
+TELEGRAM_USER = 5550042
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+ALWAYS_OPEN = {"advisor_weekdays": [0, 1, 2, 3, 4, 5, 6], "advisor_opens": "00:00",
+               "advisor_closes": "23:59:59"}
+
+
+@pytest.fixture
+async def desk(tmp_path: Path) -> AsyncIterator[Running]:
+    database = await empty_database(database_url(tmp_path))
+    await database.dispose()
+    settings = channel_settings(
+        database_url(tmp_path), data_dir=tmp_path, advisor_group_id=GROUP,
+        advisor_telegram_ids=[CONFIGURED_ADVISOR], advisor_group_messages_per_minute=6000,
+        **ALWAYS_OPEN)
+    async with running_service(settings) as running:
+        async with running.services.db.transaction() as session:
+            session.add_all([Advisor(telegram_user_id=KARIMA, public_name="Karima"),
+                             Advisor(telegram_user_id=YOUSSEF, public_name="Youssef")])
+        yield running
+
+
+async def from_whatsapp(desk: Running, message: dict) -> None:
+    body, headers = signed(webhook(message))
+    assert (await desk.client.post("/whatsapp/webhook", content=body,
+                                   headers=headers)).status_code == 200
+
+
+async def to_telegram(desk: Running, update: dict) -> None:
+    response = await desk.client.post("/telegram/webhook", json=update, headers=HEADERS)
+    assert response.status_code == 200
+
+
+async def in_the_group(desk: Running, update_id: int, sender: int, text: str,
+                       thread: int | None = None) -> None:
+    thread = thread or next(iter(desk.telegram.topics))
+    await to_telegram(desk, group_update(update_id, GROUP, thread, sender, text))
+
+
+async def whatsapp_user_asks_an_advisor(desk: Running) -> int:
+    await from_whatsapp(desk, text_message("wamid.H1", "salam, bghit nhder m3a chi mostachar"))
+    await from_whatsapp(desk, text_message(
+        "wamid.H2", "3ndi mochkil f dossier dyal intilaka, lbanka ma bghatch tjawbni"))
+    await desk.delivered()
+    return next(iter(desk.telegram.topics))
+
+
+async def handoff_row(desk: Running) -> Handoff:
+    async with desk.services.db.transaction() as session:
+        return await session.scalar(select(Handoff))
+
+
+async def test_a_whatsapp_user_reaches_an_advisor_and_comes_back_to_the_bot(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    assert desk.telegram.topics[thread].startswith("#1 · ary · ")
+    summary = desk.telegram.topic_texts(thread)[0]
+    assert "lbanka ma bghatch tjawbni" in summary and "whatsapp · Fatima" in summary
+
+    await in_the_group(desk, 501, KARIMA, "Salam Fatima, chno smiyt lbanka?")
+    await desk.delivered()
+    assert desk.graph.texts()[-1].endswith("Salam Fatima, chno smiyt lbanka?")
+    assert "Karima" in desk.graph.texts()[-1]
+
+    await from_whatsapp(desk, text_message("wamid.H3", "CIH f Agadir"))
+    await desk.delivered()
+    assert desk.telegram.topic_texts(thread)[-1] == "👤 Fatima: CIH f Agadir"
+    assert desk.graph.texts()[-1].endswith("chno smiyt lbanka?")  # the bot stayed quiet
+
+    await in_the_group(desk, 502, KARIMA, "/close")
+    await desk.delivered()
+    rating = desk.graph.interactive()[-1]
+    assert [row["id"] for row in rating["action"]["sections"][0]["rows"]] == [
+        f"rate:1:{score}" for score in (5, 4, 3, 2, 1)]
+
+    await from_whatsapp(desk, list_reply("wamid.H4", "rate:1:5", "⭐⭐⭐⭐⭐"))
+    await desk.delivered()
+    assert desk.telegram.topic_texts(thread)[-1].endswith("5/5.")
+    assert (await handoff_row(desk)).rating == 5
+
+
+async def test_the_first_advisor_to_answer_claims_and_a_second_is_told_who_has_it(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    await asyncio.gather(in_the_group(desk, 601, KARIMA, "Salam, ana Karima."),
+                         in_the_group(desk, 602, YOUSSEF, "Salam, ana Youssef."))
+    await desk.delivered()
+    relayed = [text for text in desk.graph.texts() if "ana " in text]
+    assert len(relayed) == 1
+    handoff = await handoff_row(desk)
+    loser = "Youssef" if handoff.advisor_name == "Karima" else "Karima"
+    assert any(text.startswith("⚠️") and handoff.advisor_name in text
+               for text in desk.telegram.topic_texts(thread))
+    assert loser not in relayed[0]
+
+
+async def test_a_transfer_lets_another_advisor_answer(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    await in_the_group(desk, 611, KARIMA, "Salam, ghadi nchouf m3ak.")
+    await in_the_group(desk, 612, KARIMA, "/transfer Youssef")
+    await in_the_group(desk, 613, YOUSSEF, "Ana Youssef, lmilaf dyalk 3ndi daba.")
+    await desk.delivered()
+    assert desk.graph.texts()[-1].startswith("Youssef")
+    assert (await handoff_row(desk)).advisor_name == "Youssef"
+
+
+async def test_someone_who_is_not_a_registered_advisor_is_ignored_in_the_group(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    before = len(desk.telegram.topic_texts(thread))
+    await in_the_group(desk, 701, STRANGER, "Salam, ana mn l'équipe, 3tini rqmk")
+    await desk.delivered()
+    assert not any("3tini rqmk" in text for text in desk.graph.texts())
+    assert len(desk.telegram.topic_texts(thread)) == before
+    assert (await handoff_row(desk)).status == "waiting"
+
+
+async def test_an_advisor_listed_in_the_configuration_answers_without_a_public_name(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    await in_the_group(desk, 711, CONFIGURED_ADVISOR, "Salam, kanchoufo f talab dyalk.")
+    await desk.delivered()
+    assert "Karima" not in desk.graph.texts()[-1]
+    assert desk.graph.texts()[-1].endswith("kanchoufo f talab dyalk.")
+
+
+async def test_a_redelivered_advisor_message_reaches_the_user_once(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    await in_the_group(desk, 721, KARIMA, "Wach 3ndk l'attestation négative?")
+    await in_the_group(desk, 721, KARIMA, "Wach 3ndk l'attestation négative?")
+    await desk.delivered()
+    assert sum("attestation" in text for text in desk.graph.texts()) == 1
+
+
+async def test_a_note_stays_in_the_group(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    await in_the_group(desk, 731, KARIMA, "/note khassha tmchi l délégation d Agadir")
+    await desk.delivered()
+    assert not any("délégation" in text for text in desk.graph.texts())
+    async with desk.services.db.transaction() as session:
+        note = await session.scalar(select(HandoffEvent).where(HandoffEvent.author == "note"))
+    assert note.text == "khassha tmchi l délégation d Agadir"
+
+
+async def test_a_voice_note_and_a_photo_reach_the_topic_as_they_are(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    await from_whatsapp(desk, voice_message("wamid.V1"))
+    await from_whatsapp(desk, image_message("wamid.P1", "hadi l'attestation"))
+    await desk.delivered()
+    kinds = [name for name, _params in desk.telegram.in_topic(thread)]
+    assert kinds[-3:] == ["sendVoice", "sendMessage", "sendPhoto"]
+    assert desk.telegram.topic_texts(thread)[-2] == "👤 Fatima: hadi l'attestation"
+
+
+async def test_a_telegram_users_voice_note_is_copied_into_the_topic(desk):
+    await to_telegram(desk, text_update(1, TELEGRAM_USER, "Bonjour, je veux parler à un "
+                                        "conseiller pour mon dossier de label"))
+    await desk.delivered()
+    await to_telegram(desk, voice_update(2, TELEGRAM_USER))
+    await desk.delivered()
+    thread = next(iter(desk.telegram.topics))
+    copy = desk.telegram.in_topic(thread)[-1]
+    assert copy[0] == "copyMessage"
+    assert (copy[1]["from_chat_id"], copy[1]["message_id"]) == (str(TELEGRAM_USER), "2")
+
+
+async def test_a_burst_of_messages_opens_one_topic(desk):
+    await from_whatsapp(desk, text_message("wamid.B1", "bghit nhder m3a chi mostachar"))
+    await from_whatsapp(desk, text_message("wamid.B2", "3ndi so2al 3la la TVA dyal t3awniya"))
+    burst = ["wach kayna chi 7al?", "3afak", "rani msta3jla", "ila mumkin lyoum",
+             "chokran", "?"]
+    await asyncio.gather(*(from_whatsapp(desk, text_message(f"wamid.B{n}", text))
+                           for n, text in enumerate(burst, start=3)))
+    await desk.delivered()
+    assert len(desk.telegram.topics) == 1
+    assert len(desk.telegram.topic_texts(next(iter(desk.telegram.topics)))) == 7
+
+
+async def test_a_topic_an_admin_deleted_is_opened_again_with_the_summary(desk):
+    first = await whatsapp_user_asks_an_advisor(desk)
+    desk.telegram.deleted_topics.add(first)
+    await from_whatsapp(desk, text_message("wamid.D2", "wach kayn chi jdid?"))
+    await desk.delivered()
+    second = max(desk.telegram.topics)
+    assert second != first
+    texts = desk.telegram.topic_texts(second)
+    assert texts[0].startswith("♻️") and texts[-1] == "👤 Fatima: wach kayn chi jdid?"
+    assert (await handoff_row(desk)).thread_id == second
+    await in_the_group(desk, 801, KARIMA, "Salam, ana hna.", thread=second)
+    await desk.delivered()
+    assert desk.graph.texts()[-1].endswith("Salam, ana hna.")
+
+
+async def test_an_unreachable_group_keeps_the_request_retries_it_and_tells_the_user(desk):
+    desk.telegram.unreachable_chats.add(str(GROUP))
+    await from_whatsapp(desk, text_message("wamid.U1", "bghit nhder m3a chi mostachar"))
+    await from_whatsapp(desk, text_message("wamid.U2", "3ndi mochkil f l'inscription"))
+    await desk.delivered()
+    assert not desk.telegram.topics
+    told = [t for t in desk.graph.texts() if "cannot be reached" in t or "ما" in t]
+    assert len(told) >= 1
+    async with desk.services.db.transaction() as session:
+        waiting = await session.scalar(select(OutboxItem).where(OutboxItem.channel == "advisors"))
+        assert waiting.status == "pending" and waiting.not_before is not None
+        waiting.not_before = None  # the back-off has passed
+    desk.telegram.unreachable_chats.clear()
+    await desk.delivered()
+    assert len(desk.telegram.topics) == 1
+    assert "l'inscription" in desk.telegram.topic_texts(next(iter(desk.telegram.topics)))[0]
+
+
+async def test_a_user_who_erases_their_data_during_a_handoff_leaves_no_trace(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    await from_whatsapp(desk, text_message("wamid.E1", "bghit tmse7 ga3 les données dyali"))
+    await desk.delivered()
+    await from_whatsapp(desk, list_reply("wamid.E2", "privacy:erase") | {
+        "interactive": {"type": "button_reply",
+                        "button_reply": {"id": "privacy:erase", "title": "…"}}})
+    await desk.delivered()
+    assert thread in desk.telegram.deleted_topics
+    async with desk.services.db.transaction() as session:
+        for table in (User, Handoff, HandoffEvent, OutboxItem):
+            assert await session.scalar(select(func.count()).select_from(table)) == 0
+    await in_the_group(desk, 901, KARIMA, "Salam?", thread=thread)
+    await desk.delivered()
+    assert not any(text.endswith("Salam?") for text in desk.graph.texts())
