@@ -178,8 +178,9 @@ async def erase_user(channel: str, channel_user_id: str, caller: Admin,
                      services: ServicesDep) -> dict[str, Any]:
     """Erase everything stored about one user, on their request made elsewhere."""
     async with services.db.transaction() as session:
-        if not await repo.erase_user_silently(session, channel=channel,
-                                              channel_user_id=channel_user_id):
+        if not await repo.erase_user_silently(
+                session, channel=channel, channel_user_id=channel_user_id,
+                desk=services.engine.handoffs.desk_recipient):
             raise HTTPException(404, "no such user")
         session.add(AuditEntry(actor=caller.name, action="user.erase", target=channel))
     return {"erased": True}

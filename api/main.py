@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from api import admin, health, webhooks
+from api import admin, handoffs, health, webhooks
 from api.auth import RateLimiter
 from api.services import lifespan_for
 from bot.channels.service import Connections
@@ -15,4 +15,5 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(admin.router)
+    app.include_router(handoffs.router)
     return app

@@ -11,6 +11,7 @@ from bot.capsules import CapsuleView
 from bot.config import Settings
 from bot.content import Content, editing
 from bot.engine import Engine
+from bot.handoff import canned
 from bot.nlu import understand
 from bot.store.database import Database
 
@@ -36,6 +37,7 @@ async def live_capsules(db: Database, settings: Settings) -> list[CapsuleView]:
 async def live_content(db: Database) -> Content:
     """The content editors keep in the database, seeded from the files on first start."""
     await _seed_once(db, editing.seed_if_empty)
+    await _seed_once(db, canned.seed_if_empty)
     async with db.transaction() as session:
         return await editing.load(session)
 

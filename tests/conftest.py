@@ -15,7 +15,9 @@ from bot.content import default_content
 from bot.engine import Engine
 from bot.nlu import understand
 from bot.store.database import Database
+from bot.store.models import Advisor
 from tests.chat import Chat
+from tests.desk import ALWAYS_OPEN, CONFIGURED_ADVISOR, GROUP, KARIMA, YOUSSEF
 from tests.service import Running, channel_settings, running_service
 
 
@@ -63,4 +65,19 @@ async def service(tmp_path: Path) -> AsyncIterator[Running]:
     database = await empty_database(database_url(tmp_path))
     await database.dispose()
     async with running_service(channel_settings(database_url(tmp_path))) as running:
+        yield running
+
+
+@pytest.fixture
+async def desk(tmp_path: Path) -> AsyncIterator[Running]:
+    database = await empty_database(database_url(tmp_path))
+    await database.dispose()
+    settings = channel_settings(
+        database_url(tmp_path), data_dir=tmp_path, advisor_group_id=GROUP,
+        advisor_telegram_ids=[CONFIGURED_ADVISOR], advisor_group_messages_per_minute=6000,
+        **ALWAYS_OPEN)
+    async with running_service(settings) as running:
+        async with running.services.db.transaction() as session:
+            session.add_all([Advisor(telegram_user_id=KARIMA, public_name="Karima"),
+                             Advisor(telegram_user_id=YOUSSEF, public_name="Youssef")])
         yield running

@@ -28,9 +28,6 @@ DESCRIPTION_WORDS = 8  # a request this long already says what it is about
 def request(turn: Turn) -> list[Outbound]:
     """From the intent, the menu or the advisor offer: ask for one line unless the
     message already says what it is about."""
-    if turn.handoff is not None:
-        return [Outbound(_("Your request is already with the advisors; they will answer "
-                           "you here."), (Button("handoff:leave", _("Leave the queue")),))]
     text = clean(turn.inbound.text)
     if not turn.inbound.payload and len(text.split()) >= DESCRIPTION_WORDS:
         return open_handoff(turn, text)

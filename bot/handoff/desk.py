@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.config import Settings
+from bot.handoff import canned as ready_answers
 from bot.handoff.posts import DeskPost
 from bot.handoff.queue import HandoffQueue, tell_user
 from bot.i18n import _, use_language
 from bot.messages import Button, Outbound
 from bot.store import repo
-from bot.store.models import Advisor, CannedAnswer, Handoff, HandoffEvent, User
+from bot.store.models import Advisor, Handoff, HandoffEvent, User
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,10 @@ class AdvisorDesk:
 
     async def act(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef, *,
                   command: str | None, text: str, key: str | None = None,
-                  from_group: bool = True) -> str | None:
-        """Do what an advisor wrote (a reply or a command); a refusal is posted in the topic
-        and returned. A redelivered update (same `key`) does nothing."""
+                  from_group: bool = True) -> DeskRefusal | None:
+        """Do what an advisor wrote (a reply or a command); a refusal is returned, and
+        posted in the topic when it came from there. A redelivered update (same `key`) does
+        nothing."""
         author = "advisor" if command is None else "note" if command == "note" else "command"
         event_id = await repo.insert_handoff_event_once(
             session, handoff_id=handoff.id, author=author, advisor=advisor.key,
@@ -71,14 +73,17 @@ class AdvisorDesk:
         except DeskRefusal as refusal:
             await session.execute(update(HandoffEvent).where(HandoffEvent.id == event_id)
                                   .values(author="refused"))
-            await self._note(session, handoff, f"⚠️ {refusal}")
-            return str(refusal)
+            if from_group:
+                await self._note(session, handoff, f"⚠️ {refusal}")
+            return refusal
         return None
 
     async def _dispatch(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
                         command: str | None, text: str, from_group: bool) -> None:
         if command is None:
             await self.reply(session, handoff, advisor, text, from_group=from_group)
+        elif command == "claim":
+            await self.claim(session, handoff, advisor)
         elif command == "close":
             await self.close(session, handoff, advisor)
         elif command == "transfer":
@@ -137,7 +142,7 @@ class AdvisorDesk:
                 _("The advisor has closed this conversation; I am here again for your "
                   "questions. How would you rate the help you got, from 1 to 5?"),
                 tuple(Button(f"rate:{handoff.id}:{score}", "⭐" * score)
-                      for score in range(5, 0, -1)))
+                      for score in range(1, 6)))
         await tell_user(session, user, question, key=f"closed:{handoff.id}")
         await self._note(session, handoff, _("✅ Closed by {name}; the user is back with the "
                                              "bot.").format(name=advisor.label))
@@ -164,8 +169,7 @@ class AdvisorDesk:
     async def canned(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
                      key: str) -> None:
         """`/canned` lists the ready answers; `/canned key` sends one in the user's language."""
-        answers = {a.key: a for a in await session.scalars(
-            select(CannedAnswer).order_by(CannedAnswer.key))}
+        answers = {a.key: a for a in await ready_answers.listing(session)}
         if not key:
             listing = "\n".join(f"/canned {k} — {a.texts.get(self.settings.advisor_language)}"
                                 for k, a in answers.items())

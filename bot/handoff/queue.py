@@ -3,7 +3,7 @@ leaving the queue, rating, and telling the user when advisors are slow or unreac
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -69,11 +69,11 @@ class HandoffQueue:
         """Open a handoff, or None when one is already open (a double tap)."""
         if await active_handoff(session, user.id):
             return None
-        now = utcnow()
+        now = turn.inbound.received_at
         opening = self.settings.office_hours().next_opening(now)
         handoff = Handoff(user_id=user.id, language=turn.language, channel=user.channel,
                           topic="", description=description[:1000], created_at=now,
-                          expected_from=max(now, opening))
+                          expected_from=max(now, opening).astimezone(UTC))
         try:
             async with session.begin_nested():
                 session.add(handoff)
@@ -106,7 +106,9 @@ class HandoffQueue:
             if inbound.media != Media.none:
                 posts.append(_media_post(handoff, inbound, name))
             if callback:
-                posts.append(DeskPost("text", handoff.id, _callback_note(user)))
+                note = _callback_note(user)
+                session.add(HandoffEvent(handoff_id=handoff.id, author="bot", text=note))
+                posts.append(DeskPost("text", handoff.id, note))
         await self.post(session, handoff, *posts, key=f"{inbound.channel}:{inbound.message_id}")
 
     async def leave(self, session: AsyncSession, *, user: User) -> None:

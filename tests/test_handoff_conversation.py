@@ -1,0 +1,204 @@
+"""Asking for an advisor, waiting, leaving and rating, as the user lives it (no group
+configured: advisors then work through the API)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.handoff.desk import AdvisorRef
+from bot.messages import Media
+from bot.store.models import Handoff, HandoffEvent, Reminder
+
+# Morocco is on UTC+00 all year since 20 September 2026 (tzdata 2026c).
+# Thursday 26 November 2026, 10:00 in Casablanca: advisors are at work.
+OPEN = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+# Saturday 28 November 2026, 20:00 in Casablanca: they are not.
+CLOSED = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)
+# Friday 18 September 2026, 17:00 in Casablanca (still UTC+01): the weekend starts, and the
+# clocks go back before Monday.
+BEFORE_THE_CLOCK_CHANGE = datetime(2026, 9, 18, 16, 0, tzinfo=UTC)
+KARIMA = AdvisorRef("telegram:9001", "Karima")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives back naive UTC times, PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def say(chat, text="", at=OPEN, **kwargs):
+    return await chat.send(text, received_at=at, **kwargs)
+
+
+async def in_darija_handoff(chat, at=OPEN):
+    await say(chat, "salam", at=at)
+    await say(chat, payload="lang:ary", at=at)
+    await say(chat, "bghit nhder m3a chi mostachar", at=at)
+    return await say(chat, "3ndi mochkil m3a lbanka f dossier intilaka", at=at)
+
+
+async def the_handoff(chat) -> Handoff:
+    async with chat.engine.db.transaction() as session:
+        return await session.scalar(select(Handoff).order_by(Handoff.id.desc()))
+
+
+async def test_asking_for_an_advisor_asks_for_one_line_first(chat):
+    await say(chat, "Bonjour")
+    await say(chat, payload="lang:fr")
+    replies = await say(chat, "je veux parler à un conseiller")
+    assert "une ligne" in replies[0].text
+    assert await the_handoff(chat) is None
+
+
+async def test_a_request_that_says_what_it_is_about_opens_at_once(chat):
+    await say(chat, "Bonjour")
+    await say(chat, payload="lang:fr")
+    await say(chat, "Bonjour, je voudrais parler à un conseiller, j'ai un problème avec mon "
+                    "dossier de coopérative")
+    handoff = await the_handoff(chat)
+    assert handoff.status == "waiting"
+    assert handoff.description.endswith("mon dossier de coopérative")
+
+
+async def test_the_one_line_becomes_the_request_and_the_user_is_told_what_happens(chat):
+    replies = await in_darija_handoff(chat)
+    handoff = await the_handoff(chat)
+    assert handoff.description == "3ndi mochkil m3a lbanka f dossier intilaka"
+    assert (handoff.language, handoff.channel) == ("ary", "terminal")
+    assert [b.payload for b in replies[0].buttons] == ["handoff:leave"]
+
+
+async def test_outside_working_hours_the_user_learns_when_advisors_are_back(chat):
+    replies = await in_darija_handoff(chat, at=CLOSED)
+    assert "الاثنين" in replies[0].text and "09:00" in replies[0].text
+    handoff = await the_handoff(chat)
+    assert as_utc(handoff.expected_from) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+async def test_the_next_opening_is_nine_oclock_local_across_the_clock_change(chat):
+    await in_darija_handoff(chat, at=BEFORE_THE_CLOCK_CHANGE)
+    handoff = await the_handoff(chat)
+    assert as_utc(handoff.expected_from) == datetime(2026, 9, 21, 9, 0, tzinfo=UTC)
+
+
+async def test_the_menu_skips_the_description(chat):
+    await say(chat, "salam")
+    await say(chat, payload="lang:ary")
+    await say(chat, payload="intent:talk_to_advisor")
+    await say(chat, payload="handoff:skip")
+    assert (await the_handoff(chat)).description == ""
+
+
+async def test_a_voice_note_is_a_fine_description(chat):
+    await say(chat, "salam")
+    await say(chat, payload="lang:ary")
+    await say(chat, "bghit nhder m3a chi wa7ed")
+    replies = await say(chat, media=Media.voice, media_ref="MA:42")
+    handoff = await the_handoff(chat)
+    assert handoff is not None and replies[0].buttons[0].payload == "handoff:leave"
+    async with chat.engine.db.transaction() as session:
+        event = await session.scalar(select(HandoffEvent))
+    assert event.media == "voice"
+
+
+async def test_while_advisors_have_the_conversation_the_bot_stays_quiet(chat):
+    await in_darija_handoff(chat)
+    assert await say(chat, "ch7al dyal lflous kay3tiw f intilaka?") == []
+    async with chat.engine.db.transaction() as session:
+        events = (await session.scalars(select(HandoffEvent))).all()
+    assert [e.text for e in events] == ["ch7al dyal lflous kay3tiw f intilaka?"]
+
+
+@pytest.mark.parametrize("word", ["menu", "Stop", "رجوع", "المينو", "safi", "Retour"])
+async def test_a_menu_or_stop_word_leaves_the_queue(chat, word):
+    await in_darija_handoff(chat)
+    replies = await say(chat, word)
+    assert "intent:create_cooperative" in [b.payload for b in replies[0].buttons]
+    handoff = await the_handoff(chat)
+    assert (handoff.status, handoff.closed_by) == ("closed", "user")
+    assert await say(chat, "chno homa lwata2i9 dyal ta2sis t3awniya?") != []
+
+
+async def test_the_advisor_summary_carries_the_financing_answers(chat):
+    await say(chat, "Bonjour")
+    await say(chat, payload="lang:fr")
+    await say(chat, payload="finder:start")
+    for answer in ("stage=created", "age=young", "sector=agriculture", "area=rural",
+                   "audience=women", "amount=50000"):
+        await say(chat, payload=f"finder:{answer}")
+    await say(chat, payload="intent:talk_to_advisor")
+    await say(chat, "Aucun programme ne correspond, que faire ?")
+    summary = (await the_handoff(chat)).summary
+    assert "Financing questionnaire:" in summary or "Questionnaire" in summary
+    assert "Agriculture" in summary and "Aucun programme ne correspond" in summary
+
+
+async def test_a_closed_conversation_asks_for_a_rating_that_a_typed_number_answers(chat):
+    await in_darija_handoff(chat)
+    handoff = await the_handoff(chat)
+    async with chat.engine.db.transaction() as session:
+        handoff = await session.get(Handoff, handoff.id)
+        await chat.engine.desk.act(session, handoff, KARIMA, command=None,
+                                   text="Salam, 3yti l délégation d Agadir.")
+        await chat.engine.desk.act(session, handoff, KARIMA, command="close", text="")
+    delivered = await chat.deliver()
+    assert delivered[0].text.startswith("Karima")
+    assert [b.payload for b in delivered[1].buttons][-1] == f"rate:{handoff.id}:5"
+    await say(chat, "4")  # the fourth button: four stars
+    assert (await the_handoff(chat)).rating == 4
+
+
+async def test_a_rating_cannot_be_given_twice_or_for_someone_elses_handoff(chat):
+    await in_darija_handoff(chat)
+    handoff = await the_handoff(chat)
+    async with chat.engine.db.transaction() as session:
+        handoff = await session.get(Handoff, handoff.id)
+        await chat.engine.desk.act(session, handoff, KARIMA, command="close", text="")
+    await say(chat, payload=f"rate:{handoff.id}:2")
+    await say(chat, payload=f"rate:{handoff.id}:5")
+    await say(chat, payload=f"rate:{handoff.id + 1}:5")
+    assert (await the_handoff(chat)).rating == 2
+
+
+async def make_it_wait_too_long(chat) -> None:
+    async with chat.engine.db.transaction() as session:
+        await session.execute(update(Handoff).values(
+            expected_from=datetime.now(UTC) - timedelta(hours=3)))
+    assert await chat.engine.sweep_handoffs() == 1
+    assert await chat.engine.sweep_handoffs() == 0  # told once
+
+
+async def test_a_user_nobody_answered_in_time_is_told_and_offered_a_reminder(chat):
+    await in_darija_handoff(chat)
+    await make_it_wait_too_long(chat)
+    told = await chat.deliver()
+    assert [b.payload for b in told[0].buttons] == [
+        "handoff:remind", "handoff:callback", "handoff:leave"]
+    replies = await say(chat, "1", at=OPEN)
+    async with chat.engine.db.transaction() as session:
+        reminder = await session.scalar(select(Reminder))
+    assert reminder.local_time == datetime(2026, 11, 27, 9, 0)  # Friday's opening
+    assert "09:00" in replies[0].text
+    assert (await the_handoff(chat)).status == "waiting"
+
+
+async def test_a_call_back_request_reaches_the_advisors_with_a_way_to_call(chat):
+    await in_darija_handoff(chat)
+    await make_it_wait_too_long(chat)
+    await chat.deliver()
+    replies = await say(chat, payload="handoff:callback")
+    assert replies and not replies[0].buttons
+    async with chat.engine.db.transaction() as session:
+        notes = (await session.scalars(select(HandoffEvent.text).where(
+            HandoffEvent.author == "bot"))).all()
+    assert len(notes) == 1 and notes[0].startswith("📞")
+
+
+async def test_a_user_can_erase_their_data_while_waiting(chat):
+    await in_darija_handoff(chat)
+    replies = await say(chat, "bghit nmse7 ga3 les données dyali")
+    assert [b.payload for b in replies[0].buttons][0] == "privacy:erase"
+    await say(chat, payload="privacy:erase")
+    assert await the_handoff(chat) is None
