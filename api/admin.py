@@ -202,7 +202,7 @@ async def insights_csv(table: str, caller: Editor, services: ServicesDep,
                                       fallback_below=services.settings.clarify_threshold)
     rows = data.get(table)
     if not isinstance(rows, list) or not rows:
-        raise HTTPException(404, f"no table {table} (try: daily, intents, unanswered)")
+        raise HTTPException(404, f"no table {table} (try: daily, intents, unanswered, handoffs)")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()

@@ -142,6 +142,13 @@ class Settings(BaseSettings):
         return OfficeHours(weekdays=frozenset(self.advisor_weekdays), opens=self.advisor_opens,
                            closes=self.advisor_closes, zone=self.timezone)
 
+    @field_validator("advisor_weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value or any(day not in range(7) for day in value):
+            raise ValueError("must list at least one day, 0 (Monday) to 6 (Sunday)")
+        return value
+
     @field_validator("default_language", "advisor_language")
     @classmethod
     def _known_language(cls, value: str) -> str:

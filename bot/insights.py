@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, timedelta
+from statistics import median, quantiles
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.store.models import Message, Reminder, User
+from bot.store.models import Handoff, Message, Reminder, User
 
 UNANSWERED_LIMIT = 200
 
@@ -45,4 +47,44 @@ async def summary(session: AsyncSession, *, days: int, fallback_below: float) ->
         "unanswered": [{"text": t[:500], "language": lang or "", "date": str(at)[:19]}
                        for t, lang, at in unanswered.all()],
         "reminders": [{"status": s, "count": n} for s, n in reminders.all()],
+        **await handoff_figures(session, since),
     }
+
+
+async def handoff_figures(session: AsyncSession, since: datetime) -> dict[str, Any]:
+    """Requests for an advisor per day, and how fast advisors first answered: counted from
+    when advisors were at work (a request made on Saturday counts from Monday 09:00)."""
+    rows = (await session.execute(
+        select(Handoff.created_at, Handoff.expected_from, Handoff.first_response_at,
+               Handoff.closed_by, Handoff.rating)
+        .where(Handoff.created_at >= since).order_by(Handoff.created_at))).all()
+    by_day: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_day[str(row.created_at)[:10]].append(row)
+    ratings = [row.rating for row in rows if row.rating]
+    return {
+        "handoffs": [{"day": day, **_handoff_counts(day_rows)} for day, day_rows in
+                     by_day.items()],
+        "handoff_summary": _handoff_counts(rows) | {
+            "first_response_minutes_p90": _p90(_response_minutes(rows)),
+            "rating_average": round(sum(ratings) / len(ratings), 2) if ratings else None,
+            "ratings": len(ratings)},
+    }
+
+
+def _handoff_counts(rows: list[Any]) -> dict[str, Any]:
+    minutes = _response_minutes(rows)
+    return {"requests": len(rows), "answered": len(minutes),
+            "left_by_user": sum(row.closed_by == "user" for row in rows),
+            "first_response_minutes_median": round(median(minutes), 1) if minutes else None}
+
+
+def _response_minutes(rows: list[Any]) -> list[float]:
+    return [max(0.0, (row.first_response_at - row.expected_from).total_seconds() / 60)
+            for row in rows if row.first_response_at]
+
+
+def _p90(values: list[float]) -> float | None:
+    if len(values) < 2:
+        return round(values[0], 1) if values else None
+    return round(quantiles(values, n=10, method="inclusive")[-1], 1)

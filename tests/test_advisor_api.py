@@ -1,9 +1,16 @@
 """The advisors' API (role `advisor`): the same queue and rules as the Telegram group."""
 
+from datetime import timedelta
+
 import pytest
 
 from bot import admin_tokens
-from tests.desk import KARIMA, in_the_group, whatsapp_user_asks_an_advisor
+from bot.clock import utcnow
+from bot.store.models import Handoff
+from tests.desk import KARIMA, from_whatsapp, in_the_group, whatsapp_user_asks_an_advisor
+from tests.fakes.whatsapp_api import button_reply
+
+pytestmark = pytest.mark.store
 
 
 async def token(desk, role: str = "advisor", name: str = "Salma") -> dict[str, str]:
@@ -135,3 +142,22 @@ async def test_an_unknown_handoff_is_a_404_and_an_empty_reply_a_422(desk):
     empty = await desk.client.post("/admin/handoffs/77/reply", headers=headers,
                                    json={"text": ""})
     assert (missing.status_code, empty.status_code) == (404, 422)
+
+
+async def test_insights_count_handoffs_and_how_fast_advisors_answered(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    async with desk.services.db.transaction() as session:
+        handoff = await session.get(Handoff, 1)
+        handoff.expected_from = utcnow() - timedelta(minutes=30)
+    await in_the_group(desk, 541, KARIMA, "Salam, sm7 lia 3la ta2khir.")
+    await in_the_group(desk, 542, KARIMA, "/close")
+    await from_whatsapp(desk, button_reply("wamid.R1", "rate:1:4"))
+    editor = await token(desk, "editor", "Nadia")
+    data = (await desk.client.get("/admin/insights", headers=editor)).json()
+    summary = data["handoff_summary"]
+    assert (summary["requests"], summary["answered"], summary["ratings"]) == (1, 1, 1)
+    assert 29.9 <= summary["first_response_minutes_median"] <= 31
+    assert summary["rating_average"] == 4
+    csv_text = (await desk.client.get("/admin/insights/handoffs.csv", headers=editor)).text
+    assert csv_text.splitlines()[0] == (
+        "day,requests,answered,left_by_user,first_response_minutes_median")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.store.models import Handoff, HandoffEvent, OutboxItem, User
@@ -27,6 +28,8 @@ from tests.fakes.whatsapp_api import (
     text_message,
     voice_message,
 )
+
+pytestmark = pytest.mark.store
 
 
 async def test_a_whatsapp_user_reaches_an_advisor_and_comes_back_to_the_bot(desk):

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.handoff.desk import AdvisorRef
+from bot.i18n import _, use_language
 from bot.messages import Media
 from bot.store.models import Handoff, HandoffEvent, Reminder
 
@@ -21,6 +22,8 @@ CLOSED = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)
 # clocks go back before Monday.
 BEFORE_THE_CLOCK_CHANGE = datetime(2026, 9, 18, 16, 0, tzinfo=UTC)
 KARIMA = AdvisorRef("telegram:9001", "Karima")
+
+pytestmark = pytest.mark.store
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -48,7 +51,7 @@ async def test_asking_for_an_advisor_asks_for_one_line_first(chat):
     await say(chat, "Bonjour")
     await say(chat, payload="lang:fr")
     replies = await say(chat, "je veux parler à un conseiller")
-    assert "une ligne" in replies[0].text
+    assert "En une ligne" in replies[0].text
     assert await the_handoff(chat) is None
 
 
@@ -109,6 +112,20 @@ async def test_while_advisors_have_the_conversation_the_bot_stays_quiet(chat):
     async with chat.engine.db.transaction() as session:
         events = (await session.scalars(select(HandoffEvent))).all()
     assert [e.text for e in events] == ["ch7al dyal lflous kay3tiw f intilaka?"]
+
+
+async def test_a_number_typed_while_waiting_is_an_answer_for_the_advisor_not_a_choice(chat):
+    await in_darija_handoff(chat)
+    assert await say(chat, "1") == []
+    assert (await the_handoff(chat)).status == "waiting"
+
+
+async def test_a_typed_button_label_while_waiting_is_a_choice(chat):
+    await in_darija_handoff(chat)
+    with use_language("ary"):
+        label = _("Leave the queue")
+    replies = await say(chat, label)
+    assert (await the_handoff(chat)).status == "closed" and replies
 
 
 @pytest.mark.parametrize("word", ["menu", "Stop", "رجوع", "المينو", "safi", "Retour"])
@@ -176,7 +193,7 @@ async def test_a_user_nobody_answered_in_time_is_told_and_offered_a_reminder(cha
     told = await chat.deliver()
     assert [b.payload for b in told[0].buttons] == [
         "handoff:remind", "handoff:callback", "handoff:leave"]
-    replies = await say(chat, "1", at=OPEN)
+    replies = await say(chat, payload="handoff:remind", at=OPEN)
     async with chat.engine.db.transaction() as session:
         reminder = await session.scalar(select(Reminder))
     assert reminder.local_time == datetime(2026, 11, 27, 9, 0)  # Friday's opening

@@ -78,8 +78,7 @@ DESCRIBE = Describe()
 
 def during(turn: Turn, understand: Understand) -> list[Outbound]:
     """A message while advisors have the conversation: passed on, unless it leads back."""
-    payload = turn.inbound.payload or chosen_payload(turn.inbound.text,
-                                                    turn.conversation.offered)
+    payload = turn.inbound.payload or _typed_choice(turn)
     if payload in WAITING_CHOICES:
         return WAITING_CHOICES[payload](turn)
     if payload == "privacy:erase":
@@ -97,6 +96,14 @@ def _asks_to_erase(turn: Turn, understanding: Understanding) -> bool:
     turn.understanding = understanding
     return (understanding.intent == "delete_my_data"
             and understanding.confidence >= turn.settings.act_threshold)
+
+
+def _typed_choice(turn: Turn) -> str | None:
+    """A typed button label; a bare number is an answer to the advisor ("how many
+    members?" "7"), not a choice."""
+    if normalize(turn.inbound.text).isdigit():
+        return None
+    return chosen_payload(turn.inbound.text, turn.conversation.offered)
 
 
 def leave(turn: Turn) -> list[Outbound]:
