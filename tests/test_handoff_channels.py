@@ -21,7 +21,7 @@ from tests.desk import (
     to_telegram,
     whatsapp_user_asks_an_advisor,
 )
-from tests.fakes.telegram_api import text_update, voice_update
+from tests.fakes.telegram_api import group_update, text_update, voice_update
 from tests.fakes.whatsapp_api import (
     image_message,
     list_reply,
@@ -202,3 +202,15 @@ async def test_a_user_who_erases_their_data_during_a_handoff_leaves_no_trace(des
     await in_the_group(desk, 901, KARIMA, "Salam?", thread=thread)
     await desk.delivered()
     assert not any(text.endswith("Salam?") for text in desk.graph.texts())
+
+
+async def test_service_messages_and_the_general_topic_are_left_alone(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    created = group_update(951, GROUP, thread, KARIMA, "")
+    del created["message"]["text"]
+    created["message"]["forum_topic_created"] = {"name": "x", "icon_color": 7322096}
+    await to_telegram(desk, created)
+    await to_telegram(desk, group_update(952, GROUP, None, KARIMA, "Salam l'équipe!"))
+    await desk.delivered()
+    assert not any("Salam l'équipe" in text for text in desk.graph.texts())
+    assert (await handoff_row(desk)).status == "waiting"

@@ -3,11 +3,16 @@ configured: advisors then work through the API)."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from bot.channels.service import ticker_for
+from bot.channels.terminal import TerminalChat
 from bot.handoff.desk import AdvisorRef
 from bot.i18n import _, use_language
 from bot.messages import Media
@@ -219,3 +224,36 @@ async def test_a_user_can_erase_their_data_while_waiting(chat):
     assert [b.payload for b in replies[0].buttons][0] == "privacy:erase"
     await say(chat, payload="privacy:erase")
     assert await the_handoff(chat) is None
+
+
+async def test_an_advisors_answer_appears_in_the_terminal_chat_without_typing(engine, settings):
+    read_end, write_end = os.pipe()
+    source, sink, out = os.fdopen(read_end), os.fdopen(write_end, "w"), io.StringIO()
+    chat = TerminalChat(engine, "demo", out=out)
+    running = asyncio.create_task(chat.run(source, ticker=ticker_for(settings, engine, print)))
+    sink.write("Bonjour, je voudrais parler à un conseiller, j'ai un problème avec mon dossier "
+               "de coopérative\n")
+    sink.flush()
+    while (handoff := await the_handoff(chat)) is None:
+        await asyncio.sleep(0.05)
+    async with engine.db.transaction() as session:
+        handoff = await session.get(Handoff, handoff.id)
+        await engine.desk.act(session, handoff, KARIMA, command=None,
+                              text="Bonjour, je vous appelle demain matin.")
+    async with asyncio.timeout(10):
+        while "je vous appelle demain matin" not in out.getvalue():
+            await asyncio.sleep(0.1)
+    sink.close()
+    await running
+
+
+async def test_after_two_misunderstandings_the_offered_advisor_sees_what_was_not_understood(
+        chat):
+    await say(chat, "salam")
+    await say(chat, payload="lang:ary")
+    await say(chat, "xqzt wrrk plm")
+    replies = await say(chat, "kjhg tyyu bnnm")
+    assert "intent:talk_to_advisor" in [b.payload for b in replies[-1].buttons]
+    await say(chat, payload="intent:talk_to_advisor")
+    await say(chat, payload="handoff:skip")
+    assert "kjhg tyyu bnnm" in (await the_handoff(chat)).summary

@@ -40,13 +40,17 @@ class TerminalChat:
     async def run(self, source: TextIO = sys.stdin, ticker: Ticker | None = None) -> None:
         """Deliver what a previous run left queued, then converse until end of input.
 
-        With a ticker, reminders that come due during the chat are printed as they fire.
+        With a ticker, reminders that come due during the chat, and advisors' answers, are
+        printed as they arrive.
         """
         await recover_claims(self.engine.db, channel=CHANNEL, lease=timedelta(0))
         await self.flush()
+        following = None
         if ticker:
             ticker.after_dispatch = self._flush_soon
             ticker.start()
+            # an advisor answering through the API (`fadaa serve` on the same database)
+            following = asyncio.create_task(self._follow())
         try:
             while line := await asyncio.to_thread(source.readline):
                 text = line.rstrip("\n")
@@ -56,6 +60,13 @@ class TerminalChat:
         finally:
             if ticker:
                 await ticker.stop()
+            if following:
+                following.cancel()
+
+    async def _follow(self, every: float = 2.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await self.flush()
 
     def _flush_soon(self) -> None:
         self._pending_flush = asyncio.create_task(self.flush())
