@@ -173,7 +173,7 @@ async def delete_canned(key: CannedKey, caller: Editor, services: ServicesDep) -
 async def _act(services: Services, caller: Caller, handoff_id: int, command: str | None,
                text: str) -> dict[str, Any]:
     """One advisor action under the desk's rules; a refusal becomes a 409 or 422."""
-    advisor = AdvisorRef(f"api:{caller.name}")
+    advisor = AdvisorRef(f"api:{caller.name}"[:80])
     desk = services.engine.desk
     async with services.db.transaction() as session:
         handoff = await _handoff(session, handoff_id)

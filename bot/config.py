@@ -117,6 +117,13 @@ class Settings(BaseSettings):
         return value or None
 
     @model_validator(mode="after")
+    def _advisor_group_needs_telegram(self) -> Settings:
+        if self.advisor_group_id is not None and not self.telegram_enabled:
+            raise ValueError("FADAA_ADVISOR_GROUP_ID needs FADAA_TELEGRAM_TOKEN (the bot that "
+                             "posts in the advisors' group)")
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_webhook_secrets(self) -> Settings:
         if self.env != Environment.production:
             return self

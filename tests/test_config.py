@@ -37,3 +37,9 @@ def test_advisors_ids_group_and_hours_are_read_from_the_environment(monkeypatch)
     assert (settings.advisor_group_id, settings.advisor_telegram_ids) == (-1001234567890,
                                                                          [9001, 9002])
     assert settings.desk_enabled and str(settings.advisor_closes) == "15:00:00"
+
+
+def test_an_advisors_group_without_a_telegram_bot_is_refused(monkeypatch):
+    monkeypatch.setenv("FADAA_ADVISOR_GROUP_ID", "-1001234567890")
+    with pytest.raises(SettingsError, match="FADAA_TELEGRAM_TOKEN"):
+        load_settings(_env_file=None)

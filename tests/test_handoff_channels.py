@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from bot.clock import utcnow
 from bot.store.models import Handoff, HandoffEvent, OutboxItem, User
 from tests.desk import (
     CONFIGURED_ADVISOR,
@@ -214,3 +217,14 @@ async def test_service_messages_and_the_general_topic_are_left_alone(desk):
     await desk.delivered()
     assert not any("Salam l'équipe" in text for text in desk.graph.texts())
     assert (await handoff_row(desk)).status == "waiting"
+
+
+async def test_an_answer_after_a_day_of_silence_goes_to_whatsapp_as_the_approved_template(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    async with desk.services.db.transaction() as session:
+        await session.execute(update(User).values(last_seen_at=utcnow() - timedelta(hours=25)))
+    await in_the_group(desk, 961, KARIMA, "Salam Fatima, l'attestation dyalk wajda.")
+    await desk.delivered()
+    sent = desk.graph.messages[-1]
+    assert sent["type"] == "template"
+    assert "l'attestation dyalk wajda" in json.dumps(sent, ensure_ascii=False)

@@ -46,7 +46,7 @@ def subject_of(recent: list[Recent]) -> str | None:
 
 def topic_title(handoff_id: int, language: str, subject: str | None) -> str:
     label = _(INTENT_TITLES[subject]) if subject in INTENT_TITLES else _("Question")
-    return f"#{handoff_id} · {language} · {label}"[:128]
+    return f"#{handoff_id} · {language} · {label}"[:80]  # the column; Telegram allows 128
 
 
 def summary_text(*, title: str, user: User, description: str, answers: dict[str, Any],
