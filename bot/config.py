@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     advisor_opens: time = time(9, 0)
     advisor_closes: time = time(16, 30)
     handoff_no_answer_minutes: int = Field(default=120, ge=1)
+    handoff_idle_days: int = Field(
+        default=7, ge=1, description="an open handoff silent this long goes back to the bot")
     advisor_group_messages_per_minute: float = Field(
         default=20, gt=0, description="Telegram's limit for one group")
 

@@ -69,8 +69,10 @@ class Engine:
         return outbounds
 
     async def sweep_handoffs(self) -> int:
-        """Tell users whom no advisor answered in time (run every minute)."""
+        """Tell users whom no advisor answered in time, and give long-silent handoffs back
+        to the bot (run every minute); returns how many users were told."""
         async with self.db.transaction() as session:
+            await self.handoffs.close_idle(session, utcnow())
             return await self.handoffs.tell_no_answer(session, utcnow())
 
 

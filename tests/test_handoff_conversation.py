@@ -257,3 +257,15 @@ async def test_after_two_misunderstandings_the_offered_advisor_sees_what_was_not
     await say(chat, payload="intent:talk_to_advisor")
     await say(chat, payload="handoff:skip")
     assert "kjhg tyyu bnnm" in (await the_handoff(chat)).summary
+
+
+async def test_a_handoff_silent_for_a_week_goes_back_to_the_bot(chat):
+    await in_darija_handoff(chat)
+    async with chat.engine.db.transaction() as session:
+        await session.execute(update(Handoff).values(
+            created_at=datetime.now(UTC) - timedelta(days=8),
+            expected_from=datetime.now(UTC) - timedelta(days=8)))
+    await chat.engine.sweep_handoffs()
+    handoff = await the_handoff(chat)
+    assert (handoff.status, handoff.closed_by) == ("closed", "idle")
+    assert await say(chat, "chno homa lwata2i9 dyal ta2sis t3awniya?") != []

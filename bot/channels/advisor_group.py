@@ -50,7 +50,8 @@ class AdvisorGroup:
         message = update.message
         if not _written_in_topic(message):
             return
-        command, text = parse_command(message.text or message.caption or "")
+        # only text reaches users: a file (even with a caption) gets the advisor a refusal
+        command, text = parse_command(message.text or "")
         async with self.db.transaction() as session:
             advisor = await self.desk.telegram_advisor(session, message.from_user.id)
             if advisor is None:

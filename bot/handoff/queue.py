@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -157,6 +157,24 @@ class HandoffQueue:
                 note = _("⏰ No answer yet: the user was told and offered a reminder or a call.")
             await self.post(session, handoff, DeskPost("text", handoff.id, note))
         return len(waiting)
+
+    async def close_idle(self, session: AsyncSession, now: datetime) -> int:
+        """A handoff nobody has written in for days goes back to the bot, so a user coming
+        back weeks later is answered rather than silently queued."""
+        cutoff = now - timedelta(days=self.settings.handoff_idle_days)
+        last_event = (select(func.max(HandoffEvent.created_at))
+                      .where(HandoffEvent.handoff_id == Handoff.id).scalar_subquery())
+        idle = (await session.scalars(
+            select(Handoff).where(Handoff.status.in_(ACTIVE),
+                                  func.coalesce(last_event, Handoff.created_at) < cutoff)
+            .with_for_update(skip_locked=True).limit(100))).all()
+        for handoff in idle:
+            handoff.status, handoff.closed_at, handoff.closed_by = "closed", now, "idle"
+            with use_language(self.settings.advisor_language):
+                note = _("⌛ Closed after {days} days without a message; the user is back "
+                         "with the bot.").format(days=self.settings.handoff_idle_days)
+            await self.post(session, handoff, DeskPost("text", handoff.id, note))
+        return len(idle)
 
     async def tell_unreachable(self, session: AsyncSession, handoff_id: int) -> None:
         """The advisors' group cannot be reached: tell the user once that their request
