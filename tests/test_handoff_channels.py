@@ -240,3 +240,13 @@ async def test_a_file_an_advisor_posts_is_not_sent_and_the_advisor_is_told(desk)
     await desk.delivered()
     assert not any("formulaire" in text for text in desk.graph.texts())
     assert desk.telegram.topic_texts(thread)[-1].startswith("⚠️")
+
+
+async def test_a_file_whatsapp_no_longer_has_is_announced_in_words(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    desk.graph.media.clear()
+    await from_whatsapp(desk, voice_message("wamid.V9"))
+    await desk.delivered()
+    note = desk.telegram.topic_texts(thread)[-1]
+    assert note.startswith("👤 Fatima: [") and "n'a pas pu être transmis" in note
+    assert desk.telegram.in_topic(thread)[-1][0] == "sendMessage"

@@ -116,13 +116,23 @@ class AdvisorGroup:
     async def _send(self, thread: int, post: DeskPost) -> None:
         if post.media is None:
             await self._send_text(thread, post.text)
-        elif post.media.channel == "telegram":
-            chat_id, _colon, message_id = post.media.ref.partition(":")
+            return
+        try:
+            await self._send_media(thread, post.media, shorten(post.text, MAX_CAPTION))
+        except (BadRequest, LookupError) as error:
+            if isinstance(error, BadRequest) and _topic_gone(error):
+                raise
+            with use_language(self.engine.settings.advisor_language):
+                missing = _("the file could not be passed on")
+            await self._send_text(thread, f"{post.text} ({missing})")
+
+    async def _send_media(self, thread: int, media: MediaRef, caption: str) -> None:
+        if media.channel == "telegram":
+            chat_id, _colon, message_id = media.ref.partition(":")
             await self.bot.copy_message(self.group_id, int(chat_id), int(message_id),
-                                        caption=shorten(post.text, MAX_CAPTION),
-                                        message_thread_id=thread)
+                                        caption=caption, message_thread_id=thread)
         else:
-            await self._send_file(thread, post.media, shorten(post.text, MAX_CAPTION))
+            await self._send_file(thread, media, caption)
 
     async def _send_file(self, thread: int, media: MediaRef, caption: str) -> None:
         """A file from another channel (WhatsApp), downloaded and sent as what it is."""

@@ -190,9 +190,15 @@ class WhatsAppChannel:
             return capsule.whatsapp_media_id
 
     async def fetch_media(self, media_id: str) -> tuple[bytes, str]:
-        """A file a user sent (voice note, photo…), to pass on to the advisors."""
-        found = await self.client.get_media_url(media_id)
-        return await self.client.get_media_bytes(found.url), found.mime_type
+        """A file a user sent (voice note, photo…), to pass on to the advisors; LookupError
+        when WhatsApp no longer has it."""
+        try:
+            found = await self.client.get_media_url(media_id)
+            return await self.client.get_media_bytes(found.url), found.mime_type
+        except (ThrottlingError, UnknownError):
+            raise
+        except (WhatsAppError, httpx.HTTPStatusError) as error:
+            raise LookupError(f"media {media_id}: {type(error).__name__}") from error
 
     def _in_service_window(self, delivery: Delivery) -> bool:
         seen = delivery.last_inbound_at
