@@ -68,6 +68,11 @@ class Engine:
             )
         return outbounds
 
+    async def message_given_up(self, user_id: int, error: str) -> None:
+        """Advisors hear of a message that could not reach the user they are helping."""
+        async with self.db.transaction() as session:
+            await self.handoffs.tell_advisors_undelivered(session, user_id, error)
+
     async def sweep_handoffs(self) -> int:
         """Tell users whom no advisor answered in time, and give long-silent handoffs back
         to the bot (run every minute); returns how many users were told."""

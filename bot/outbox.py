@@ -42,13 +42,22 @@ class PermanentDeliveryError(Exception):
     """The channel refused the message for good (blocked bot, invalid recipient)."""
 
 
+@dataclass(frozen=True)
+class Patience:
+    """How many attempts a message gets, and who hears of a user's message given up on."""
+
+    max_attempts: int = 5
+    on_given_up: Callable[[int, str], Awaitable[None]] | None = None
+
+
 async def deliver_pending(
-    db: Database, *, channel: str, deliver: Deliver, max_attempts: int = 5, batch: int = 50
+    db: Database, *, channel: str, deliver: Deliver, patience: Patience = Patience(),  # noqa: B008
+    batch: int = 50,
 ) -> int:
     """Send what is due for a channel, oldest first per user; returns how many were delivered."""
     delivered = 0
     while claimed := await _claim(db, channel, batch):
-        delivered += await _deliver_claimed(db, claimed, deliver, max_attempts)
+        delivered += await _deliver_claimed(db, claimed, deliver, patience)
     return delivered
 
 
@@ -58,20 +67,20 @@ async def _claim(db: Database, channel: str, batch: int) -> list[tuple[OutboxIte
 
 
 async def _deliver_claimed(
-    db: Database, claimed: list[tuple[OutboxItem, User]], deliver: Deliver, max_attempts: int
+    db: Database, claimed: list[tuple[OutboxItem, User]], deliver: Deliver, patience: Patience
 ) -> int:
     """Claimed rows belong to different users, so they may be sent side by side."""
     slots = asyncio.Semaphore(PARALLEL_SENDS)
 
     async def one(item: OutboxItem, user: User) -> bool:
         async with slots:
-            return await _deliver_one(db, item, user, deliver, max_attempts)
+            return await _deliver_one(db, item, user, deliver, patience)
 
     return sum(await asyncio.gather(*(one(item, user) for item, user in claimed)))
 
 
 async def _deliver_one(db: Database, item: OutboxItem, user: User | None, deliver: Deliver,
-                       max_attempts: int) -> bool:
+                       patience: Patience) -> bool:
     """`user` is None for the farewell to someone who just erased their data."""
     if user is not None and user.blocked_at:
         error, give_up = "recipient blocked the bot", True
@@ -82,13 +91,23 @@ async def _deliver_one(db: Database, item: OutboxItem, user: User | None, delive
             last_inbound_at=user.last_seen_at if user else item.created_at,
             key=item.idempotency_key or f"outbox:{item.id}", body=item.body,
         ))
+    give_up = error is not None and (give_up or item.attempts >= patience.max_attempts)
     async with db.transaction() as session:
         await repo.finish_outbox(
-            session, item_id=item.id, error=error,
-            give_up=give_up or item.attempts >= max_attempts,
+            session, item_id=item.id, error=error, give_up=give_up,
             retry_at=utcnow() + min(MAX_BACKOFF, timedelta(seconds=2 ** item.attempts)),
         )
+    if give_up and user is not None and patience.on_given_up:
+        await _tell(patience.on_given_up, user.id, error)
     return error is None
+
+
+async def _tell(listener: Callable[[int, str], Awaitable[None]], user_id: int,
+                error: str) -> None:
+    try:
+        await listener(user_id, error)
+    except Exception:  # noqa: BLE001 — the message is already marked; this is a courtesy
+        log.exception("could not report an undeliverable message")
 
 
 async def recover_claims(db: Database, *, channel: str, lease: timedelta) -> int:
@@ -105,6 +124,7 @@ class OutboxWorker:
         self.senders = senders
         # channels whose messages must not be given up quickly (the advisors' group)
         self.max_attempts: dict[str, int] = {}
+        self.on_given_up: Callable[[int, str], Awaitable[None]] | None = None
         self.interval = interval
         self.lease = lease
         self._poke = asyncio.Event()
@@ -131,8 +151,8 @@ class OutboxWorker:
         for channel, deliver in self.senders.items():
             if recover:
                 await recover_claims(self.db, channel=channel, lease=self.lease)
-            await deliver_pending(self.db, channel=channel, deliver=deliver,
-                                  max_attempts=self.max_attempts.get(channel, 5))
+            patience = Patience(self.max_attempts.get(channel, 5), self.on_given_up)
+            await deliver_pending(self.db, channel=channel, deliver=deliver, patience=patience)
         if recover:
             self._recovered_at = now
 

@@ -250,3 +250,12 @@ async def test_a_file_whatsapp_no_longer_has_is_announced_in_words(desk):
     note = desk.telegram.topic_texts(thread)[-1]
     assert note.startswith("👤 Fatima: [") and "n'a pas pu être transmis" in note
     assert desk.telegram.in_topic(thread)[-1][0] == "sendMessage"
+
+
+async def test_advisors_hear_when_their_answer_could_not_reach_the_user(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    desk.graph.failures.append(131026)  # "message undeliverable"
+    await in_the_group(desk, 981, KARIMA, "Salam Fatima, wach nta hna?")
+    await desk.delivered()
+    assert desk.telegram.topic_texts(thread)[-1].startswith("⚠️")
+    assert "131026" in desk.telegram.topic_texts(thread)[-1]

@@ -6,7 +6,13 @@ import pytest
 from sqlalchemy import func, inspect, select, update
 
 from bot.messages import Inbound, Outbound
-from bot.outbox import Delivery, PermanentDeliveryError, deliver_pending, recover_claims
+from bot.outbox import (
+    Delivery,
+    Patience,
+    PermanentDeliveryError,
+    deliver_pending,
+    recover_claims,
+)
 from bot.store import repo
 from bot.store.database import Database
 from bot.store.models import Message, OutboxItem
@@ -76,7 +82,8 @@ async def test_a_failed_delivery_waits_before_its_retry(engine):
 async def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_last_attempt(engine):
     await engine.handle(inbound("شكرا بزاف"))
     for _ in range(5):
-        await deliver_pending(engine.db, channel="terminal", deliver=unreachable, max_attempts=5)
+        await deliver_pending(engine.db, channel="terminal", deliver=unreachable,
+                              patience=Patience(max_attempts=5))
         async with engine.db.transaction() as session:  # let the back-off pass at once
             await session.execute(update(OutboxItem).values(not_before=None))
     async with engine.db.transaction() as session:

@@ -64,6 +64,7 @@ async def running_services(
     engine.capsules = await live_capsules(db, settings)
     senders: dict[str, Deliver] = {}
     worker = OutboxWorker(db, senders, lease=timedelta(seconds=settings.outbox_lease_seconds))
+    worker.on_given_up = engine.message_given_up
     services = Services(settings, db, engine, worker)
     async with contextlib.AsyncExitStack() as stack:
         if settings.telegram_enabled:

@@ -176,6 +176,16 @@ class HandoffQueue:
             await self.post(session, handoff, DeskPost("text", handoff.id, note))
         return len(idle)
 
+    async def tell_advisors_undelivered(self, session: AsyncSession, user_id: int,
+                                        error: str) -> None:
+        handoff = await active_handoff(session, user_id)
+        if handoff is None:
+            return
+        with use_language(self.settings.advisor_language):
+            note = _("⚠️ A message could not be delivered to the user ({error}).").format(
+                error=error[:200])
+        await self.post(session, handoff, DeskPost("text", handoff.id, note))
+
     async def tell_unreachable(self, session: AsyncSession, handoff_id: int) -> None:
         """The advisors' group cannot be reached: tell the user once that their request
         is kept and will get there."""
