@@ -259,3 +259,6 @@ async def test_advisors_hear_when_their_answer_could_not_reach_the_user(desk):
     await desk.delivered()
     assert desk.telegram.topic_texts(thread)[-1].startswith("⚠️")
     assert "131026" in desk.telegram.topic_texts(thread)[-1]
+    async with desk.services.db.transaction() as session:
+        event = await session.scalar(select(HandoffEvent).where(HandoffEvent.author == "bot"))
+    assert "131026" in event.text  # seen by advisors working through the API too

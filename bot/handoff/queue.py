@@ -184,6 +184,7 @@ class HandoffQueue:
         with use_language(self.settings.advisor_language):
             note = _("⚠️ A message could not be delivered to the user ({error}).").format(
                 error=error[:200])
+        session.add(HandoffEvent(handoff_id=handoff.id, author="bot", text=note))
         await self.post(session, handoff, DeskPost("text", handoff.id, note))
 
     async def tell_unreachable(self, session: AsyncSession, handoff_id: int) -> None:
