@@ -262,3 +262,21 @@ async def test_advisors_hear_when_their_answer_could_not_reach_the_user(desk):
     async with desk.services.db.transaction() as session:
         event = await session.scalar(select(HandoffEvent).where(HandoffEvent.author == "bot"))
     assert "131026" in event.text  # seen by advisors working through the API too
+
+
+async def test_a_closed_conversations_topic_is_closed_and_still_gets_the_rating(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    desk.telegram.bots_write_in_closed_topics = False
+    await in_the_group(desk, 991, KARIMA, "/close")
+    await desk.delivered()
+    assert thread in desk.telegram.closed_topics
+    await from_whatsapp(desk, list_reply("wamid.R9", "rate:1:3", "⭐⭐⭐"))
+    await desk.delivered()
+    assert desk.telegram.topic_texts(thread)[-1].endswith("3/5.")
+
+
+async def test_leaving_the_queue_closes_the_topic(desk):
+    thread = await whatsapp_user_asks_an_advisor(desk)
+    await from_whatsapp(desk, text_message("wamid.L1", "menu"))
+    await desk.delivered()
+    assert thread in desk.telegram.closed_topics

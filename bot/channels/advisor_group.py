@@ -1,9 +1,9 @@
 """The advisors' Telegram group: a supergroup with topics, one topic per handoff.
 
 The Bot API cannot list topics, so the handoff row keeps its topic's id; a topic an admin
-deleted is opened again. Posts leave through the outbox (channel `advisors`), one user's at
-a time, so a burst of messages opens one topic only; PTB's rate limiter keeps the group's
-pace (about 20 messages a minute).
+deleted is opened again, and a finished conversation's topic is closed. Posts leave through
+the outbox (channel `advisors`), one user's at a time, so a burst of messages opens one
+topic only; PTB's rate limiter keeps the group's pace (about 20 messages a minute).
 """
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ class AdvisorGroup:
             handoff = await session.get(Handoff, post.handoff_id)
         if handoff is None:
             return  # the user erased their data meanwhile
+        if post.kind == "close_topic":
+            await self._close_topic(handoff.thread_id)
+            return
         thread = handoff.thread_id
         if thread is None:
             thread = await self._open_topic(handoff)
@@ -90,6 +93,10 @@ class AdvisorGroup:
         try:
             await self._send(thread, post)
         except BadRequest as error:
+            if _topic_closed(error):  # the bot lacks the right to write in closed topics
+                await self.bot.reopen_forum_topic(self.group_id, thread)
+                await self._send(thread, post)
+                return
             if not _topic_gone(error):
                 raise
             thread = await self._open_topic(handoff, again=True)
@@ -147,6 +154,16 @@ class AdvisorGroup:
         for piece in split_text(text, MAX_TEXT):
             await self.bot.send_message(self.group_id, piece, message_thread_id=thread)
 
+    async def _close_topic(self, thread: int | None) -> None:
+        """A finished conversation's topic is closed (marked, and out of the way)."""
+        if thread is None:
+            return
+        try:
+            await self.bot.close_forum_topic(self.group_id, thread)
+        except BadRequest as error:
+            if not (_topic_gone(error) or "not_modified" in str(error).lower()):
+                raise
+
     async def _delete_topic(self, thread: int | None) -> None:
         try:
             await self.bot.delete_forum_topic(self.group_id, thread)
@@ -180,6 +197,10 @@ def _written_in_topic(message: Message | None) -> bool:
 def _topic_gone(error: BadRequest) -> bool:
     text = str(error).lower()
     return "thread not found" in text or "topic_deleted" in text or "topic_id_invalid" in text
+
+
+def _topic_closed(error: BadRequest) -> bool:
+    return "topic_closed" in str(error).lower()
 
 
 def _group_missing(error: BadRequest) -> bool:

@@ -13,7 +13,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.handoff import canned as ready_answers
 from bot.handoff.posts import DeskPost
-from bot.handoff.queue import HandoffQueue, tell_user
+from bot.handoff.queue import HandoffQueue, finished, tell_user
 from bot.i18n import _, use_language
 from bot.messages import Button, Outbound
 from bot.store import repo
@@ -144,8 +144,8 @@ class AdvisorDesk:
                 tuple(Button(f"rate:{handoff.id}:{score}", "⭐" * score)
                       for score in range(1, 6)))
         await tell_user(session, user, question, key=f"closed:{handoff.id}")
-        await self._note(session, handoff, _("✅ Closed by {name}; the user is back with the "
-                                             "bot.").format(name=advisor.label))
+        await self.queue.post(session, handoff, *finished(handoff, _(
+            "✅ Closed by {name}; the user is back with the bot.").format(name=advisor.label)))
 
     async def transfer(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
                        to: str) -> None:

@@ -28,7 +28,8 @@ class MediaRef:
 @dataclass(frozen=True)
 class DeskPost:
     """`open` creates the topic with the summary; `text` and `media` go into the topic;
-    `delete_topic` removes a topic whose user erased their data."""
+    `close_topic` closes it when the conversation is over; `delete_topic` removes a topic
+    whose user erased their data."""
 
     kind: str
     handoff_id: int | None = None

@@ -118,7 +118,7 @@ class HandoffQueue:
         handoff.status, handoff.closed_at, handoff.closed_by = "closed", utcnow(), "user"
         with use_language(self.settings.advisor_language):
             note = _("↩️ The user left the queue and is back with the bot.")
-        await self.post(session, handoff, DeskPost("text", handoff.id, note))
+        await self.post(session, handoff, *finished(handoff, note))
 
     async def rate(self, session: AsyncSession, *, user: User, handoff_id: int,
                    score: int) -> None:
@@ -173,7 +173,7 @@ class HandoffQueue:
             with use_language(self.settings.advisor_language):
                 note = _("⌛ Closed after {days} days without a message; the user is back "
                          "with the bot.").format(days=self.settings.handoff_idle_days)
-            await self.post(session, handoff, DeskPost("text", handoff.id, note))
+            await self.post(session, handoff, *finished(handoff, note))
         return len(idle)
 
     async def tell_advisors_undelivered(self, session: AsyncSession, user_id: int,
@@ -202,6 +202,11 @@ class HandoffQueue:
                 text = _("Our advisors cannot be reached right now. Your request is saved and "
                          "will reach them as soon as possible; you will get the answer here.")
             await tell_user(session, user, Outbound(text), key=f"unreachable:{handoff.id}")
+
+
+def finished(handoff: Handoff, note: str) -> tuple[DeskPost, DeskPost]:
+    """The last word in a topic, and the topic closed."""
+    return DeskPost("text", handoff.id, note), DeskPost("close_topic", handoff.id)
 
 
 def no_answer_message() -> Outbound:

@@ -26,6 +26,8 @@ class FakeTelegram:
         self.unreachable_chats: set[str] = set()
         self.topics: dict[int, str] = {}
         self.deleted_topics: set[int] = set()
+        self.closed_topics: set[int] = set()
+        self.bots_write_in_closed_topics = True  # as an admin with can_manage_topics does
         self._ids = itertools.count(100)
         self.app = FastAPI()
         self.app.post("/bot{token}/{method}")(self._method)
@@ -65,6 +67,10 @@ class FakeTelegram:
             return JSONResponse({"ok": False, "error_code": 400,
                                  "description": "Bad Request: message thread not found"},
                                 status_code=400)
+        if (not self.bots_write_in_closed_topics and method.startswith(("send", "copy"))
+                and int(params.get("message_thread_id") or 0) in self.closed_topics):
+            return JSONResponse({"ok": False, "error_code": 400,
+                                 "description": "Bad Request: TOPIC_CLOSED"}, status_code=400)
         self.calls.append((method, params))
         return JSONResponse({"ok": True, "result": self._result(method, params)})
 
@@ -75,6 +81,11 @@ class FakeTelegram:
             thread = next(self._ids)
             self.topics[thread] = params["name"]
             return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
+        if method in ("closeForumTopic", "reopenForumTopic"):
+            thread = int(params["message_thread_id"])
+            (self.closed_topics.add if method == "closeForumTopic" else
+             self.closed_topics.discard)(thread)
+            return True
         if method == "deleteForumTopic":
             self.deleted_topics.add(int(params["message_thread_id"]))
             return True
