@@ -3,19 +3,22 @@ rules as the Telegram group; the advisors list and the ready answers for admins/
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import Admin, Caller, Editor, require
 from api.services import services_of
 from bot.channels.service import Services
+from bot.clock import utcnow
 from bot.handoff import canned
 from bot.handoff.desk import AdvisorRef
-from bot.store.models import Advisor, AuditEntry, Handoff, HandoffEvent, User
+from bot.store.models import Advisor, AuditEntry, Handoff, HandoffEvent, OutboxItem, User
+from bot.store.repo import DESK_CHANNEL
 
 router = APIRouter(prefix="/admin", tags=["advisors"])
 AdvisorCaller = Annotated[Caller, Depends(require("advisor"))]
@@ -61,6 +64,26 @@ async def list_handoffs(
             .where(Handoff.status.in_(STATUSES[status])).order_by(Handoff.id.desc())
             .limit(limit))
         return [_listed(handoff, name) for handoff, name in rows.all()]
+
+
+@router.get("/desk")
+async def desk_status(caller: AdvisorCaller, services: ServicesDep) -> dict[str, Any]:
+    """Whether posts reach the advisors' group: what waits, since when, and why."""
+    async with services.db.transaction() as session:
+        waiting = (await session.execute(
+            select(func.count(), func.min(OutboxItem.created_at))
+            .where(OutboxItem.channel == DESK_CHANNEL,
+                   OutboxItem.status.in_(("pending", "sending"))))).one()
+        last_error = await session.scalar(
+            select(OutboxItem.last_error).where(OutboxItem.channel == DESK_CHANNEL,
+                                                OutboxItem.last_error.is_not(None))
+            .order_by(OutboxItem.id.desc()).limit(1))
+    oldest = waiting[1] and waiting[1].replace(tzinfo=waiting[1].tzinfo or UTC)
+    return {"group_configured": services.engine.handoffs.group_id is not None,
+            "posts_waiting": waiting[0],
+            "oldest_waiting_minutes": round((utcnow() - oldest).total_seconds() / 60, 1)
+            if oldest else None,
+            "last_error": last_error}
 
 
 @router.get("/handoffs/{handoff_id}")

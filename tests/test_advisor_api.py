@@ -7,8 +7,14 @@ import pytest
 from bot import admin_tokens
 from bot.clock import utcnow
 from bot.store.models import Handoff
-from tests.desk import KARIMA, from_whatsapp, in_the_group, whatsapp_user_asks_an_advisor
-from tests.fakes.whatsapp_api import button_reply
+from tests.desk import (
+    GROUP,
+    KARIMA,
+    from_whatsapp,
+    in_the_group,
+    whatsapp_user_asks_an_advisor,
+)
+from tests.fakes.whatsapp_api import button_reply, text_message
 
 pytestmark = pytest.mark.store
 
@@ -161,3 +167,14 @@ async def test_insights_count_handoffs_and_how_fast_advisors_answered(desk):
     csv_text = (await desk.client.get("/admin/insights/handoffs.csv", headers=editor)).text
     assert csv_text.splitlines()[0] == (
         "day,requests,answered,left_by_user,first_response_minutes_median")
+
+
+async def test_the_desk_status_shows_posts_waiting_for_an_unreachable_group(desk):
+    desk.telegram.unreachable_chats.add(str(GROUP))
+    await from_whatsapp(desk, text_message("wamid.S1", "bghit nhder m3a chi mostachar"))
+    await from_whatsapp(desk, text_message("wamid.S2", "3ndi mochkil f l'inscription"))
+    await desk.delivered()
+    status = (await desk.client.get("/admin/desk", headers=await token(desk))).json()
+    assert status["group_configured"] and status["posts_waiting"] >= 1
+    assert "GroupUnreachable" in status["last_error"]
+    assert status["oldest_waiting_minutes"] >= 0
