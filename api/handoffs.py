@@ -3,7 +3,6 @@ rules as the Telegram group; the advisors list and the ready answers for admins/
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
@@ -78,7 +77,7 @@ async def desk_status(caller: AdvisorCaller, services: ServicesDep) -> dict[str,
             select(OutboxItem.last_error).where(OutboxItem.channel == DESK_CHANNEL,
                                                 OutboxItem.last_error.is_not(None))
             .order_by(OutboxItem.id.desc()).limit(1))
-    oldest = waiting[1] and waiting[1].replace(tzinfo=waiting[1].tzinfo or UTC)
+    oldest = waiting[1]
     return {"group_configured": services.engine.handoffs.group_id is not None,
             "posts_waiting": waiting[0],
             "oldest_waiting_minutes": round((utcnow() - oldest).total_seconds() / 60, 1)

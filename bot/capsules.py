@@ -106,8 +106,6 @@ def whatsapp_media_is_fresh(capsule: Capsule) -> bool:
     uploaded = capsule.whatsapp_media_at
     if not capsule.whatsapp_media_id or uploaded is None:
         return False
-    if uploaded.tzinfo is None:
-        uploaded = uploaded.replace(tzinfo=utcnow().tzinfo)
     return utcnow() - uploaded < WHATSAPP_MEDIA_LIFETIME
 
 

@@ -67,8 +67,7 @@ async def dispatch_due(
 def _message(reminder: Reminder, user: User, now: datetime,
              policy: DispatchPolicy) -> Outbound | None:
     """The reminder as the user will read it; None when it must not be sent."""
-    due = reminder.due_at if reminder.due_at.tzinfo else reminder.due_at.replace(tzinfo=UTC)
-    late = now - due > policy.late_after
+    late = now - reminder.due_at > policy.late_after
     if user.blocked_at is not None or (late and policy.skip_late):
         return None
     with use_language(user.language or "ary"):

@@ -204,8 +204,6 @@ class WhatsAppChannel:
         seen = delivery.last_inbound_at
         if seen is None:
             return False
-        if seen.tzinfo is None:  # SQLite returns naive UTC
-            seen = seen.replace(tzinfo=utcnow().tzinfo)
         return utcnow() - seen < SERVICE_WINDOW
 
     async def _send_template(self, to: str, outbound: Outbound, language: str | None) -> None:

@@ -3,7 +3,7 @@ leaving the queue, rating, and telling the user when advisors are slow or unreac
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -73,7 +73,7 @@ class HandoffQueue:
         opening = self.settings.office_hours().next_opening(now)
         handoff = Handoff(user_id=user.id, language=turn.language, channel=user.channel,
                           topic="", description=description[:1000], created_at=now,
-                          expected_from=max(now, opening).astimezone(UTC))
+                          expected_from=max(now, opening))
         try:
             async with session.begin_nested():
                 session.add(handoff)
