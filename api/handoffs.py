@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import Admin, Caller, Editor, require
@@ -16,7 +16,8 @@ from bot.channels.service import Services
 from bot.clock import utcnow
 from bot.handoff import canned
 from bot.handoff.desk import AdvisorRef
-from bot.store.models import Advisor, AuditEntry, Handoff, HandoffEvent, OutboxItem, User
+from bot.store import repo
+from bot.store.models import Advisor, AuditEntry, Handoff, HandoffEvent, User
 from bot.store.repo import DESK_CHANNEL
 
 router = APIRouter(prefix="/admin", tags=["advisors"])
@@ -69,17 +70,9 @@ async def list_handoffs(
 async def desk_status(caller: AdvisorCaller, services: ServicesDep) -> dict[str, Any]:
     """Whether posts reach the advisors' group: what waits, since when, and why."""
     async with services.db.transaction() as session:
-        waiting = (await session.execute(
-            select(func.count(), func.min(OutboxItem.created_at))
-            .where(OutboxItem.channel == DESK_CHANNEL,
-                   OutboxItem.status.in_(("pending", "sending"))))).one()
-        last_error = await session.scalar(
-            select(OutboxItem.last_error).where(OutboxItem.channel == DESK_CHANNEL,
-                                                OutboxItem.last_error.is_not(None))
-            .order_by(OutboxItem.id.desc()).limit(1))
-    oldest = waiting[1]
+        waiting, oldest, last_error = await repo.channel_backlog(session, channel=DESK_CHANNEL)
     return {"group_configured": services.engine.handoffs.group_id is not None,
-            "posts_waiting": waiting[0],
+            "posts_waiting": waiting,
             "oldest_waiting_minutes": round((utcnow() - oldest).total_seconds() / 60, 1)
             if oldest else None,
             "last_error": last_error}

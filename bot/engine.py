@@ -40,11 +40,12 @@ class Engine:
             if message_id is None:
                 return []
             state = await repo.state_for(session, user=user)
+            handoff = await active_handoff(session, user.id)
             turn = Turn(inbound, _conversation(user, state), self.content, self.settings,
                         zone=user.timezone or self.settings.timezone,
                         reminders=await repo.pending_reminders(session, user=user),
                         capsules=self.capsules,
-                        handoff=view_of(await active_handoff(session, user.id), user))
+                        handoff=view_of(handoff, user))
             outbounds = respond(turn, self.understand)
             erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
             if erase:
@@ -60,8 +61,9 @@ class Engine:
                 )
             await repo.apply_effects(session, user=user, effects=[
                 e for e in turn.effects if isinstance(e, ReminderEffect)])
-            await self.handoffs.apply(session, user=user, state=state, turn=turn, effects=[
-                e for e in turn.effects if isinstance(e, HandoffEffect)])
+            handoff_effects = [e for e in turn.effects if isinstance(e, HandoffEffect)]
+            await self.handoffs.apply(session, user=user, state=state, turn=turn,
+                                      handoff=handoff, effects=handoff_effects)
             await repo.enqueue(
                 session, user=user, outbounds=outbounds,
                 key=f"{inbound.channel}:{inbound.message_id}",

@@ -15,6 +15,7 @@ from bot.content import read_yaml
 from bot.effects import CreateReminder, LeaveHandoff, OpenHandoff, RateHandoff, RelayToAdvisors
 from bot.flows import privacy
 from bot.flows.base import Turn, chosen_payload, menu_button, with_menu
+from bot.flows.smalltalk import show_menu
 from bot.i18n import _, format_moment, format_weekdays
 from bot.messages import Button, Outbound
 from bot.nlu import Understand, Understanding
@@ -69,8 +70,7 @@ class Describe:
         if value == "skip":
             return open_handoff(turn, "")
         turn.conversation.leave_flow()
-        return with_menu(_("Here is what I can help you with. Choose a topic or write your "
-                           "question."))
+        return show_menu(turn)
 
 
 DESCRIBE = Describe()

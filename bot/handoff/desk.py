@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.handoff import canned as ready_answers
-from bot.handoff.posts import DeskPost
-from bot.handoff.queue import HandoffQueue, finished, tell_user
+from bot.handoff.queue import HandoffQueue, tell_user
 from bot.i18n import _, use_language
 from bot.messages import Button, Outbound
 from bot.store import repo
@@ -74,7 +73,7 @@ class AdvisorDesk:
             await session.execute(update(HandoffEvent).where(HandoffEvent.id == event_id)
                                   .values(author="refused"))
             if from_group:
-                await self._note(session, handoff, f"⚠️ {refusal}")
+                await self.queue.note(session, handoff, f"⚠️ {refusal}")
             return refusal
         return None
 
@@ -90,7 +89,7 @@ class AdvisorDesk:
             await self.transfer(session, handoff, advisor, text)
         elif command == "note":
             if not from_group:
-                await self._note(session, handoff, f"📝 {advisor.label}: {text}")
+                await self.queue.note(session, handoff, f"📝 {advisor.label}: {text}")
         elif command == "canned":
             await self.canned(session, handoff, advisor, text.strip())
         else:
@@ -114,7 +113,7 @@ class AdvisorDesk:
                     "{name} is already answering this user; ask them to /transfer it to you."
                 ).format(name=handoff.advisor_name))
             return
-        await self._note(session, handoff, _("🙋 {name} is answering this user.").format(
+        await self.queue.note(session, handoff, _("🙋 {name} is answering this user.").format(
             name=advisor.label))
 
     async def reply(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
@@ -130,12 +129,11 @@ class AdvisorDesk:
         await repo.enqueue(session, user=user, outbounds=[Outbound(signed)])
         handoff.first_response_at = handoff.first_response_at or utcnow()
         if not from_group:
-            await self._note(session, handoff, f"💬 {advisor.label}: {text}")
+            await self.queue.note(session, handoff, f"💬 {advisor.label}: {text}")
 
     async def close(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef) -> None:
         _check_open(handoff)
         _check_mine(handoff, advisor)
-        handoff.status, handoff.closed_at, handoff.closed_by = "closed", utcnow(), advisor.key
         user = await session.get(User, handoff.user_id)
         with use_language(user.language):
             question = Outbound(
@@ -144,8 +142,8 @@ class AdvisorDesk:
                 tuple(Button(f"rate:{handoff.id}:{score}", "⭐" * score)
                       for score in range(1, 6)))
         await tell_user(session, user, question, key=f"closed:{handoff.id}")
-        await self.queue.post(session, handoff, *finished(handoff, _(
-            "✅ Closed by {name}; the user is back with the bot.").format(name=advisor.label)))
+        await self.queue.finish(session, handoff, by=advisor.key, note=_(
+            "✅ Closed by {name}; the user is back with the bot.").format(name=advisor.label))
 
     async def transfer(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
                        to: str) -> None:
@@ -164,7 +162,7 @@ class AdvisorDesk:
             old=advisor.label, new=target.label) if target else
             _("➡️ {old} freed this conversation: the next advisor to write takes it.").format(
             old=advisor.label))
-        await self._note(session, handoff, note)
+        await self.queue.note(session, handoff, note)
 
     async def canned(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
                      key: str) -> None:
@@ -173,7 +171,7 @@ class AdvisorDesk:
         if not key:
             listing = "\n".join(f"/canned {k} — {a.texts.get(self.settings.advisor_language)}"
                                 for k, a in answers.items())
-            await self._note(session, handoff, listing or _("No ready answers yet."))
+            await self.queue.note(session, handoff, listing or _("No ready answers yet."))
             return
         if key not in answers:
             raise DeskRefusal("unknown_canned", _("No ready answer called {key}; /canned lists "
@@ -188,10 +186,6 @@ class AdvisorDesk:
             return await self.telegram_advisor(session, int(who))
         row = await session.scalar(select(Advisor).where(Advisor.public_name.ilike(who)))
         return AdvisorRef(f"telegram:{row.telegram_user_id}", row.public_name) if row else None
-
-    async def _note(self, session: AsyncSession, handoff: Handoff, text: str) -> None:
-        await self.queue.post(session, handoff, DeskPost("text", handoff.id, text))
-
 
 def _check_open(handoff: Handoff) -> None:
     if handoff.status not in ("waiting", "claimed"):

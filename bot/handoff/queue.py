@@ -16,6 +16,7 @@ from bot.effects import (
     HandoffView,
     LeaveHandoff,
     OpenHandoff,
+    RateHandoff,
     RelayToAdvisors,
 )
 from bot.flows.base import Turn
@@ -50,25 +51,25 @@ class HandoffQueue:
         return None if self.group_id is None else str(self.group_id)
 
     async def apply(self, session: AsyncSession, *, user: User, state: ConversationState,
-                    turn: Turn, effects: list[HandoffEffect]) -> None:
+                    turn: Turn, handoff: Handoff | None, effects: list[HandoffEffect]) -> None:
+        """The turn's handoff effects; `handoff` is the user's active one, already loaded."""
         for effect in effects:
-            if isinstance(effect, OpenHandoff):
+            if isinstance(effect, OpenHandoff) and handoff is None:
                 await self.open(session, user=user, state=state, turn=turn,
                                 description=effect.description)
-            elif isinstance(effect, RelayToAdvisors):
-                await self.relay(session, user=user, inbound=turn.inbound,
+            elif isinstance(effect, RelayToAdvisors) and handoff is not None:
+                await self.relay(session, handoff, user=user, inbound=turn.inbound,
                                  callback=effect.callback)
-            elif isinstance(effect, LeaveHandoff):
-                await self.leave(session, user=user)
-            else:
+            elif isinstance(effect, LeaveHandoff) and handoff is not None:
+                with use_language(self.settings.advisor_language):
+                    note = _("↩️ The user left the queue and is back with the bot.")
+                await self.finish(session, handoff, by="user", note=note)
+            elif isinstance(effect, RateHandoff):
                 await self.rate(session, user=user, handoff_id=effect.handoff_id,
                                 score=effect.score)
 
     async def open(self, session: AsyncSession, *, user: User, state: ConversationState,
-                   turn: Turn, description: str) -> Handoff | None:
-        """Open a handoff, or None when one is already open (a double tap)."""
-        if await active_handoff(session, user.id):
-            return None
+                   turn: Turn, description: str) -> None:
         now = turn.inbound.received_at
         opening = self.settings.office_hours().next_opening(now)
         handoff = Handoff(user_id=user.id, language=turn.language, channel=user.channel,
@@ -79,7 +80,7 @@ class HandoffQueue:
                 session.add(handoff)
                 await session.flush()
         except IntegrityError:  # another worker opened one for this user at the same moment
-            return None
+            return
         recent = await summary.recent_messages(session, user)
         with use_language(self.settings.advisor_language):
             subject = summary.subject_of(recent)
@@ -89,14 +90,10 @@ class HandoffQueue:
                 answers=dict(state.answers or {}) | turn.conversation.answers, recent=recent)
         await self.post(session, handoff, DeskPost("open", handoff.id, handoff.summary))
         if turn.inbound.media != Media.none:
-            await self.relay(session, user=user, inbound=turn.inbound)
-        return handoff
+            await self.relay(session, handoff, user=user, inbound=turn.inbound)
 
-    async def relay(self, session: AsyncSession, *, user: User, inbound: Inbound,
-                    callback: bool = False) -> None:
-        handoff = await active_handoff(session, user.id)
-        if handoff is None:
-            return
+    async def relay(self, session: AsyncSession, handoff: Handoff, *, user: User,
+                    inbound: Inbound, callback: bool = False) -> None:
         text = inbound.text or (f"[{inbound.payload}]" if inbound.payload else "")
         session.add(HandoffEvent(handoff_id=handoff.id, author="user", text=text,
                                  media=inbound.media.value))
@@ -111,14 +108,13 @@ class HandoffQueue:
                 posts.append(DeskPost("text", handoff.id, note))
         await self.post(session, handoff, *posts, key=f"{inbound.channel}:{inbound.message_id}")
 
-    async def leave(self, session: AsyncSession, *, user: User) -> None:
-        handoff = await active_handoff(session, user.id)
-        if handoff is None:
-            return
-        handoff.status, handoff.closed_at, handoff.closed_by = "closed", utcnow(), "user"
-        with use_language(self.settings.advisor_language):
-            note = _("↩️ The user left the queue and is back with the bot.")
-        await self.post(session, handoff, *finished(handoff, note))
+    async def finish(self, session: AsyncSession, handoff: Handoff, *, by: str, note: str,
+                     at: datetime | None = None) -> None:
+        """Back to the bot: the handoff is closed, `note` is the topic's last word, and the
+        topic is closed."""
+        handoff.status, handoff.closed_at, handoff.closed_by = "closed", at or utcnow(), by
+        await self.post(session, handoff, DeskPost("text", handoff.id, note),
+                        DeskPost("close_topic", handoff.id))
 
     async def rate(self, session: AsyncSession, *, user: User, handoff_id: int,
                    score: int) -> None:
@@ -128,15 +124,18 @@ class HandoffQueue:
             .values(rating=score).returning(Handoff.id))
         if rated.first() is None:
             return
-        handoff = await session.get(Handoff, handoff_id)
         with use_language(self.settings.advisor_language):
             note = _("⭐ The user rated this conversation {score}/5.").format(score=score)
-        await self.post(session, handoff, DeskPost("text", handoff.id, note))
+        await self.note(session, await session.get(Handoff, handoff_id), note)
 
     async def post(self, session: AsyncSession, handoff: Handoff, *posts: DeskPost,
                    key: str | None = None) -> None:
         await queue_posts(session, group_id=self.group_id, user_id=handoff.user_id,
                           posts=list(posts), key=key and f"desk:{key}")
+
+    async def note(self, session: AsyncSession, handoff: Handoff, text: str) -> None:
+        """A line for the advisors in the handoff's topic."""
+        await self.post(session, handoff, DeskPost("text", handoff.id, text))
 
     async def tell_no_answer(self, session: AsyncSession, now: datetime) -> int:
         """Users who waited longer than the configured time without an advisor's answer are
@@ -155,7 +154,7 @@ class HandoffQueue:
             await tell_user(session, user, outbound, key=f"no-answer:{handoff.id}")
             with use_language(self.settings.advisor_language):
                 note = _("⏰ No answer yet: the user was told and offered a reminder or a call.")
-            await self.post(session, handoff, DeskPost("text", handoff.id, note))
+            await self.note(session, handoff, note)
         return len(waiting)
 
     async def close_idle(self, session: AsyncSession, now: datetime) -> int:
@@ -168,12 +167,11 @@ class HandoffQueue:
             select(Handoff).where(Handoff.status.in_(ACTIVE),
                                   func.coalesce(last_event, Handoff.created_at) < cutoff)
             .with_for_update(skip_locked=True).limit(100))).all()
+        with use_language(self.settings.advisor_language):
+            note = _("⌛ Closed after {days} days without a message; the user is back with "
+                     "the bot.").format(days=self.settings.handoff_idle_days)
         for handoff in idle:
-            handoff.status, handoff.closed_at, handoff.closed_by = "closed", now, "idle"
-            with use_language(self.settings.advisor_language):
-                note = _("⌛ Closed after {days} days without a message; the user is back "
-                         "with the bot.").format(days=self.settings.handoff_idle_days)
-            await self.post(session, handoff, *finished(handoff, note))
+            await self.finish(session, handoff, by="idle", note=note, at=now)
         return len(idle)
 
     async def tell_advisors_undelivered(self, session: AsyncSession, user_id: int,
@@ -185,7 +183,7 @@ class HandoffQueue:
             note = _("⚠️ A message could not be delivered to the user ({error}).").format(
                 error=error[:200])
         session.add(HandoffEvent(handoff_id=handoff.id, author="bot", text=note))
-        await self.post(session, handoff, DeskPost("text", handoff.id, note))
+        await self.note(session, handoff, note)
 
     async def tell_unreachable(self, session: AsyncSession, handoff_id: int) -> None:
         """The advisors' group cannot be reached: tell the user once that their request
@@ -202,11 +200,6 @@ class HandoffQueue:
                 text = _("Our advisors cannot be reached right now. Your request is saved and "
                          "will reach them as soon as possible; you will get the answer here.")
             await tell_user(session, user, Outbound(text), key=f"unreachable:{handoff.id}")
-
-
-def finished(handoff: Handoff, note: str) -> tuple[DeskPost, DeskPost]:
-    """The last word in a topic, and the topic closed."""
-    return DeskPost("text", handoff.id, note), DeskPost("close_topic", handoff.id)
 
 
 def no_answer_message() -> Outbound:

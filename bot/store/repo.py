@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -190,6 +190,21 @@ async def release_stale_claims(
 ) -> int:
     """Give back outbox rows a crashed sender claimed but never finished."""
     return await _release(session, OutboxItem, older_than, now, OutboxItem.channel == channel)
+
+
+async def channel_backlog(
+    session: AsyncSession, *, channel: str
+) -> tuple[int, datetime | None, str | None]:
+    """Messages of a channel not yet sent, the oldest one's time, and the last error seen."""
+    waiting, oldest = (await session.execute(
+        select(func.count(), func.min(OutboxItem.created_at))
+        .where(OutboxItem.channel == channel,
+               OutboxItem.status.in_(("pending", "sending"))))).one()
+    last_error = await session.scalar(
+        select(OutboxItem.last_error)
+        .where(OutboxItem.channel == channel, OutboxItem.last_error.is_not(None))
+        .order_by(OutboxItem.id.desc()).limit(1))
+    return waiting, oldest, last_error
 
 
 async def update_user(
