@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.admin_tokens import ROLES
 from bot.config import SettingsError, load_settings
 from bot.content import ContentError
 from bot.store.database import StoreUnavailable
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("admin", help="admin API tokens").add_subparsers(
         required=True, metavar="ACTION")
     create = admin.add_parser("create-token", help="create a token (printed once)")
-    create.add_argument("--role", required=True, choices=("admin", "editor", "advisor"))
+    create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--name", required=True)
     create.set_defaults(run=_create_token)
     admin.add_parser("list-tokens", help="list tokens").set_defaults(run=_list_tokens)

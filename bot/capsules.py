@@ -35,8 +35,7 @@ class CapsuleView:
 async def seed_if_empty(session: AsyncSession, data_dir: Path) -> None:
     if await session.scalar(select(Capsule.id).limit(1)):
         return
-    folder = data_dir / "capsules"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _folder(data_dir)
     for capsule_id, raw in read_yaml(SHIPPED / "catalogue.yaml")["capsules"].items():
         shutil.copyfile(SHIPPED / raw["file"], folder / raw["file"])
         session.add(Capsule(id=capsule_id, title=raw["title"], caption=raw["caption"],
@@ -72,8 +71,7 @@ async def store_video(session: AsyncSession, *, capsule_id: str, data: bytes,
     capsule = await session.get(Capsule, capsule_id)
     if capsule is None:
         return None
-    folder = data_dir / "capsules"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _folder(data_dir)
     name = f"{capsule_id}.mp4"
     (folder / name).write_bytes(data)
     capsule.video_file = name
@@ -107,6 +105,12 @@ def whatsapp_media_is_fresh(capsule: Capsule) -> bool:
     if not capsule.whatsapp_media_id or uploaded is None:
         return False
     return utcnow() - uploaded < WHATSAPP_MEDIA_LIFETIME
+
+
+def _folder(data_dir: Path) -> Path:
+    folder = data_dir / "capsules"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _forget_channel_ids(capsule: Capsule) -> None:

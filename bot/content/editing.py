@@ -91,9 +91,10 @@ async def import_files(session: AsyncSession, directory: Path, *, actor: str) ->
         for item_id, data in (read_yaml(path).get("items") or {}).items()
     }
     await _validate_with(session, incoming)
+    stored = {r.id: r for r in await session.scalars(select(ContentRecord))}
     changed = 0
     for item_id, (file, data) in incoming.items():
-        record = await session.get(ContentRecord, item_id)
+        record = stored.get(item_id)
         if record is None or record.data != data or record.file != file:
             await save(session, item_id=item_id, file=file, data=data, actor=actor,
                        action="import", validate=False)
