@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
@@ -103,31 +104,43 @@ class Ticker:
         self.db, self.worker, self.policy = db, worker, policy
         self.after_dispatch = after_dispatch
         self._running: set[asyncio.Task[None]] = set()
+        self._stopped = False
         self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self.scheduler.add_job(self._tick, "interval", seconds=seconds, max_instances=1,
-                               coalesce=True, next_run_time=datetime.now(UTC))
+        jobs = [(self._tick, {"seconds": seconds, "next_run_time": datetime.now(UTC)})]
         if retention:
-            self.scheduler.add_job(self._purge, "interval", hours=1, args=[retention],
-                                   max_instances=1, coalesce=True)
+            jobs.append((partial(self._purge, retention), {"hours": 1}))
         if every_minute:
-            self.scheduler.add_job(self._guarded, "interval", minutes=1, args=[every_minute],
-                                   max_instances=1, coalesce=True)
+            jobs.append((every_minute, {"minutes": 1}))
+        for job, when in jobs:
+            self.scheduler.add_job(self._guarded, "interval", args=[job], max_instances=1,
+                                   coalesce=True, **when)
 
     def start(self) -> Ticker:
         self.scheduler.start()
         return self
 
     async def stop(self) -> None:
+        self._stopped = True
         self.scheduler.shutdown(wait=False)
-        for task in self._running:
+        for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
 
     async def _guarded(self, job: Callable[[], Awaitable[object]]) -> None:
+        """Every job runs here: tracked, so stop() cancels it before the database closes; a
+        job the scheduler handed over just before stop() does nothing."""
+        if self._stopped:
+            return
+        task = asyncio.current_task()
+        self._running.add(task)
         try:
             await job()
-        except Exception:  # noqa: BLE001 — the next minute tries again
-            log.exception("periodic job failed")
+        except asyncio.CancelledError:
+            return  # the worker is stopping; claimed rows return after their lease
+        except Exception:  # noqa: BLE001 — the next run tries again; the rows are the truth
+            log.exception("scheduled job failed")
+        finally:
+            self._running.discard(task)
 
     async def _purge(self, retention: timedelta) -> None:
         async with self.db.transaction() as session:
@@ -135,15 +148,6 @@ class Ticker:
         log.info("retention: %d old messages removed", removed)
 
     async def _tick(self) -> None:
-        task = asyncio.current_task()
-        self._running.add(task)
-        try:
-            await recover_claims(self.db, lease=self.policy.lease)
-            while await dispatch_due(self.db, worker=self.worker, policy=self.policy):
-                self.after_dispatch()
-        except asyncio.CancelledError:
-            return  # the worker is stopping; claimed rows return after their lease
-        except Exception:  # noqa: BLE001 — the next tick tries again; the rows are the truth
-            log.exception("reminder tick failed")
-        finally:
-            self._running.discard(task)
+        await recover_claims(self.db, lease=self.policy.lease)
+        while await dispatch_due(self.db, worker=self.worker, policy=self.policy):
+            self.after_dispatch()
