@@ -128,13 +128,19 @@ class OutboxWorker:
         self.interval = interval
         self.lease = lease
         self._poke = asyncio.Event()
+        self._stopping = False
         self._recovered_at = datetime.min.replace(tzinfo=UTC)
 
     def poke(self) -> None:
         self._poke.set()
 
+    def stop(self) -> None:
+        """run() returns after the round in progress."""
+        self._stopping = True
+        self._poke.set()
+
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.drain()
             except Exception:  # noqa: BLE001 — a database hiccup must not stop delivery for good

@@ -31,6 +31,7 @@ from bot.reminder_rules import (
 from bot.store import repo
 from bot.store.database import Database
 from bot.store.models import Reminder, User
+from bot.tasks import settle
 
 log = logging.getLogger(__name__)
 
@@ -120,15 +121,15 @@ class Ticker:
         return self
 
     async def stop(self) -> None:
+        """No new job starts; running ones finish their current step (or are cancelled
+        after a grace period) before the database closes."""
         self._stopped = True
         self.scheduler.shutdown(wait=False)
-        for task in list(self._running):
-            task.cancel()
-        await asyncio.gather(*self._running, return_exceptions=True)
+        await settle(list(self._running))
 
     async def _guarded(self, job: Callable[[], Awaitable[object]]) -> None:
-        """Every job runs here: tracked, so stop() cancels it before the database closes; a
-        job the scheduler handed over just before stop() does nothing."""
+        """Every job runs here: tracked, so stop() can wait for it; a job the scheduler
+        handed over just before stop() does nothing."""
         if self._stopped:
             return
         task = asyncio.current_task()
@@ -149,5 +150,6 @@ class Ticker:
 
     async def _tick(self) -> None:
         await recover_claims(self.db, lease=self.policy.lease)
-        while await dispatch_due(self.db, worker=self.worker, policy=self.policy):
+        while not self._stopped and await dispatch_due(self.db, worker=self.worker,
+                                                       policy=self.policy):
             self.after_dispatch()

@@ -27,6 +27,7 @@ from bot.reminders import Ticker, recompute_due_times
 from bot.runtime import live_capsules, live_content
 from bot.store.database import Database
 from bot.store.repo import DESK_CHANNEL
+from bot.tasks import settle, stopped_within
 
 log = logging.getLogger(__name__)
 DESK_ATTEMPTS = 60  # with back-off capped at 10 minutes: about ten hours
@@ -80,16 +81,17 @@ async def running_services(
             _open_advisor_desk(services, senders)
         if deliver:
             services.tasks.append(asyncio.create_task(worker.run()))
-        services.tasks.append(asyncio.create_task(follow_edits(engine)))
+        stopping = asyncio.Event()
+        services.tasks.append(asyncio.create_task(follow_edits(engine, stopping)))
         ticker = ticker_for(settings, engine, worker.poke).start() if remind else None
         try:
             yield services
         finally:
             if ticker:
                 await ticker.stop()
-            for task in services.tasks:
-                task.cancel()
-            await asyncio.gather(*services.tasks, return_exceptions=True)
+            worker.stop()
+            stopping.set()
+            await settle(services.tasks)
             await db.dispose()
 
 
@@ -110,11 +112,10 @@ def ticker_for(settings: Settings, engine: Engine, after_dispatch: Callable[[], 
                   every_minute=engine.sweep_handoffs)
 
 
-async def follow_edits(engine: Engine, every: float = 5.0) -> None:
+async def follow_edits(engine: Engine, stopping: asyncio.Event, every: float = 5.0) -> None:
     """Editors' changes made through another worker reach this one within `every` seconds."""
     seen = await _edits_revision(engine.db)
-    while True:
-        await asyncio.sleep(every)
+    while not await stopped_within(stopping, every):
         try:
             revision = await _edits_revision(engine.db)
             if revision != seen:

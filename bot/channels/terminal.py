@@ -20,6 +20,7 @@ from bot.engine import Engine
 from bot.messages import Inbound
 from bot.outbox import Delivery, deliver_pending, recover_claims
 from bot.reminders import Ticker
+from bot.tasks import settle, stopped_within
 
 CHANNEL = "terminal"
 _ARABIC = ("\u0600", "\u06ff")
@@ -45,12 +46,12 @@ class TerminalChat:
         """
         await recover_claims(self.engine.db, channel=CHANNEL, lease=timedelta(0))
         await self.flush()
-        following = None
+        stopping, following = asyncio.Event(), []
         if ticker:
             ticker.after_dispatch = self._flush_soon
             ticker.start()
             # an advisor answering through the API (`fadaa serve` on the same database)
-            following = asyncio.create_task(self._follow())
+            following.append(asyncio.create_task(self._follow(stopping)))
         try:
             while line := await asyncio.to_thread(source.readline):
                 text = line.rstrip("\n")
@@ -60,12 +61,11 @@ class TerminalChat:
         finally:
             if ticker:
                 await ticker.stop()
-            if following:
-                following.cancel()
+            stopping.set()
+            await settle([*following, *filter(None, [self._pending_flush])])
 
-    async def _follow(self, every: float = 2.0) -> None:
-        while True:
-            await asyncio.sleep(every)
+    async def _follow(self, stopping: asyncio.Event, every: float = 2.0) -> None:
+        while not await stopped_within(stopping, every):
             await self.flush()
 
     def _flush_soon(self) -> None:
