@@ -1,8 +1,10 @@
 """Deciding the reply to one inbound message, given the conversation so far.
 
-Order: an exact choice (button, menu number or label) wins; then a flow waiting for an
-answer; then the classifier, whose confidence decides between acting, asking "did you
-mean…?", and saying what the bot can do.
+Order: advisors' queue > slash command > exact choice (button, shown number or label) >
+steering words (back, menu, cancel, sources) > a flow waiting for an answer > first
+contact > what the text names (a follow-up on the last topic, an item by its words) > the
+classifier, whose confidence decides between acting, asking "did you mean…?", and saying
+what the bot covers.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from bot.flows import (
     PAYLOAD_HANDLERS,
     GuidedFlow,
     handoff,
+    navigation,
+    onboarding,
 )
-from bot.flows.answers import answer_intent, answer_item_id
+from bot.flows.answers import again_on_topic, answer_intent, answer_item_id, follow_up
 from bot.flows.base import Turn, chosen_payload
 from bot.flows.clarify import (
     did_you_mean,
@@ -27,18 +31,24 @@ from bot.flows.clarify import (
     outside_scope,
     unreadable_media,
 )
-from bot.flows.language import choose_language
-from bot.flows.onboarding import (
-    language_is_clear,
-    remember_first_question,
-    take_first_question,
-    welcome_and_ask_language,
-)
-from bot.flows.smalltalk import show_menu, welcome
-from bot.i18n import _, use_language
+from bot.flows.commands import COMMANDS, command_of, deep_link_payload
+from bot.flows.language import choose_language, follows_script, requested_language
+from bot.flows.navigation import Steer
+from bot.flows.smalltalk import show_menu
+from bot.flows.topics import Named, aspects_named, family, item_named, sources_asked
+from bot.i18n import LANGUAGES, _, use_language
 from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
-from bot.nlu.normalize import clean
+from bot.nlu.normalize import clean, normalize
+from bot.nlu.reading import read_message
+
+FOLLOW_UP_WORDS = 12  # a longer message is a question of its own, not a follow-up
+# Intents that are one aspect of creating a cooperative; after another topic they ask that
+# aspect of it ("documents for the loan?" after Intilaka).
+ASPECT_INTENTS = {"required_documents": "documents", "registration_court": "where",
+                  "membership_requirements": "eligibility"}
+GENERAL_INTENTS = frozenset({"about_fadaa", "financing_options", "help_menu", "greeting",
+                             "thanks_goodbye", "watch_capsules"})
 
 
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
@@ -58,9 +68,12 @@ def _labelled(outbound: Outbound) -> Outbound:
 
 
 def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
-    if turn.handoff is not None:
-        return handoff.during(turn, understand)
     inbound = turn.inbound
+    command = command_of(inbound.text) if not inbound.payload else None
+    if turn.handoff is not None:
+        return handoff.during(turn, understand, command=command is not None)
+    if command:
+        return _on_command(turn, *command, understand=understand)
     payload = inbound.payload or chosen_payload(inbound.text, turn.conversation.offered)
     if payload:
         return _on_payload(turn, payload, understand)
@@ -70,12 +83,60 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return flow.read(turn)
     if not text:
         return unreadable_media(turn) if inbound.media != Media.none else empty_message(turn)
-    turn.understanding = understand(text)
+    steer = navigation.steering(text)
+    if steer and turn.conversation.language:
+        return _steer(turn, steer, flow)
+    if sources_asked(text) and turn.conversation.language:
+        return navigation.sources_of(turn)
+    if normalize(text).isdigit() and turn.conversation.offered and not (
+            flow and flow.reads_numbers(turn)):
+        return navigation.choose_in_range(turn)
+    _read(turn, text, understand)
     if turn.conversation.language is None:
-        return _first_contact(turn)
-    if flow:
-        return _in_flow(turn, flow)
-    return _on_text(turn)
+        return _first_contact(turn, understand)
+    if switched := follows_script(turn.conversation.language, turn.understanding):
+        turn.conversation.language = switched
+        with use_language(switched):
+            return _after_reading(turn, flow)
+    return _after_reading(turn, flow)
+
+
+def _read(turn: Turn, text: str, understand: Understand) -> None:
+    turn.understanding, turn.ask = read_message(text, understand, turn.settings.act_threshold)
+
+
+def _after_reading(turn: Turn, flow: GuidedFlow | None) -> list[Outbound]:
+    return _in_flow(turn, flow) if flow else _on_text(turn)
+
+
+def _on_command(turn: Turn, name: str, argument: str, understand: Understand) -> list[Outbound]:
+    """"/start intilaka" answers Intilaka; a first "/start" asks the language once."""
+    deep_link = deep_link_payload(turn, argument) if name == "start" else None
+    if turn.conversation.language is None:
+        if deep_link:
+            onboarding.remember_question(turn, deep_link)
+        return onboarding.ask_language_once(turn)
+    if deep_link:
+        return _on_payload(turn, deep_link, understand)
+    return COMMANDS.get(name, show_menu)(turn)
+
+
+def _steer(turn: Turn, steer: Steer, flow: GuidedFlow | None) -> list[Outbound]:
+    if steer == Steer.back and flow:
+        return flow.back(turn) or _back_to_topic(turn)
+    if steer == Steer.back:
+        return _back_to_topic(turn, step_back=True)
+    if steer == Steer.cancel:
+        return navigation.cancelled(turn)
+    turn.conversation.leave_flow()
+    return show_menu(turn)
+
+
+def _back_to_topic(turn: Turn, step_back: bool = False) -> list[Outbound]:
+    """Back from the first question of a flow, or from an answer: the answer before it."""
+    turn.conversation.leave_flow()
+    previous = turn.conversation.previous_topic() if step_back else turn.conversation.topic
+    return answer_item_id(turn, previous) if previous else show_menu(turn)
 
 
 def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
@@ -91,14 +152,19 @@ def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
     return flow.ask_again(turn)
 
 
-def _first_contact(turn: Turn) -> list[Outbound]:
-    """A greeting alone says nothing sure about the language (السلام عليكم is both)."""
-    if turn.understanding.intent == "greeting" or not language_is_clear(turn):
-        remember_first_question(turn)
-        return welcome_and_ask_language(turn)
-    turn.conversation.language = turn.understanding.language
-    with use_language(turn.language):
-        return [welcome(), *_on_text(turn)]
+def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
+    """Answer in the language the message shows; if it shows none, ask once, and then the
+    next message decides."""
+    named = requested_language(turn.inbound.text)
+    if named and len(turn.inbound.text.split()) <= 4:  # "francais", "b darija 3afak"
+        return _chose_language(turn, named, understand)
+    if onboarding.language_is_clear(turn) or onboarding.already_asked(turn):
+        onboarding.settle_language(turn)
+        with use_language(turn.language):
+            return [*onboarding.welcome_once(turn), *_on_text(turn)]
+    if turn.understanding.intent not in ("greeting", OUT_OF_SCOPE):
+        onboarding.remember_question(turn, turn.inbound.text)
+    return onboarding.ask_language_once(turn)
 
 
 def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbound]:
@@ -109,7 +175,7 @@ def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbou
         return KIND_HANDLERS[kind](turn, value)
     if payload in PAYLOAD_HANDLERS:
         return PAYLOAD_HANDLERS[payload](turn)
-    if kind == "lang" and value in ("ary", "ar", "fr"):
+    if kind == "lang" and value in LANGUAGES:
         return _chose_language(turn, value, understand)
     turn.conversation.leave_flow()
     if kind == "intent":
@@ -120,19 +186,37 @@ def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbou
 
 
 def _chose_language(turn: Turn, language: str, understand: Understand) -> list[Outbound]:
-    first_question = take_first_question(turn)
-    if first_question is None:
-        return choose_language(turn, language)
+    """The question asked before the choice (typed, or a deep link) is answered after it."""
+    question = onboarding.take_question(turn)
     turn.conversation.language = language
-    turn.understanding = understand(first_question)
     with use_language(language):
-        return _on_text(turn)
+        welcome = onboarding.welcome_once(turn)
+        if question is None:
+            return [*welcome, *choose_language(turn, language)]
+        if ":" in question and " " not in question:  # a deep link's payload
+            return [*welcome, *_on_payload(turn, question, understand)]
+        turn.inbound = replace(turn.inbound, text=question, payload=None)
+        _read(turn, question, understand)
+        return [*welcome, *_on_text(turn)]
 
 
 def _on_text(turn: Turn) -> list[Outbound]:
-    """Act when sure; when unsure, offer the likely topics; otherwise say what Fadaa covers."""
+    """Act on what the text names; when unsure, offer the likely topics; otherwise say
+    what Fadaa covers."""
     understanding = turn.understanding
     settings = turn.settings
+    text = turn.ask or turn.inbound.text
+    named = item_named(text)
+    aspects = aspects_named(text) or _aspect_intent(turn)
+    topic = turn.conversation.topic
+    if topic and aspects and _follows_up(turn, named, topic):
+        turn.conversation.misunderstandings = 0
+        return follow_up(turn, named.item_id if named else topic, aspects)
+    if named and _named_wins(turn, named):
+        turn.conversation.misunderstandings = 0
+        return answer_item_id(turn, named.item_id)
+    if topic and _unsure_follow_up(turn, text, topic):
+        return again_on_topic(turn, topic)
     if understanding.intent == OUT_OF_SCOPE:
         sure = understanding.confidence >= settings.out_of_scope_threshold
         candidates = [] if sure else _candidates(understanding, settings.clarify_threshold / 3)
@@ -144,6 +228,65 @@ def _on_text(turn: Turn) -> list[Outbound]:
     if understanding.confidence >= settings.clarify_threshold and candidates:
         return did_you_mean(turn, candidates)
     return not_understood(turn)
+
+
+def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
+    """A short message about an aspect, naming nothing outside the last topic's family,
+    is about that topic (or the item of that family it names)."""
+    if len((turn.ask or turn.inbound.text).split()) > FOLLOW_UP_WORDS:
+        return False
+    if named:
+        return family(named.item_id) == family(topic)
+    if turn.understanding.intent in ASPECT_INTENTS:
+        return True
+    intent_family = _intent_family(turn, turn.understanding)
+    return (not _confident(turn) or intent_family in (None, family(topic))
+            or turn.understanding.intent in GENERAL_INTENTS)
+
+
+def _aspect_intent(turn: Turn) -> list[str]:
+    aspect = ASPECT_INTENTS.get(turn.understanding.intent)
+    topic = turn.conversation.topic
+    if aspect and topic and family(topic) not in ("create", "formalize"):
+        return [aspect]
+    return []
+
+
+def _unsure_follow_up(turn: Turn, text: str, topic: str) -> bool:
+    """A short question right after an answer that the classifier cannot place."""
+    understanding = turn.understanding
+    if len(text.split()) > FOLLOW_UP_WORDS or turn.conversation.context.get("repeated") == topic:
+        return False
+    if understanding.intent == OUT_OF_SCOPE:
+        return understanding.confidence < turn.settings.out_of_scope_threshold
+    return understanding.confidence < turn.settings.act_threshold
+
+
+def _named_wins(turn: Turn, named: Named) -> bool:
+    """An item named by its words wins unless the classifier is sure of another subject;
+    a phrase of several words ("compte bancaire") wins over any subject Fadaa answers
+    from its content, but not over a request (a reminder, an advisor)."""
+    understanding = turn.understanding
+    if not _confident(turn) or understanding.intent in GENERAL_INTENTS:
+        return True
+    intent_family = _intent_family(turn, understanding)
+    if named.strong and intent_family is not None:
+        return True
+    if intent_family != family(named.item_id):
+        return False
+    item = turn.content.get(named.item_id)
+    return item is not None and not item.intents
+
+
+def _confident(turn: Turn) -> bool:
+    understanding = turn.understanding
+    return (understanding.intent != OUT_OF_SCOPE
+            and understanding.confidence >= turn.settings.act_threshold)
+
+
+def _intent_family(turn: Turn, understanding: Understanding) -> str | None:
+    item = turn.content.for_intent(understanding.intent)
+    return family(item.id) if item else None
 
 
 def _candidates(understanding: Understanding, floor: float) -> list[str]:

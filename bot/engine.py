@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 from bot.capsules import CapsuleView
 from bot.clock import utcnow
 from bot.config import Settings
@@ -88,6 +90,7 @@ def _conversation(user: User, state: ConversationState) -> Conversation:
         language=user.language, flow=state.flow, step=state.step, slots=dict(state.slots or {}),
         offered=list((state.offered or {}).get("buttons", [])),
         misunderstandings=state.misunderstandings or 0, answers=dict(state.answers or {}),
+        context=deepcopy(state.context or {}),
     )
 
 
@@ -102,4 +105,5 @@ def _save(turn: Turn, user: User, state: ConversationState) -> None:
     state.offered = {"buttons": conversation.offered}
     state.misunderstandings = conversation.misunderstandings
     state.answers = conversation.answers
+    state.context = conversation.context
 

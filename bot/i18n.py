@@ -21,10 +21,13 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-LANGUAGES = ("ary", "ar", "fr")
+LATIN_DARIJA = "ary-Latn"  # Darija in Latin letters (BCP 47), as Arabizi writers read it
+LANGUAGES = ("ary", LATIN_DARIJA, "ar", "fr")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-BABEL_LOCALE = {"ary": "ar_MA", "ar": "ar_MA", "fr": "fr_MA"}
-_FALLBACKS = {"ary": ("ary", "ar"), "ar": ("ar",), "fr": ("fr",)}
+# Latin-script readers get French dates ("lundi 7 décembre"), as they write them.
+BABEL_LOCALE = {"ary": "ar_MA", LATIN_DARIJA: "fr_MA", "ar": "ar_MA", "fr": "fr_MA"}
+_FALLBACKS = {"ary": ("ary", "ar"), LATIN_DARIJA: ("ary_Latn", "fr"), "ar": ("ar",),
+              "fr": ("fr",)}
 
 _current: ContextVar[str] = ContextVar("language", default="ary")
 
@@ -62,9 +65,13 @@ def catalog(language: str) -> gettext_module.NullTranslations:
     return chain
 
 
+# Babel knows no Darija locale; its catalogs are read with a related one's plural rules.
+_BABEL_CATALOG_LOCALE = {"ary": "ar", "ary_Latn": "fr"}
+
+
 def _load_po(path: Path) -> Translations:
     with path.open("rb") as source:
-        parsed = read_po(source, locale="ar" if path.parts[-3] == "ary" else path.parts[-3])
+        parsed = read_po(source, locale=_BABEL_CATALOG_LOCALE.get(path.parts[-3], path.parts[-3]))
     compiled = BytesIO()
     write_mo(compiled, parsed)
     compiled.seek(0)
@@ -90,5 +97,5 @@ def format_weekdays(days: frozenset[int]) -> str:
     ordered = sorted(days)
     if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"{names[ordered[0]]} – {names[ordered[-1]]}"
-    separator = ", " if _current.get() == "fr" else "، "
+    separator = ", " if BABEL_LOCALE[_current.get()] == "fr_MA" else "، "
     return separator.join(names[day] for day in ordered)

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from bot.flows import capsules, handoff, language, privacy, reminders, smalltalk
+from bot.flows import capsules, handoff, language, navigation, privacy, reminders, smalltalk
 from bot.flows.base import Turn
 from bot.flows.financing_finder import FINANCING_FINDER
 from bot.flows.formalize import FORMALIZE
@@ -26,6 +26,7 @@ INTENT_HANDLERS: dict[str, Handler] = {
 KIND_HANDLERS: dict[str, Callable[[Turn, str], list[Outbound]]] = {
     "capsule": capsules.send,
     "rate": handoff.rate,
+    "sources": navigation.sources_of,
 }
 
 PAYLOAD_HANDLERS: dict[str, Handler] = {

@@ -16,6 +16,7 @@ from bot.messages import Button, Inbound, Outbound
 from bot.nlu import Understanding
 from bot.nlu.normalize import normalize
 
+HISTORY = 6  # answers kept for "back"
 MAIN_MENU = (
     ("intent:create_cooperative", N_("Create a cooperative")),
     ("intent:financing_options", N_("Financing")),
@@ -38,9 +39,31 @@ class Conversation:
     offered: list[list[str]] = field(default_factory=list)
     misunderstandings: int = 0
     answers: dict[str, Any] = field(default_factory=dict)  # finished questionnaires
+    context: dict[str, Any] = field(default_factory=dict)  # topic, answers before it
 
     def leave_flow(self) -> None:
         self.flow, self.step, self.slots = None, None, {}
+
+    @property
+    def topic(self) -> str | None:
+        """The content item of the last answer: what a follow-up is about."""
+        return self.context.get("topic")
+
+    def answered(self, item_id: str) -> None:
+        history = self.context.setdefault("history", [])
+        if not history or history[-1] != item_id:
+            history.append(item_id)
+        del history[:-HISTORY]
+        self.context["topic"] = item_id
+
+    def previous_topic(self) -> str | None:
+        """Steps back one answer: the one before the last, if any."""
+        history = self.context.get("history", [])
+        if len(history) < 2:
+            return None
+        history.pop()
+        self.context["topic"] = history[-1]
+        return history[-1]
 
 
 @dataclass
@@ -50,6 +73,7 @@ class Turn:
     content: Content
     settings: Settings
     understanding: Understanding | None = None
+    ask: str = ""  # the words the understanding comes from: the question in a long message
     zone: str = "Africa/Casablanca"
     reminders: list[ReminderView] = field(default_factory=list)
     capsules: list[CapsuleView] = field(default_factory=list)

@@ -1,6 +1,6 @@
 """What the bot says when it is unsure or has not understood."""
 
-from bot.flows.answers import answer_intent
+from bot.flows.answers import answer_intent, bulleted
 from bot.flows.base import Turn, main_menu, menu_button
 from bot.i18n import N_, _
 from bot.messages import Button, Outbound
@@ -46,10 +46,13 @@ def did_you_mean(turn: Turn, candidates: list[str]) -> list[Outbound]:
 
 
 def outside_scope(turn: Turn) -> list[Outbound]:
-    """Unrelated requests and gibberish: say what Fadaa covers; insisting brings an advisor."""
-    if _too_many_misses(turn):
-        return _offer_advisor()
-    return answer_intent(turn, OUT_OF_SCOPE)
+    """Unrelated requests (football, the weather): say what Fadaa covers, with its topics as
+    buttons. Not a misunderstanding: advisors are for questions in Fadaa's field."""
+    item = turn.content.for_intent(OUT_OF_SCOPE)
+    topics = tuple(b for b in main_menu() if b.payload != "intent:talk_to_advisor")
+    if item is None:
+        return answer_intent(turn, OUT_OF_SCOPE)
+    return [Outbound(bulleted(item.text[turn.language]), topics, list_label=_("Menu"))]
 
 
 def not_understood(turn: Turn) -> list[Outbound]:

@@ -8,13 +8,11 @@ to erase one's data, which is passed on and also answered with the confirmation.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from functools import cache
-from pathlib import Path
 
-from bot.content import read_yaml
 from bot.effects import CreateReminder, LeaveHandoff, OpenHandoff, RateHandoff, RelayToAdvisors
 from bot.flows import privacy
 from bot.flows.base import Turn, chosen_payload, menu_button, with_menu
+from bot.flows.navigation import leaves_advisors
 from bot.flows.smalltalk import show_menu
 from bot.i18n import _, format_moment, format_weekdays
 from bot.messages import Button, Outbound
@@ -22,7 +20,6 @@ from bot.nlu import Understand, Understanding
 from bot.nlu.normalize import clean, normalize
 
 NAME = "handoff"
-WORDS_FILE = Path(__file__).with_name("handoff_words.yaml")
 DESCRIPTION_WORDS = 8  # a request this long already says what it is about
 
 
@@ -66,6 +63,12 @@ class Describe:
     def ask_again(self, turn: Turn) -> list[Outbound]:
         return self.read(turn)
 
+    def back(self, turn: Turn) -> list[Outbound] | None:
+        return None  # back from the one question: the answer before it
+
+    def reads_numbers(self, turn: Turn) -> bool:
+        return True  # a number can be the description ("2 questions")
+
     def answer(self, turn: Turn, value: str) -> list[Outbound]:
         if value == "skip":
             return open_handoff(turn, "")
@@ -76,15 +79,16 @@ class Describe:
 DESCRIBE = Describe()
 
 
-def during(turn: Turn, understand: Understand) -> list[Outbound]:
-    """A message while advisors have the conversation: passed on, unless it leads back."""
+def during(turn: Turn, understand: Understand, *, command: bool = False) -> list[Outbound]:
+    """A message while advisors have the conversation: passed on, unless it leads back
+    (a leaving word or a slash command)."""
     payload = turn.inbound.payload or _typed_choice(turn)
     if payload in WAITING_CHOICES:
         return WAITING_CHOICES[payload](turn)
     if payload == "privacy:erase":
         return privacy.erase(turn)
     text = clean(turn.inbound.text)
-    if normalize(text) in leave_words():
+    if command or leaves_advisors(text):
         return leave(turn)
     turn.effects.append(RelayToAdvisors())
     if text and _asks_to_erase(turn, understand(text)):
@@ -99,9 +103,10 @@ def _asks_to_erase(turn: Turn, understanding: Understanding) -> bool:
 
 
 def _typed_choice(turn: Turn) -> str | None:
-    """A typed button label; a bare number is an answer to the advisor ("how many
-    members?" "7"), not a choice."""
-    if normalize(turn.inbound.text).isdigit():
+    """A typed button label, or the number of a button shown while no advisor has answered;
+    once one has, a bare number answers the advisor ("how many members?" "7")."""
+    answering = turn.handoff is not None and turn.handoff.status != "waiting"
+    if answering and normalize(turn.inbound.text).isdigit():
         return None
     return chosen_payload(turn.inbound.text, turn.conversation.offered)
 
@@ -137,11 +142,6 @@ def rate(turn: Turn, value: str) -> list[Outbound]:
     if handoff_id.isdigit() and score in ("1", "2", "3", "4", "5"):
         turn.effects.append(RateHandoff(int(handoff_id), int(score)))
     return with_menu(_("Thank you for your answer! What else can I do for you?"))
-
-
-@cache
-def leave_words() -> frozenset[str]:
-    return frozenset(normalize(word) for word in read_yaml(WORDS_FILE)["leave"])
 
 
 WAITING_CHOICES = {

@@ -1,22 +1,29 @@
-"""Choosing and changing the conversation language."""
+"""Choosing and changing the conversation language (and, for Darija, its script)."""
 
 from bot.flows.base import Turn
 from bot.flows.smalltalk import show_menu
-from bot.i18n import _, use_language
+from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Button, Outbound
+from bot.nlu import Understanding
 from bot.nlu.normalize import normalize
 
 LANGUAGE_BUTTONS = (
     Button("lang:ary", "الدارجة"),
     Button("lang:ar", "العربية"),
     Button("lang:fr", "Français"),
+    Button(f"lang:{LATIN_DARIJA}", "Darija (latin)"),
 )
 _NAMES = {
     "fr": ("français", "francais", "fransawi", "fransawiya", "french", "فرنسية", "الفرنسية",
            "بالفرنسية", "فرنساوية", "بالفرنساوية", "الفرونسي"),
     "ar": ("arabe", "arabiya", "l'arabiya", "fos7a", "fusha", "العربية", "بالعربية", "الفصحى",
-           "بالفصحى", "عربية"),
-    "ary": ("darija", "darja", "derija", "الدارجة", "بالدارجة", "دارجة", "marocain"),
+           "بالفصحى", "عربية", "العربية الفصحى"),
+    "ary": ("darija", "darja", "derija", "الدارجة", "بالدارجة", "دارجة", "marocain",
+            "l3arbiya", "l3arabiya", "3arbiya", "b l7rouf l3arbiya", "l7rouf l3arbiya",
+            "الحروف العربية", "بالحروف العربية", "lettres arabes"),
+    LATIN_DARIJA: ("latin", "latine", "latines", "l7rouf latin", "l7rouf latiniya", "latiniya",
+                   "arabizi", "lettres latines", "en lettres latines", "الحروف اللاتينية",
+                   "بالحروف اللاتينية", "بالاتيني", "darija latin", "darija b latin"),
 }
 _NAMED = {language: {normalize(n) for n in names} for language, names in _NAMES.items()}
 
@@ -38,8 +45,28 @@ def choose_language(turn: Turn, language: str) -> list[Outbound]:
 
 
 def requested_language(text: str) -> str | None:
+    """The language a message asks for: the longest name it contains wins
+    ("b l7rouf l3arbiya" names Darija letters, not "l3arbiya" alone)."""
     words = f" {normalize(text)} "
-    for language, names in _NAMED.items():
-        if any(f" {name} " in words or f" b{name} " in words for name in names):
-            return language
+    found = [(len(name), language) for language, names in _NAMED.items() for name in names
+             if f" {name} " in words or f" b{name} " in words]
+    if not found:
+        return None
+    return max(found)[1]
+
+
+def reply_language(understanding: Understanding) -> str | None:
+    """The reply language for a detected one: Darija is answered in the script it was written in."""
+    if understanding.language == "ary" and understanding.script == "latn":
+        return LATIN_DARIJA
+    return understanding.language
+
+
+def follows_script(current: str | None, understanding: Understanding) -> str | None:
+    """A Darija reader who switches script is answered in the new one."""
+    detected = reply_language(understanding)
+    darija = {"ary", LATIN_DARIJA}
+    if (current in darija and detected in darija and detected != current
+            and understanding.language_confidence >= 0.8):
+        return detected
     return None

@@ -1,31 +1,41 @@
-"""First contact: greet, and settle the language unless the first message shows it."""
+"""First contact: answer in the language the first message shows; otherwise ask once.
+
+A greeting alone, an emoji or "ok" says nothing sure about the language (السلام عليكم is
+both Darija and Arabic): the bot asks once, in three short lines with buttons, and keeps
+any question for after the choice. The next message with words in it *is* the choice.
+"""
 
 from bot.flows.base import Turn
-from bot.flows.language import LANGUAGE_BUTTONS
+from bot.flows.language import LANGUAGE_BUTTONS, reply_language
 from bot.flows.privacy import notice
-from bot.i18n import _, use_language
+from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Outbound
 
+ASKED = "asked_language"
 PENDING_QUESTION = "pending_question"
+NOTICED = "noticed"
 
 
-def welcome_and_ask_language(turn: Turn) -> list[Outbound]:
-    """One short greeting in each of the three languages, then the language buttons."""
+def ask_language_once(turn: Turn) -> list[Outbound]:
+    """One short line in each script a reader may need, then the language buttons."""
+    turn.conversation.context[ASKED] = True
     lines = []
-    for language in ("ary", "ar", "fr"):
+    for language in ("ary", LATIN_DARIJA, "fr"):
         with use_language(language):
-            lines.append(_("Welcome to Fadaa, the assistant for cooperatives. "
-                           "Which language do you prefer?") + "\n" + notice())
-    return [Outbound("\n\n".join(lines), LANGUAGE_BUTTONS)]
+            lines.append(_("Welcome to Fadaa! Which language do you prefer?"))
+    return [Outbound("\n".join(lines), LANGUAGE_BUTTONS)]
 
 
-def remember_first_question(turn: Turn) -> None:
-    if turn.understanding and turn.understanding.intent not in ("greeting", "out_of_scope"):
-        turn.conversation.slots[PENDING_QUESTION] = turn.inbound.text[:1000]
+def already_asked(turn: Turn) -> bool:
+    return bool(turn.conversation.context.get(ASKED))
 
 
-def take_first_question(turn: Turn) -> str | None:
-    return turn.conversation.slots.pop(PENDING_QUESTION, None)
+def remember_question(turn: Turn, text: str) -> None:
+    turn.conversation.context[PENDING_QUESTION] = text[:1000]
+
+
+def take_question(turn: Turn) -> str | None:
+    return turn.conversation.context.pop(PENDING_QUESTION, None)
 
 
 def language_is_clear(turn: Turn) -> bool:
@@ -33,6 +43,23 @@ def language_is_clear(turn: Turn) -> bool:
     return bool(
         understanding
         and understanding.language
+        and understanding.intent != "greeting"
         and understanding.language_confidence >= 0.8
         and len(turn.inbound.text.split()) >= 2
     )
+
+
+def settle_language(turn: Turn) -> None:
+    """After asking once, the message itself decides (the default when it shows nothing)."""
+    detected = reply_language(turn.understanding) if turn.understanding else None
+    turn.conversation.language = detected or turn.settings.default_language
+
+
+def welcome_once(turn: Turn) -> list[Outbound]:
+    """The welcome with the privacy notice, the first time a language is known."""
+    if turn.conversation.context.get(NOTICED):
+        return []
+    turn.conversation.context[NOTICED] = True
+    with use_language(turn.language):
+        return [Outbound(_("Welcome! I am Fadaa, the assistant for cooperatives.") + "\n"
+                         + notice())]

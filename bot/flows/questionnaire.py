@@ -68,6 +68,28 @@ class Questionnaire:
         turn.conversation.slots[question.slot] = value
         return self._next(turn)
 
+    def back(self, turn: Turn) -> list[Outbound] | None:
+        """The previous question again, with the answer given to it; None before the first."""
+        slots = turn.conversation.slots
+        answered = [q for q in self.questions if q.slot in slots]
+        if not answered:
+            return None
+        question = answered[-1]
+        given = str(slots.pop(question.slot))
+        title = next((o.title() for o in question.options if o.value == given), given)
+        turn.conversation.step = question.slot
+        shown = _("Your answer was: {answer}").format(answer=title)
+        return [Outbound(f"{shown}\n\n{question.prompt()}", self._buttons(question))]
+
+    def reads_numbers(self, turn: Turn) -> bool:
+        """Whether a bare number answers the current question ("5" people, "50000" DH)."""
+        question = self._current(turn.conversation.slots)
+        if question is None:
+            return False
+        synonyms = choices().get(question.slot, {})
+        return question.read_text is not None or any(
+            str(name).isdigit() for names in synonyms.values() for name in names)
+
     def ask_again(self, turn: Turn) -> list[Outbound]:
         question = self._current(turn.conversation.slots)
         reminder = _("Please choose one of the answers below, or write \"menu\" to stop.")

@@ -7,22 +7,34 @@ ambiguous hour offers its other reading as a button; a missing time offers commo
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from bot.channels.limits import shorten
 from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
 from bot.flows.base import Turn, menu_button
 from bot.i18n import _, format_moment
 from bot.messages import Button, Outbound
-from bot.nlu.times import TimeExpression, parse_time
+from bot.nlu.normalize import normalize
+from bot.nlu.times import TimeExpression, parse_time, reminder_words
 
 FLOW = "reminder"
 COMMON_TIMES = ("09:00", "14:00", "18:00")
-_YES = {"oui", "ok", "okay", "yes", "ah", "iyeh", "wakha", "نعم", "اه", "واه", "واخا", "صافي"}
+_YES = {normalize(word) for word in (
+    "oui", "ouii", "ok", "okay", "yes", "d'accord", "dac", "confirmer", "c'est bon", "ah",
+    "iyeh", "ih", "wakha", "waxa", "mzyan", "نعم", "اه", "آه", "واه", "واخا", "صافي", "موافق",
+    "مزيان", "أكيد", "ايه")}
+
+
+class Step(StrEnum):
+    when = "when"
+    what = "what"
+    confirm = "confirm"
 
 
 def start_from_text(turn: Turn) -> list[Outbound]:
-    """"fakrni ghda f 10 ndi lwra9": everything needed may already be in the message."""
-    _begin(turn, text="")
+    """"fakrni ghda f 10 ndi lwra9": everything needed may already be in the message; what
+    it gives is kept, and only what is missing is asked."""
+    _begin(turn, text=reminder_words(turn.inbound.text, turn.now))
     return _take_time(turn, turn.inbound.text, from_request=True)
 
 
@@ -40,15 +52,29 @@ class ReminderFlow:
     def read(self, turn: Turn) -> list[Outbound] | None:
         """A typed answer to the current step; None when it is not one."""
         step, text = turn.conversation.step, turn.inbound.text
-        if step == "what":
-            turn.conversation.slots["text"] = text.strip()[:500]
+        if step == Step.what:
+            turn.conversation.slots["text"] = (reminder_words(text, turn.now) or text)[:500]
             return _confirm(turn)
-        if step == "confirm" and text.strip().casefold() in _YES:
+        if step == Step.confirm and normalize(text).strip(" !.") in _YES:
             return _save(turn)
         return _take_time(turn, text, from_request=False, quiet=True)
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
         return _ask_when(turn, _("I did not understand the time.") + " ")
+
+    def back(self, turn: Turn) -> list[Outbound] | None:
+        """From the confirmation or the "what?" question back to "when?"; from "when?", out."""
+        if turn.conversation.step == Step.when:
+            return None
+        slots = turn.conversation.slots
+        shown = ""
+        if slots.get("local"):
+            shown = _("Your answer was: {answer}").format(
+                answer=format_moment(datetime.fromisoformat(slots["local"]))) + "\n"
+        return _ask_when(turn, shown)
+
+    def reads_numbers(self, turn: Turn) -> bool:
+        return turn.conversation.step in (Step.when, Step.what)  # "10" is an hour
 
     def answer(self, turn: Turn, value: str) -> list[Outbound]:
         return _on_payload(turn, value)
@@ -99,7 +125,7 @@ def _from_item(turn: Turn, item_id: str) -> list[Outbound]:
 
 
 def _ask_when(turn: Turn, prefix: str = "") -> list[Outbound]:
-    turn.conversation.step = "when"
+    turn.conversation.step = Step.when
     question = _("When should I remind you? For example: \"tomorrow at 10\" or \"in 2 hours\".")
     return [Outbound(f"{prefix}{question}", (Button("reminder:drop", _("No reminder")),))]
 
@@ -117,7 +143,7 @@ def _take_time(
     if parsed.local <= turn.now.replace(tzinfo=None):
         return _ask_when(turn, _("That time has already passed.") + " ")
     if not slots.get("text") and not slots.get("reminder_id"):
-        turn.conversation.step = "what"
+        turn.conversation.step = Step.what
         return [Outbound(_("What should I remind you of?"),
                          (Button("reminder:drop", _("No reminder")),))]
     return _confirm(turn)
@@ -131,7 +157,7 @@ def _remember(slots: dict, parsed: TimeExpression) -> None:
 
 
 def _confirm(turn: Turn) -> list[Outbound]:
-    turn.conversation.step = "confirm"
+    turn.conversation.step = Step.confirm
     slots = turn.conversation.slots
     local = datetime.fromisoformat(slots["local"])
     text = _("I will remind you: «{text}»\n{when} ({zone}){repeat}").format(

@@ -1,18 +1,12 @@
 """Greeting, menu and goodbye."""
 
 from bot.flows.base import Turn, with_menu
-from bot.flows.privacy import notice
 from bot.i18n import _
 from bot.messages import Outbound
 
 
 def greet(turn: Turn) -> list[Outbound]:
     return with_menu(_("Welcome! I am Fadaa, the assistant for cooperatives. What do you need?"))
-
-
-def welcome() -> Outbound:
-    """The first message to someone whose language was clear at once: with the notice."""
-    return Outbound(_("Welcome! I am Fadaa, the assistant for cooperatives.") + "\n" + notice())
 
 
 def show_menu(turn: Turn) -> list[Outbound]:

@@ -65,15 +65,26 @@ class _Found:
 
 def parse_time(text: str, now: datetime) -> TimeExpression | None:
     """The reminder time in `text`, relative to `now` (aware, in the user's zone)."""
-    originals = _TOKEN.findall(clean(text))
-    tokens = [_key(t) for t in originals]
-    found = _Scanner(tokens, now.date()).scan()
+    found, rest = _scan(text, now)
     if not found.anything:
         return None
     local, alternative, assumed = _compose(found, now)
-    rest = [o for i, o in enumerate(originals) if i not in found.used]
     return TimeExpression(local=local, recurrence=found.recurrence, alternative=alternative,
-                          time_assumed=assumed, text=_reminder_text(rest))
+                          time_assumed=assumed, text=rest)
+
+
+def reminder_words(text: str, now: datetime) -> str:
+    """What to be reminded of: the message without its request and time words
+    ("rappelle-moi d'appeler la banque" → "appeler la banque")."""
+    return _scan(text, now)[1]
+
+
+def _scan(text: str, now: datetime) -> tuple[_Found, str]:
+    originals = _TOKEN.findall(clean(text))
+    tokens = [_key(t) for t in originals]
+    found = _Scanner(tokens, now.date()).scan()
+    rest = [o for i, o in enumerate(originals) if i not in found.used]
+    return found, _reminder_text(rest)
 
 
 def _key(token: str) -> str:
@@ -365,9 +376,11 @@ def _duration(quantity: int, unit: str) -> timedelta:
 
 def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, bool]:
     local_now = now.replace(tzinfo=None)
-    if found.delta is not None:
+    if found.delta is not None and found.delta < timedelta(days=1):
         moment = (now + found.delta).astimezone(now.tzinfo).replace(tzinfo=None)
         return moment.replace(second=0, microsecond=0), None, False
+    if found.delta is not None:  # "in 2 days": that day, at the hour given or the usual one
+        found.day = (local_now + found.delta).date()
     hour, alternative_hour = _hour_with_period(found)
     if found.quarter_to:
         hour = (hour - 1) % 24 if hour is not None else None

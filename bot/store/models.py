@@ -75,6 +75,8 @@ class ConversationState(Base):
     misunderstandings: Mapped[int] = mapped_column(Integer, default=0)
     # answers of finished questionnaires, kept for an advisor's summary
     answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # what follow-ups need: the topic of the last answer, the answers before it
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

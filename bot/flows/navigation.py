@@ -1,0 +1,70 @@
+"""Words that steer rather than ask (back, menu, cancel), and the sources of an answer.
+
+They work in every step of every flow, in every language and script, before the message
+is read as an answer or a question.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from bot.content import read_yaml
+from bot.flows.base import Turn, menu_button, with_menu
+from bot.i18n import _
+from bot.messages import Button, Outbound
+from bot.nlu.normalize import normalize
+
+WORDS_FILE = Path(__file__).with_name("navigation_words.yaml")
+
+
+class Steer(StrEnum):
+    back = "back"
+    menu = "menu"
+    cancel = "cancel"
+
+
+def steering(text: str) -> Steer | None:
+    """The steering word the whole message is, if any ("rje3", "retour ?", "مصدر؟")."""
+    typed = normalize(text).strip(" ?!.؟،,")
+    return next((steer for steer, words in _words().items() if typed in words), None)
+
+
+def leaves_advisors(text: str) -> bool:
+    return steering(text) in (Steer.back, Steer.menu, Steer.cancel)
+
+
+@cache
+def _words() -> dict[Steer, frozenset[str]]:
+    raw = read_yaml(WORDS_FILE)
+    return {steer: frozenset(normalize(w).strip(" ?!.؟،,") for w in raw[steer.value])
+            for steer in Steer}
+
+
+def cancelled(turn: Turn) -> list[Outbound]:
+    turn.conversation.leave_flow()
+    return with_menu(_("OK, stopped. Here is what I can help you with:"))
+
+
+def sources_of(turn: Turn, item_id: str = "") -> list[Outbound]:
+    """The sources of an answer (by default the last one), by name and date."""
+    item = turn.content.get(item_id or turn.conversation.topic or "")
+    if item is None:
+        return with_menu(_("Ask me a question first; each answer can show its sources."))
+    lines = [_("Sources of «{title}» (checked on {date}):").format(
+        title=item.title[turn.language], date=item.last_verified.isoformat())]
+    for key in item.sources:
+        source = turn.content.sources.get(key) or {}
+        url = source.get("url")
+        lines.append(f"• {source.get('title', key)}" + (f" — {url}" if url else ""))
+    return [Outbound("\n".join(lines), (Button(f"item:{item.id}", item.title[turn.language]),
+                                        menu_button()))]
+
+
+def choose_in_range(turn: Turn) -> list[Outbound]:
+    """A typed number that matches no option: say which numbers work, and show them again."""
+    offered = turn.conversation.offered
+    buttons = tuple(Button(payload, title) for payload, title in offered)
+    return [Outbound(_("Please choose a number from 1 to {count}:").format(count=len(offered)),
+                     buttons)]

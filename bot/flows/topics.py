@@ -1,0 +1,171 @@
+"""Which content item a typed question is about, beyond what the intent classifier names.
+
+Two readings, both from data files:
+- words that name one item (`bot/nlu/item_words.yaml`): "Forsa", "commissaire aux comptes",
+  "رقم الهاتف"; they reach items that no intent names;
+- follow-ups (`bot/content/followups.yaml`): a message that names an aspect ("et le taux ?",
+  "وشحال كتاخد ديال الوقت؟") but no topic is about the topic of the last answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.content import CONTENT_DIR, read_yaml
+from bot.nlu.normalize import normalize
+
+ITEM_WORDS_FILE = Path(__file__).parent.parent / "nlu" / "item_words.yaml"
+FOLLOWUPS_FILE = CONTENT_DIR / "followups.yaml"
+_ARABIC_CLITICS = ("وال", "فال", "بال", "لل", "ال", "و", "ف", "ب", "ل")
+_LATIN_CLITICS = ("l'", "l", "f", "b", "d", "w")
+_TYPO_MIN_LENGTH = 6
+_TYPO_SCORE = 88
+
+
+def family(item_id: str) -> str:
+    """"financing" for "financing.intilaka": items of one family answer related questions."""
+    return item_id.partition(".")[0]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+    target: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Phrases indexed by their first word (as written and without its clitic), and the
+    long one-word phrases a typo may be close to."""
+
+    by_first: dict[str, tuple[Phrase, ...]]
+    long_words: tuple[str, ...]
+
+
+def _lexicon(table: dict[str, list[str]]) -> Lexicon:
+    by_first: dict[str, list[Phrase]] = {}
+    long_words: set[str] = set()
+    for target, words in table.items():
+        for written in words:
+            tokens = tuple(normalize(str(written)).split())
+            if not tokens:
+                continue
+            phrase = Phrase(tokens, target)
+            for key in {tokens[0], _stem(tokens[0])}:
+                by_first.setdefault(key, []).append(phrase)
+            if len(tokens) == 1 and len(tokens[0]) >= _TYPO_MIN_LENGTH:
+                long_words.add(tokens[0])
+    return Lexicon({k: tuple(v) for k, v in by_first.items()}, tuple(sorted(long_words)))
+
+
+@cache
+def _item_lexicon() -> Lexicon:
+    return _lexicon(read_yaml(ITEM_WORDS_FILE))
+
+
+@cache
+def followups() -> dict[str, dict]:
+    return read_yaml(FOLLOWUPS_FILE)
+
+
+@cache
+def _aspect_lexicon() -> Lexicon:
+    return _lexicon(followups()["aspects"])
+
+
+@cache
+def _source_lexicon() -> Lexicon:
+    return _lexicon({"sources": followups()["sources"]})
+
+
+def _stem(token: str) -> str:
+    """The word without a leading clitic ("بالضريبه" → "ضريبه", "ldriba" → "driba")."""
+    for clitic in _ARABIC_CLITICS + _LATIN_CLITICS:
+        if token.startswith(clitic) and len(token) - len(clitic) >= 3:
+            return token[len(clitic):]
+    return token
+
+
+def _token_matches(written: str, typed: str) -> bool:
+    return typed == written or _stem(typed) in (written, _stem(written)) or (
+        typed == _stem(written))
+
+
+def _corrected(tokens: list[str], lexicon: Lexicon) -> list[str]:
+    """A long word that matches no phrase start may be a typo of a known long word."""
+    corrected = []
+    for token in tokens:
+        if (len(token) >= _TYPO_MIN_LENGTH and token not in lexicon.by_first
+                and _stem(token) not in lexicon.by_first):
+            close = process.extractOne(token, lexicon.long_words, scorer=fuzz.ratio,
+                                       score_cutoff=_TYPO_SCORE)
+            token = close[0] if close else token
+        corrected.append(token)
+    return corrected
+
+
+def _ranked(lexicon: Lexicon, text: str) -> list[str]:
+    """Targets with a matching phrase, those covering the most words first."""
+    scores = _scores(lexicon, text)
+    return sorted(scores, key=scores.__getitem__, reverse=True)
+
+
+def _scores(lexicon: Lexicon, text: str) -> dict[str, tuple[int, int]]:
+    """For each target with a matching phrase: words covered, longest phrase."""
+    tokens = _corrected(normalize(text).split(), lexicon)
+    scores: dict[str, tuple[int, int]] = {}
+    for start, token in enumerate(tokens):
+        candidates = {*lexicon.by_first.get(token, ()), *lexicon.by_first.get(_stem(token), ())}
+        for phrase in candidates:
+            window = tokens[start:start + len(phrase.words)]
+            if len(window) == len(phrase.words) and all(
+                    _token_matches(w, t) for w, t in zip(phrase.words, window, strict=True)):
+                covered, longest = scores.get(phrase.target, (0, 0))
+                scores[phrase.target] = (covered + len(phrase.words),
+                                         max(longest, len(phrase.words)))
+    return scores
+
+
+@dataclass(frozen=True)
+class Named:
+    item_id: str
+    strong: bool  # named by a phrase of several words ("compte bancaire", "dar al moukawil")
+
+
+def item_named(text: str) -> Named | None:
+    """The content item the message names by its own words, if any."""
+    scores = _scores(_item_lexicon(), text)
+    if not scores:
+        return None
+    best = max(scores, key=scores.__getitem__)
+    return Named(best, strong=scores[best][1] >= 2)
+
+
+def aspects_named(text: str) -> list[str]:
+    """The aspects ("rate", "duration", "documents"…) the message asks about."""
+    return _ranked(_aspect_lexicon(), text)
+
+
+UNKNOWN = "unknown"
+
+
+def answer_for(topic: str, aspect: str) -> str | None:
+    """The item that answers this aspect of the topic, UNKNOWN where the sources have no
+    confirmed answer, None where the topic's own answer is the best there is."""
+    table = followups()
+    by_topic = (table.get("by_topic") or {}).get(topic) or {}
+    by_family = (table.get("by_family") or {}).get(family(topic)) or {}
+    return by_topic.get(aspect) or by_family.get(aspect)
+
+
+def sources_asked(text: str) -> bool:
+    """"ما مصدرك؟", "mnin jbti hadchi?", "c'est quoi ta source ?" (short messages only)."""
+    return len(text.split()) <= 8 and bool(_ranked(_source_lexicon(), text))
+
+
+def who_to_ask(topic: str) -> str:
+    return (followups().get("ask") or {}).get(family(topic), "delegation")

@@ -1,0 +1,47 @@
+"""Reading a long message: find the ask.
+
+People tell their story first ("ana mra men douar, kan5dem f ddar… kifach ndir
+cooperative?"). The whole text dilutes the question, so each sentence is read too, and
+the one to act on is the most confident, preferring a question, and the last one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
+
+LONG_MESSAGE_WORDS = 18
+_SENTENCE_END = re.compile(r"(?<=[.!?؟\n])\s*|[،,;؛]\s+(?=\S+\s+\S+\s+\S+)")
+_QUESTION_WORDS = re.compile(
+    r"\b(kifach|kifech|chno|achno|ch7al|chhal|wach|fin|fayn|3lach|imta|comment|combien|"
+    r"quoi|quel|quelle|quels|où|pourquoi|est-ce)\b|"
+    r"(كيفاش|شنو|اشنو|شحال|واش|فين|علاش|امتى|كيف|ماذا|ما هي|ما هو|هل|أين|اين|كم|متى|لماذا)"
+)
+
+
+def read_message(
+    text: str, understand: Understand, confident: float = 0.6
+) -> tuple[Understanding, str]:
+    """The understanding to act on, and the words it comes from (the ask, or the whole)."""
+    whole = understand(text)
+    if len(text.split()) < LONG_MESSAGE_WORDS:
+        return whole, text
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 2]
+    if len(sentences) < 2:
+        return whole, text
+    reads = [(understand(s), index, s) for index, s in enumerate(sentences)]
+    sure = [r for r in reads if r[0].intent != OUT_OF_SCOPE and r[0].confidence >= confident]
+    pool = sure or [r for r in reads if r[0].intent != OUT_OF_SCOPE]
+    if not pool:
+        return whole, text
+    best, _index, sentence = max(pool, key=lambda r: (_asks(r[2]), r[1] if sure else 0,
+                                                      r[0].confidence))
+    if not sure and best.confidence <= whole.confidence:
+        return whole, text
+    return Understanding(best.intent, best.confidence, whole.language, whole.script, best.top,
+                         whole.language_confidence), sentence
+
+
+def _asks(sentence: str) -> bool:
+    return "?" in sentence or "؟" in sentence or bool(_QUESTION_WORDS.search(sentence.lower()))
