@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import Admin, Editor
@@ -32,9 +32,13 @@ class ContentItemIn(BaseModel):
 
 
 class Texts(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     fr: str = Field(min_length=1, max_length=1024)
     ar: str = Field(min_length=1, max_length=1024)
     ary: str = Field(min_length=1, max_length=1024)
+    ary_latn: str | None = Field(default=None, alias="ary-Latn", min_length=1, max_length=1024,
+                                 description="Darija in Latin letters")
 
 
 class CapsuleIn(BaseModel):
@@ -115,7 +119,8 @@ async def describe_capsule(
     if unknown:
         raise HTTPException(422, f"tags: unknown intent(s) {', '.join(unknown)}")
     async with services.db.transaction() as session:
-        await capsules.describe(session, capsule_id=capsule_id, values=body.model_dump())
+        await capsules.describe(session, capsule_id=capsule_id,
+                                values=body.model_dump(by_alias=True, exclude_none=True))
         session.add(AuditEntry(actor=caller.name, action="capsule.describe", target=capsule_id))
     await _reload(services)
     return {"id": capsule_id}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -47,9 +47,13 @@ class AdvisorIn(BaseModel):
 
 
 class CannedIn(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     fr: str = Field(min_length=1, max_length=1024)
     ar: str = Field(min_length=1, max_length=1024)
     ary: str = Field(min_length=1, max_length=1024)
+    ary_latn: str | None = Field(default=None, alias="ary-Latn", min_length=1, max_length=1024,
+                                 description="Darija in Latin letters")
 
 
 @router.get("/handoffs")
@@ -171,9 +175,9 @@ async def list_canned(caller: ReaderOfCanned, services: ServicesDep) -> dict[str
 async def write_canned(key: CannedKey, body: CannedIn, caller: Editor,
                        services: ServicesDep) -> dict[str, Any]:
     async with services.db.transaction() as session:
-        await canned.save(session, key=key, texts=body.model_dump())
+        await canned.save(session, key=key, texts=_texts(body))
         session.add(AuditEntry(actor=caller.name, action="canned.save", target=key))
-    return {"key": key} | body.model_dump()
+    return {"key": key} | _texts(body)
 
 
 @router.delete("/canned/{key}")
@@ -219,3 +223,8 @@ def _listed(handoff: Handoff, name: str | None) -> dict[str, Any]:
             "created_at": moment(handoff.created_at),
             "first_response_at": moment(handoff.first_response_at),
             "closed_at": moment(handoff.closed_at), "rating": handoff.rating}
+
+
+def _texts(body: CannedIn) -> dict[str, str]:
+    """The answer's texts keyed by language code ("ary-Latn" only when given)."""
+    return body.model_dump(by_alias=True, exclude_none=True)

@@ -98,10 +98,19 @@ async def test_a_canned_answer_edited_by_an_editor_is_sent_in_the_users_language
     assert desk.graph.texts()[-1].endswith("سلام Fatima، شكرا بزاف.")
 
 
-async def test_the_seeded_canned_answers_exist_in_three_languages(desk):
+async def test_the_seeded_canned_answers_exist_in_four_languages(desk):
     listed = (await desk.client.get("/admin/canned", headers=await token(desk))).json()
     assert {"hello", "details", "goodbye"} <= set(listed)
-    assert all(set(texts) == {"fr", "ar", "ary"} for texts in listed.values())
+    assert all(set(texts) == {"fr", "ar", "ary", "ary-Latn"} for texts in listed.values())
+
+
+async def test_an_edited_canned_answer_keeps_its_latin_darija_text(desk):
+    editor = await token(desk, "editor", "Nadia")
+    texts = {"fr": "Merci {name}.", "ar": "شكرا {name}.", "ary": "شكرا {name}.",
+             "ary-Latn": "Choukran {name}."}
+    assert (await desk.client.put("/admin/canned/merci", headers=editor, json=texts)).is_success
+    listed = (await desk.client.get("/admin/canned", headers=editor)).json()
+    assert listed["merci"] == texts
 
 
 async def test_an_unknown_canned_answer_is_refused_with_the_list_command(desk):

@@ -53,10 +53,11 @@ def test_odco_statistics_carry_their_date():
 
 
 @pytest.mark.parametrize("intent", sorted(set(known_intents()) - CONVERSATIONAL))
-def test_every_content_intent_has_an_answer_in_three_languages(intent):
+def test_every_content_intent_has_an_answer_in_four_languages(intent):
     item = default_content().for_intent(intent)
     assert item is not None
-    assert set(item.text) == {"fr", "ar", "ary"}
+    assert set(item.text) == {"fr", "ar", "ary", "ary-Latn"}
+    assert set(item.title) == {"fr", "ar", "ary", "ary-Latn"}
 
 
 def test_every_source_key_used_is_listed_with_its_reference():
@@ -75,8 +76,8 @@ items:
   demo.item:
     sources: [S1]
     last_verified: 2026-11-25
-    title: {fr: Titre, ar: عنوان, ary: العنوان}
-    text: {fr: Texte, ar: نص, ary: الكلام}
+    title: {fr: Titre, ar: عنوان, ary: العنوان, ary-Latn: L3onwan}
+    text: {fr: Texte, ar: نص, ary: الكلام, ary-Latn: Lkalam}
 """
 
 
@@ -87,6 +88,9 @@ def test_a_valid_file_loads(tmp_path):
 
 @pytest.mark.parametrize(("change", "message"), [
     (("ary: الكلام", "ary: ''"), "topic.yaml: item demo.item: text.ary is missing or empty"),
+    (("ary-Latn: Lkalam", "ary-Latn: ''"),
+     "topic.yaml: item demo.item: text.ary-Latn is missing or empty"),
+    (("ary-Latn: Lkalam}", "}"), "topic.yaml: item demo.item: text.ary-Latn is missing or empty"),
     (("[S1]", "[S99]"), "topic.yaml: item demo.item: unknown source key(s) S99"),
     (("ar: نص, ", ""), "topic.yaml: item demo.item: text.ar is missing or empty"),
     (("2026-11-25", "soon"), "topic.yaml: item demo.item: last_verified 'soon' is not a date"),

@@ -12,7 +12,7 @@ import yaml
 
 CONTENT_DIR = Path(__file__).parent
 INTENTS_FILE = Path(__file__).parent.parent / "nlu" / "intents.yaml"
-LANGUAGES = ("fr", "ar", "ary")
+LANGUAGES = ("fr", "ar", "ary", "ary-Latn")
 MAX_TEXT = 700
 MAX_TITLE = 20
 MAX_NEXT = 3

@@ -12,7 +12,7 @@ from bot.content import read_yaml
 from bot.store.models import CannedAnswer
 
 CANNED_FILE = Path(__file__).resolve().parent.parent / "content" / "canned.yaml"
-LANGUAGES = ("fr", "ar", "ary")
+LANGUAGES = ("fr", "ar", "ary", "ary-Latn")
 
 
 async def seed_if_empty(session: AsyncSession) -> None:
