@@ -32,7 +32,7 @@ from bot.flows.clarify import (
     unreadable_media,
 )
 from bot.flows.commands import COMMANDS, command_of, deep_link_payload
-from bot.flows.language import choose_language, follows_script, requested_language
+from bot.flows.language import CHOSEN, choose_language, follows_script, requested_language
 from bot.flows.navigation import Steer
 from bot.flows.smalltalk import show_menu
 from bot.flows.topics import Named, aspects_named, family, item_named, sources_asked
@@ -88,13 +88,16 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return _steer(turn, steer, flow)
     if sources_asked(text) and turn.conversation.language:
         return navigation.sources_of(turn)
+    switch = requested_language(text) if len(text.split()) <= 6 else None
+    if switch and turn.conversation.language and switch != turn.conversation.language:
+        return choose_language(turn, switch)
     if normalize(text).isdigit() and turn.conversation.offered and not (
             flow and flow.reads_numbers(turn)):
         return navigation.choose_in_range(turn)
     _read(turn, text, understand)
     if turn.conversation.language is None:
         return _first_contact(turn, understand)
-    if switched := follows_script(turn.conversation.language, turn.understanding):
+    if switched := follows_script(turn, turn.understanding):
         turn.conversation.language = switched
         with use_language(switched):
             return _after_reading(turn, flow)
@@ -188,6 +191,8 @@ def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbou
 def _chose_language(turn: Turn, language: str, understand: Understand) -> list[Outbound]:
     """The question asked before the choice (typed, or a deep link) is answered after it."""
     question = onboarding.take_question(turn)
+    if turn.conversation.language is not None:  # from the language menu: a deliberate choice
+        turn.conversation.context[CHOSEN] = True
     turn.conversation.language = language
     with use_language(language):
         welcome = onboarding.welcome_once(turn)
@@ -218,9 +223,10 @@ def _on_text(turn: Turn) -> list[Outbound]:
     if topic and _unsure_follow_up(turn, text, topic):
         return again_on_topic(turn, topic)
     if understanding.intent == OUT_OF_SCOPE:
-        sure = understanding.confidence >= settings.out_of_scope_threshold
-        candidates = [] if sure else _candidates(understanding, settings.clarify_threshold / 3)
-        return did_you_mean(turn, candidates) if candidates else outside_scope(turn)
+        if understanding.confidence >= settings.out_of_scope_threshold:
+            return outside_scope(turn)
+        candidates = _candidates(understanding, settings.clarify_threshold / 3)
+        return did_you_mean(turn, candidates) if candidates else not_understood(turn)
     if understanding.confidence >= settings.act_threshold:
         turn.conversation.misunderstandings = 0
         return _act(turn, understanding.intent)
@@ -269,6 +275,9 @@ def _named_wins(turn: Turn, named: Named) -> bool:
     understanding = turn.understanding
     if not _confident(turn) or understanding.intent in GENERAL_INTENTS:
         return True
+    intent_item = turn.content.for_intent(understanding.intent)
+    if intent_item is not None and intent_item.id in named.also:
+        return False  # the message names the classifier's subject too: trust it
     intent_family = _intent_family(turn, understanding)
     if named.strong and intent_family is not None:
         return True

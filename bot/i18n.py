@@ -59,7 +59,7 @@ def N_(message: str) -> str:  # noqa: N802 — gettext's conventional name for "
 def catalog(language: str) -> gettext_module.NullTranslations:
     chain: gettext_module.NullTranslations = gettext_module.NullTranslations()
     for code in reversed(_FALLBACKS[language]):
-        loaded = _load_po(LOCALES_DIR / code / "LC_MESSAGES" / "messages.po")
+        loaded = _load_po(catalog_file(code))
         loaded.add_fallback(chain)
         chain = loaded
     return chain
@@ -69,9 +69,19 @@ def catalog(language: str) -> gettext_module.NullTranslations:
 _BABEL_CATALOG_LOCALE = {"ary": "ar", "ary_Latn": "fr"}
 
 
+def catalog_file(language: str) -> Path:
+    """locales/<folder>/LC_MESSAGES/messages.po; BCP 47's "ary-Latn" is the folder ary_Latn."""
+    return LOCALES_DIR / language.replace("-", "_") / "LC_MESSAGES" / "messages.po"
+
+
+def babel_locale_of_catalog(language: str) -> str:
+    folder = language.replace("-", "_")
+    return _BABEL_CATALOG_LOCALE.get(folder, folder)
+
+
 def _load_po(path: Path) -> Translations:
     with path.open("rb") as source:
-        parsed = read_po(source, locale=_BABEL_CATALOG_LOCALE.get(path.parts[-3], path.parts[-3]))
+        parsed = read_po(source, locale=babel_locale_of_catalog(path.parts[-3]))
     compiled = BytesIO()
     write_mo(compiled, parsed)
     compiled.seek(0)

@@ -30,7 +30,7 @@ async def test_an_advisor_lists_the_waiting_requests_and_reads_one_with_its_mess
     headers = await token(desk)
     listed = (await desk.client.get("/admin/handoffs?status=waiting", headers=headers)).json()
     assert [(h["id"], h["language"], h["channel"], h["user_name"]) for h in listed] == [
-        (1, "ary", "whatsapp", "Fatima")]
+        (1, "ary-Latn", "whatsapp", "Fatima")]
     one = (await desk.client.get("/admin/handoffs/1", headers=headers)).json()
     assert "lbanka ma bghatch tjawbni" in one["summary"]
     assert one["messages"] == []

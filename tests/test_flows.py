@@ -19,7 +19,7 @@ async def in_language(chat: Chat, language: str) -> Chat:
 @pytest.mark.parametrize(("language", "step_one"), [
     ("ary", "تاخدو الموافقة على السمية"),
     ("fr", "Faire approuver le nom"),
-    ("ar", "1."),
+    ("ar", "• المصادقة على الاسم"),
 ])
 async def test_create_a_cooperative_from_the_menu_shows_the_six_steps_then_each_step(
     chat, language, step_one

@@ -119,10 +119,23 @@ async def test_while_advisors_have_the_conversation_the_bot_stays_quiet(chat):
     assert [e.text for e in events] == ["ch7al dyal lflous kay3tiw f intilaka?"]
 
 
-async def test_a_number_typed_while_waiting_is_an_answer_for_the_advisor_not_a_choice(chat):
+async def test_a_number_typed_while_waiting_means_the_button_shown_with_it(chat):
+    waiting = await in_darija_handoff(chat)
+    assert waiting[0].buttons[0].payload == "handoff:leave"
+    await say(chat, "1")
+    assert (await the_handoff(chat)).status != "waiting"
+
+
+async def test_once_an_advisor_answers_a_typed_number_is_for_the_advisor(chat):
     await in_darija_handoff(chat)
-    assert await say(chat, "1") == []
-    assert (await the_handoff(chat)).status == "waiting"
+    handoff = await the_handoff(chat)
+    async with chat.engine.db.transaction() as session:
+        handoff = await session.get(Handoff, handoff.id)
+        await chat.engine.desk.act(session, handoff, KARIMA, command=None,
+                                   text="Ch7al mn wa7ed ntouma f l'cooperative?")
+    await chat.deliver()
+    assert await say(chat, "7") == []
+    assert (await the_handoff(chat)).status == "claimed"
 
 
 async def test_a_typed_button_label_while_waiting_is_a_choice(chat):

@@ -4,7 +4,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, _, use_language
+from bot.i18n import LANGUAGES, LOCALES_DIR, _, babel_locale_of_catalog, catalog_file, use_language
 
 USED = sorted({
     message for _file, _line, message, _comments, _context in extract_from_dir(
@@ -16,8 +16,7 @@ USED = sorted({
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_interface_string_is_translated_in_every_catalog(language):
-    path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
-    catalog = read_po(path.open("rb"), locale="ar" if language == "ary" else language)
+    catalog = read_po(catalog_file(language).open("rb"), locale=babel_locale_of_catalog(language))
     missing = [m for m in USED if not (catalog.get(m) and catalog.get(m).string)]
     assert missing == []
 

@@ -13,10 +13,15 @@ from tests.fakes.whatsapp_api import signed, text_message, webhook
 pytestmark = pytest.mark.store
 
 
-async def test_the_first_message_says_what_is_kept_and_how_to_erase_it(chat):
-    replies = await chat.send("salam")
-    assert "delete my data" not in replies[0].text  # said in each language instead
-    assert "supprimer mes données" in replies[0].text and "مسح المعلومات ديالي" in replies[0].text
+async def test_the_first_answer_says_what_is_kept_and_how_to_erase_it(chat):
+    await chat.send("salam")
+    replies = await chat.send("Français")
+    assert "supprimer mes données" in replies[0].text
+
+
+async def test_a_clear_first_question_comes_with_what_is_kept(chat):
+    replies = await chat.send("سلام، بغيت نعرف شنو خاصني باش نأسس تعاونية")
+    assert "مسح المعلومات ديالي" in replies[0].text
 
 
 @pytest.mark.parametrize(("request_text", "language"), [

@@ -35,7 +35,7 @@ async def reminders(chat: Chat) -> list[Reminder]:
      "ndi lwra9 l lmahkama"),
     ("fr", "rappelle-moi lundi à 14h d'appeler la banque", datetime(2026, 11, 30, 14),
      "appeler la banque"),
-    ("ar", "ذكرني بعد يومين بالجمع العام", datetime(2026, 11, 27, 16), "بالجمع العام"),
+    ("ar", "ذكرني بعد يومين بالجمع العام", datetime(2026, 11, 27, 9), "بالجمع العام"),
     ("ary", "ذكرني غدا مع الأربعة د العشية نتصل بالبنك", datetime(2026, 11, 26, 16),
      "نتصل بالبنك"),
 ])

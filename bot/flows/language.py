@@ -38,8 +38,12 @@ def change_language(turn: Turn) -> list[Outbound]:
     return choose_language(turn, named) if named else ask_language(turn)
 
 
+CHOSEN = "language_chosen"  # a choice the user made stays, whatever script they write in
+
+
 def choose_language(turn: Turn, language: str) -> list[Outbound]:
     turn.conversation.language = language
+    turn.conversation.context[CHOSEN] = True
     with use_language(language):
         return show_menu(turn)
 
@@ -62,11 +66,14 @@ def reply_language(understanding: Understanding) -> str | None:
     return understanding.language
 
 
-def follows_script(current: str | None, understanding: Understanding) -> str | None:
-    """A Darija reader who switches script is answered in the new one."""
+def follows_script(turn: Turn, understanding: Understanding) -> str | None:
+    """A Darija reader who switches script is answered in the new one, unless they chose
+    the script themselves."""
+    current = turn.conversation.language
     detected = reply_language(understanding)
     darija = {"ary", LATIN_DARIJA}
     if (current in darija and detected in darija and detected != current
-            and understanding.language_confidence >= 0.8):
+            and understanding.language_confidence >= 0.8
+            and not turn.conversation.context.get(CHOSEN)):
         return detected
     return None

@@ -134,15 +134,16 @@ def _scores(lexicon: Lexicon, text: str) -> dict[str, tuple[int, int]]:
 class Named:
     item_id: str
     strong: bool  # named by a phrase of several words ("compte bancaire", "dar al moukawil")
+    also: frozenset[str] = frozenset()  # other items the message names
 
 
 def item_named(text: str) -> Named | None:
-    """The content item the message names by its own words, if any."""
+    """The content item the message names most by its own words, if any."""
     scores = _scores(_item_lexicon(), text)
     if not scores:
         return None
     best = max(scores, key=scores.__getitem__)
-    return Named(best, strong=scores[best][1] >= 2)
+    return Named(best, strong=scores[best][1] >= 2, also=frozenset(scores) - {best})
 
 
 def aspects_named(text: str) -> list[str]:

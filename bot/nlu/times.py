@@ -46,6 +46,7 @@ class TimeExpression:
 @dataclass
 class _Found:
     delta: timedelta | None = None
+    delta_in_days: bool = False  # "in 2 days" names a day; "in 36 hours" a moment
     day: date | None = None
     weekday: int | None = None
     month_day: int | None = None
@@ -259,7 +260,7 @@ class _Scanner:
             self.found.delta = timedelta(minutes=minutes)
             return self._use(position, length)
         if _has(meanings, "duals"):
-            self.found.delta = _duration(2, _meaning(meanings, "duals"))
+            self._set_delta(2, _meaning(meanings, "duals"))
             return self._use(position, length)
         quantity, size = self._number(position)
         if quantity is None:
@@ -268,8 +269,12 @@ class _Scanner:
         unit = _meaning(unit_meanings, "units")
         if unit is None:
             return None
-        self.found.delta = _duration(quantity, unit)
+        self._set_delta(quantity, unit)
         return self._use(position, size + unit_length)
+
+    def _set_delta(self, quantity: int, unit: str) -> None:
+        self.found.delta = _duration(quantity, unit)
+        self.found.delta_in_days = _UNIT_DAYS[unit] is not None
 
     def _next_is_unit(self, position: int) -> bool:
         return _has(_lookup(self.tokens, position)[1], "units")
@@ -376,7 +381,7 @@ def _duration(quantity: int, unit: str) -> timedelta:
 
 def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, bool]:
     local_now = now.replace(tzinfo=None)
-    if found.delta is not None and found.delta < timedelta(days=1):
+    if found.delta is not None and not found.delta_in_days:
         moment = (now + found.delta).astimezone(now.tzinfo).replace(tzinfo=None)
         return moment.replace(second=0, microsecond=0), None, False
     if found.delta is not None:  # "in 2 days": that day, at the hour given or the usual one
