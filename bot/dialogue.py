@@ -34,6 +34,7 @@ from bot.flows.clarify import (
 from bot.flows.commands import COMMANDS, command_of, deep_link_payload
 from bot.flows.language import CHOSEN, choose_language, follows_script, requested_language
 from bot.flows.navigation import Steer
+from bot.flows.reminders import start_from_text
 from bot.flows.smalltalk import show_menu
 from bot.flows.topics import Named, aspects_named, family, item_named, sources_asked
 from bot.i18n import LANGUAGES, _, use_language
@@ -41,7 +42,10 @@ from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.normalize import clean, normalize
 from bot.nlu.reading import read_message
+from bot.nlu.times import asks_reminder
 
+CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
+NOT_REMINDERS = frozenset({"my_reminders", "talk_to_advisor", "delete_my_data"})
 FOLLOW_UP_WORDS = 12  # a longer message is a question of its own, not a follow-up
 # Intents that are one aspect of creating a cooperative; after another topic they ask that
 # aspect of it ("documents for the loan?" after Intilaka).
@@ -74,7 +78,8 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return handoff.during(turn, understand, command=command is not None)
     if command:
         return _on_command(turn, *command, understand=understand)
-    payload = inbound.payload or chosen_payload(inbound.text, turn.conversation.offered)
+    payload = (inbound.payload or chosen_payload(inbound.text, turn.conversation.offered)
+               or _confirmed(turn))
     if payload:
         return _on_payload(turn, payload, understand)
     text = clean(inbound.text)
@@ -102,6 +107,14 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         with use_language(switched):
             return _after_reading(turn, flow)
     return _after_reading(turn, flow)
+
+
+def _confirmed(turn: Turn) -> str | None:
+    """A typed "oui" / "ah" / "نعم" to a question whose first button confirms."""
+    offered = turn.conversation.offered
+    if offered and offered[0][0] in CONFIRMATIONS and navigation.is_yes(turn.inbound.text):
+        return offered[0][0]
+    return None
 
 
 def _read(turn: Turn, text: str, understand: Understand) -> None:
@@ -211,6 +224,8 @@ def _on_text(turn: Turn) -> list[Outbound]:
     understanding = turn.understanding
     settings = turn.settings
     text = turn.ask or turn.inbound.text
+    if asks_reminder(turn.inbound.text) and understanding.intent not in NOT_REMINDERS:
+        return start_from_text(turn)  # "fakrni … nmchi l mahkama" is a reminder, not the court
     named = item_named(text)
     aspects = aspects_named(text) or _aspect_intent(turn)
     topic = turn.conversation.topic
@@ -279,12 +294,12 @@ def _named_wins(turn: Turn, named: Named) -> bool:
     if intent_item is not None and intent_item.id in named.also:
         return False  # the message names the classifier's subject too: trust it
     intent_family = _intent_family(turn, understanding)
-    if named.strong and intent_family is not None:
-        return True
+    named_item = turn.content.get(named.item_id)
+    if named.strong and intent_family is not None and named_item and not named_item.intents:
+        return True  # an item no intent reaches, named in so many words
     if intent_family != family(named.item_id):
         return False
-    item = turn.content.get(named.item_id)
-    return item is not None and not item.intents
+    return named_item is not None and not named_item.intents
 
 
 def _confident(turn: Turn) -> bool:

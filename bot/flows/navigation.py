@@ -31,6 +31,15 @@ def steering(text: str) -> Steer | None:
     return next((steer for steer, words in _words().items() if typed in words), None)
 
 
+def is_yes(text: str) -> bool:
+    return normalize(text).strip(" ?!.؟،,") in _yes_words()
+
+
+@cache
+def _yes_words() -> frozenset[str]:
+    return frozenset(normalize(w).strip(" ?!.؟،,") for w in read_yaml(WORDS_FILE)["confirm"])
+
+
 def leaves_advisors(text: str) -> bool:
     return steering(text) in (Steer.back, Steer.menu, Steer.cancel)
 

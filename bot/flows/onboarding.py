@@ -40,15 +40,15 @@ def take_question(turn: Turn) -> str | None:
     return turn.conversation.context.pop(PENDING_QUESTION, None)
 
 
+CLEAR_WORDS = 3  # a sentence shows its language well enough to be answered in it
+
+
 def language_is_clear(turn: Turn) -> bool:
     understanding = turn.understanding
-    return bool(
-        understanding
-        and understanding.language
-        and understanding.intent != "greeting"
-        and understanding.language_confidence >= 0.8
-        and len(turn.inbound.text.split()) >= 2
-    )
+    if not understanding or not understanding.language or understanding.intent == "greeting":
+        return False
+    words = len(turn.inbound.text.split())
+    return words >= CLEAR_WORDS or (words >= 2 and understanding.language_confidence >= 0.8)
 
 
 def settle_language(turn: Turn) -> None:

@@ -12,17 +12,13 @@ from enum import StrEnum
 from bot.channels.limits import shorten
 from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
 from bot.flows.base import Turn, menu_button
+from bot.flows.navigation import is_yes
 from bot.i18n import _, format_moment
 from bot.messages import Button, Outbound
-from bot.nlu.normalize import normalize
 from bot.nlu.times import TimeExpression, parse_time, reminder_words
 
 FLOW = "reminder"
 COMMON_TIMES = ("09:00", "14:00", "18:00")
-_YES = {normalize(word) for word in (
-    "oui", "ouii", "ok", "okay", "yes", "d'accord", "dac", "confirmer", "c'est bon", "ah",
-    "iyeh", "ih", "wakha", "waxa", "mzyan", "نعم", "اه", "آه", "واه", "واخا", "صافي", "موافق",
-    "مزيان", "أكيد", "ايه")}
 
 
 class Step(StrEnum):
@@ -55,7 +51,7 @@ class ReminderFlow:
         if step == Step.what:
             turn.conversation.slots["text"] = (reminder_words(text, turn.now) or text)[:500]
             return _confirm(turn)
-        if step == Step.confirm and normalize(text).strip(" !.") in _YES:
+        if step == Step.confirm and is_yes(text):
             return _save(turn)
         return _take_time(turn, text, from_request=False, quiet=True)
 

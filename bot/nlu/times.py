@@ -74,6 +74,12 @@ def parse_time(text: str, now: datetime) -> TimeExpression | None:
                           time_assumed=assumed, text=rest)
 
 
+def asks_reminder(text: str) -> bool:
+    """Whether the message says "remind me" in some language ("fakrni", "ذكرني")."""
+    tokens = [_key(t) for t in _TOKEN.findall(clean(text))]
+    return any(_has(_lookup(tokens, position)[1], "triggers") for position in range(len(tokens)))
+
+
 def reminder_words(text: str, now: datetime) -> str:
     """What to be reminded of: the message without its request and time words
     ("rappelle-moi d'appeler la banque" → "appeler la banque")."""
@@ -103,8 +109,9 @@ def _lexicon() -> dict[tuple[str, ...], list[tuple[str, Any]]]:
         key = tuple(_key(t) for t in _TOKEN.findall(phrase))
         lexicon.setdefault(key, []).append(meaning)
 
-    for category in ("triggers", "relative", "filler", "today", "tomorrow", "after_tomorrow",
-                     "half_hour", "quarter_hour", "half_past", "quarter_past", "quarter_to"):
+    for category in ("triggers", "polite", "relative", "filler", "today", "tomorrow",
+                     "after_tomorrow", "half_hour", "quarter_hour", "half_past", "quarter_past",
+                     "quarter_to"):
         for phrase in data[category]:
             add(phrase, (category, None))
     for category in ("weekdays", "months", "units", "duals", "numbers", "periods", "recurrence"):
@@ -225,7 +232,7 @@ class _Scanner:
                 found.hour = 12
                 return self._minutes_after(end)
             return end
-        if "triggers" in kinds:
+        if kinds & {"triggers", "polite"}:
             return self._use(position, length)
         if "filler" in kinds:
             return self._filler(position, length)
