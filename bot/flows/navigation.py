@@ -37,7 +37,7 @@ def is_yes(text: str) -> bool:
 
 @cache
 def _yes_words() -> frozenset[str]:
-    return frozenset(normalize(w).strip(" ?!.؟،,") for w in read_yaml(WORDS_FILE)["confirm"])
+    return frozenset(normalize(str(w)).strip(" ?!.؟،,") for w in read_yaml(WORDS_FILE)["confirm"])
 
 
 def leaves_advisors(text: str) -> bool:
@@ -47,7 +47,7 @@ def leaves_advisors(text: str) -> bool:
 @cache
 def _words() -> dict[Steer, frozenset[str]]:
     raw = read_yaml(WORDS_FILE)
-    return {steer: frozenset(normalize(w).strip(" ?!.؟،,") for w in raw[steer.value])
+    return {steer: frozenset(normalize(str(w)).strip(" ?!.؟،,") for w in raw[steer.value])
             for steer in Steer}
 
 
