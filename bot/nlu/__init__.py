@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+
 from bot.nlu.features import features
 from bot.nlu.model import LinearModel
 from bot.nlu.normalize import arabizi_words, latin_words, script_of
@@ -40,28 +42,24 @@ class Understander:
     def __call__(self, text: str) -> Understanding:
         script = script_of(text)
         indices, values = self.model.vectorize(features(text))
-        if not indices:
+        if not len(indices):
             return Understanding(OUT_OF_SCOPE, 0.0, None, script)
-        intents = self.model.intent.probabilities(indices, values)
+        intents, languages = self.model.predict(indices, values)
         labelled = zip(self.model.intent.labels, intents.tolist(), strict=True)
         ranked = sorted(labelled, key=lambda pair: -pair[1])[:3]
-        language, language_confidence = self._language(indices, values, text, script)
+        language, language_confidence = self._language(languages, text, script)
         return Understanding(
             intent=ranked[0][0], confidence=round(ranked[0][1], 4), language=language,
             script=script, top=tuple((i, round(p, 4)) for i, p in ranked),
             language_confidence=language_confidence,
         )
 
-    def _language(
-        self, indices: list[int], values: object, text: str, script: str
-    ) -> tuple[str, float]:
+    def _language(self, languages: np.ndarray, text: str, script: str) -> tuple[str, float]:
         """The most likely language among those written in this script."""
         arabizi = arabizi_words(text) if script == "latn" else 0
         if arabizi and arabizi >= ARABIZI_SHARE * latin_words(text):
             return "ary", 1.0
-        head = self.model.language
-        scores = head.probabilities(indices, values).tolist()
-        probabilities = dict(zip(head.labels, scores, strict=True))
+        probabilities = dict(zip(self.model.language.labels, languages.tolist(), strict=True))
         candidates = {code: probabilities.get(code, 0.0) for code in _LANGUAGES_BY_SCRIPT[script]}
         total = sum(candidates.values())
         if arabizi and candidates["fr"] / total < MOSTLY_FRENCH:

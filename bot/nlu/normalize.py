@@ -26,6 +26,8 @@ _LATIN_VARIANTS = (("sh", "ch"), ("ou", "u"), ("ph", "f"))
 
 def strip_marks(text: str) -> str:
     """Remove combining marks: Arabic harakat, hamza/madda carriers, Latin accents."""
+    if text.isascii():  # most Latin messages: nothing to decompose
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     kept = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", kept)
@@ -131,6 +133,8 @@ def latin_words(text: str) -> int:
 
 
 def _token_has_arabizi(token: str) -> bool:
+    if not _ARABIZI_DIGIT.search(token):  # most words: one regex test instead of six
+        return False
     if token.isdigit() or _NUMBER_WITH_UNIT.match(token):
         return False
     return any(digit in token for digit in _ARABIZI) and any(c.isalpha() for c in token)
