@@ -7,8 +7,9 @@ DODa (github.com/darija-open-dataset/dataset, MIT licence) lists Darija words in
   the project's own MSA and French phrases never use, so that language id learns Darija
   verbs, particles and loanwords rather than words all three languages share;
 * the language-id check set (`tests/data/doda_ongoing_langid.jsonl`): sentences of its
-  `ongoing/` folder, collected from Moroccans' own writing. That folder never feeds
-  training, so it stays an independent measure.
+  `ongoing/` folder, everyday Darija in Arabizi with an Arabic-script spelling of each
+  (written letter by letter from the Arabizi, long vowels included: هاقد for ha9d). That
+  folder never feeds training, so it stays an independent measure.
 
 Run through `fadaa nlu-doda GIT_DIR`; nothing here is used at run time.
 """
