@@ -47,7 +47,15 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--exclude-from-training", action="store_true",
                           help="retrain without the file's rows first (honest evaluation)")
 
+    langid = _command(commands, "nlu-langid", _nlu_langid,
+                      "language and script id accuracy on JSONL files of text/lang/script rows")
+    langid.add_argument("files", type=Path, nargs="+")
+
     _command(commands, "nlu-train", _nlu_train, "retrain the shipped model from the phrases")
+
+    doda = _command(commands, "nlu-doda", _nlu_doda,
+                    "rebuild the Darija lexicon and the ongoing/ check set from a DODa git copy")
+    doda.add_argument("git_dir", type=Path, help="a clone (or bare git dir) of DODa")
 
     serve = _command(commands, "serve", _serve, "run the webhooks service (uvicorn)")
     serve.add_argument("--host", help="default: FADAA_HOST")
@@ -229,6 +237,23 @@ def _nlu_eval(args: argparse.Namespace) -> int:
     from bot.nlu.evaluation import evaluate, report
 
     print(report(evaluate(args.file, exclude_from_training=args.exclude_from_training)))
+    return 0
+
+
+def _nlu_langid(args: argparse.Namespace) -> int:
+    from bot.nlu.evaluation import evaluate_language, language_report
+
+    for path in args.files:
+        print(f"{path}\n{language_report(evaluate_language(path))}")
+    return 0
+
+
+def _nlu_doda(args: argparse.Namespace) -> int:
+    from bot.nlu import doda
+
+    lexicon, check = doda.build(args.git_dir)
+    print(f"{len(lexicon)} lexicon words -> {doda.LEXICON_PATH}\n"
+          f"{len(check)} check rows -> {doda.CHECK_PATH}")
     return 0
 
 

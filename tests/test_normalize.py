@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.nlu.normalize import clean, normalize, script_of
+from bot.nlu.normalize import canonical, clean, normalize, script_of
 
 
 @pytest.mark.parametrize(("written", "matching"), [
@@ -51,3 +51,26 @@ def test_clean_keeps_line_breaks_but_drops_invisible_marks():
 ])
 def test_script_is_the_majority_of_letters(text, script):
     assert script_of(text) == script
+
+
+@pytest.mark.parametrize("variants", [
+    ("الكوبيراتيف", "كوپيراتيف", "cooperative", "koperativ", "cooperativa", "تعاونية",
+     "lcooperative", "للتعاونية", "Coopérative"),
+    ("البانكة", "بانكة", "banka", "banque", "lbanka", "البنك"),
+    ("الطريبونال", "طريبونال", "tribunal", "محكمة", "فالمحكمة"),
+    ("الدوسي", "dossier", "ملف"),
+    ("الكريدي", "crédit", "قرض"),
+    ("لاطيسطاسيون", "attestation", "شهادة"),
+])
+def test_a_loanword_and_its_variants_share_one_canonical_form(variants):
+    assert len({canonical(word) for word in variants}) == 1
+
+
+def test_canonical_keeps_words_it_does_not_know():
+    assert canonical("بغيت الكوبيراتيف ديالي") == "بغيت cooperative ديالي"
+
+
+def test_every_variant_is_written_in_its_matching_form():
+    from bot.nlu.normalize import _CONCEPTS
+
+    assert [w for w in _CONCEPTS if normalize(w) != w] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections import Counter
@@ -90,3 +91,41 @@ def _f1_by_intent(outcomes: list[Outcome]) -> dict[str, float]:
 def _percentile(sorted_values: list[float], percent: int) -> float:
     index = min(len(sorted_values) - 1, round(percent / 100 * (len(sorted_values) - 1)))
     return sorted_values[index]
+
+
+@dataclass(frozen=True)
+class LanguageOutcome:
+    text: str
+    expected: tuple[str, str]
+    found: tuple[str | None, str]
+
+
+def evaluate_language(path: Path, model: LinearModel | None = None) -> list[LanguageOutcome]:
+    """Language and script id on a JSONL file of {"text", "lang", "script"} rows.
+
+    Rows need no intent, so check sets of plain sentences (DODa's ongoing/, the MSA and
+    French sets) are measured the same way as labelled messages.
+    """
+    understander = Understander(model or LinearModel.load())
+    outcomes = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        result = understander(row["text"])
+        outcomes.append(LanguageOutcome(
+            row["text"], (row["lang"], row["script"]), (result.language, result.script)))
+    return outcomes
+
+
+def language_report(outcomes: list[LanguageOutcome], *, examples: int = 5) -> str:
+    lines = [f"messages: {len(outcomes)}"]
+    for expected in sorted({o.expected for o in outcomes}):
+        subset = [o for o in outcomes if o.expected == expected]
+        right = sum(o.found == o.expected for o in subset)
+        found = Counter(f"{o.found[0]}-{o.found[1]}" for o in subset if o.found != expected)
+        wrong = ", ".join(f"{k} ×{n}" for k, n in found.most_common())
+        lines.append(f"  {'-'.join(expected):9} {right / len(subset):.1%} ({len(subset)})"
+                     + (f"  taken for: {wrong}" if wrong else ""))
+        lines += [f"    {o.text}" for o in subset if o.found != o.expected][:examples]
+    return "\n".join(lines)

@@ -6,9 +6,10 @@ Trained by `fadaa nlu-train` (scikit-learn, a development dependency) and shippe
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +26,13 @@ class Head:
     bias: np.ndarray
     temperature: float
 
-    def probabilities(self, indices: list[int], values: np.ndarray) -> np.ndarray:
-        logits = self.bias + values @ self.weights[indices] if indices else self.bias.copy()
-        logits = logits / self.temperature
+    def probabilities(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+        scores = values @ self.weights[indices] if len(indices) else 0.0
+        return self.softmax(scores)
+
+    def softmax(self, scores: np.ndarray | float) -> np.ndarray:
+        """Probabilities from the feature scores (values @ weights) of this head."""
+        logits = (self.bias + scores) / self.temperature
         exp = np.exp(logits - logits.max())
         return exp / exp.sum()
 
@@ -40,15 +45,33 @@ class LinearModel:
     language: Head
     training_digest: str
 
-    def vectorize(self, grams: Counter[str]) -> tuple[list[int], np.ndarray]:
-        """Sublinear TF × IDF, L2-normalised: the same weighting the trainer used."""
-        pairs = [(self.vocabulary[g], c) for g, c in grams.items() if g in self.vocabulary]
-        if not pairs:
-            return [], np.zeros(0, dtype=np.float32)
-        indices = [j for j, _ in pairs]
-        tf = np.array([1.0 + math.log(c) for _, c in pairs], dtype=np.float32)
-        values = tf * self.idf[indices]
+    def vectorize(self, grams: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Sublinear TF × IDF, L2-normalised: the same weighting the trainer used.
+
+        Lookups go through map() and the arithmetic through numpy: a long message has
+        hundreds of grams, and a Python loop over them took half the time per message.
+        """
+        found = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64,
+                            count=len(grams))
+        known = found >= 0
+        indices = found[known]
+        if not len(indices):
+            return indices, np.zeros(0, dtype=np.float32)
+        counts = np.fromiter(grams.values(), dtype=np.float32, count=len(grams))[known]
+        values = (1.0 + np.log(counts)) * self.idf[indices]
         return indices, values / np.linalg.norm(values)
+
+    def predict(self, indices: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Intent and language probabilities, with one gather of both heads' weights."""
+        if not len(indices):
+            return self.intent.softmax(0.0), self.language.softmax(0.0)
+        scores = values @ self._both_weights[indices]
+        split = len(self.intent.labels)
+        return self.intent.softmax(scores[:split]), self.language.softmax(scores[split:])
+
+    @cached_property
+    def _both_weights(self) -> np.ndarray:
+        return np.ascontiguousarray(np.hstack([self.intent.weights, self.language.weights]))
 
     def save(self, path: Path = MODEL_PATH) -> None:
         np.savez_compressed(

@@ -8,7 +8,8 @@ import re
 import unicodedata
 
 _ARABIC_LETTERS = str.maketrans({
-    "ة": "ه", "ى": "ي", "ٱ": "ا", "ک": "ك", "ی": "ي", "ڭ": "ك", "گ": "ك", "ڤ": "ف", "ـ": None,
+    "ة": "ه", "ى": "ي", "ٱ": "ا", "ک": "ك", "ی": "ي", "ڭ": "ك", "گ": "ك", "ڤ": "ف", "پ": "ب",
+    "ـ": None,
     "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8",
     "٩": "9", "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7",
     "۸": "8", "۹": "9", "؟": "?", "،": ",", "؛": ";",
@@ -16,6 +17,7 @@ _ARABIC_LETTERS = str.maketrans({
 _ARABIZI = {"2": "a", "3": "a", "5": "kh", "7": "h", "8": "gh", "9": "q"}
 _NUMBER_WITH_UNIT = re.compile(r"^\d+(h|dh|mn|min|k|m|er|ere|eme|e|st|nd|rd|th|s)?$")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_ARABIZI_DIGIT = re.compile("[2357-9]")
 _ELONGATION = re.compile(r"([^\W\d_])\1{2,}")
 _NOT_WORD = re.compile(r"[^\w\s]+")
 _SPACES = re.compile(r"\s+")
@@ -24,6 +26,8 @@ _LATIN_VARIANTS = (("sh", "ch"), ("ou", "u"), ("ph", "f"))
 
 def strip_marks(text: str) -> str:
     """Remove combining marks: Arabic harakat, hamza/madda carriers, Latin accents."""
+    if text.isascii():  # most Latin messages: nothing to decompose
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     kept = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", kept)
@@ -60,14 +64,77 @@ def _latin_token(token: str) -> str:
     return token
 
 
+# Loanwords, their Arabic words and their Latin spellings, by the one meaning they share.
+# Moroccans write the French word in Arabic letters (الكوبيراتيف، البانكة), in Arabizi
+# (lkoperativ, banka) or in French, and the same thing in MSA (تعاونية، بنك، محكمة).
+# Entries are normalised forms (ة→ه, پ→ب, no accents, ou→u, sh→ch) without article.
+_CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
+    "cooperative": (
+        "تعاونيه", "تعاونيات", "تعاونيتي", "تعاونيتنا", "تعاونيتكم", "كوبيراتيف", "كوبراتيف",
+        "كوبيرتيف", "كوبرتيف", "كوبيراتيفه", "كوبراتيفه", "كوبيراتيفا", "كوبيراتيفات",
+        "cooperative", "cooperatives", "cooperativ", "cooperatif", "cooperativa",
+        "cooperativat", "coperative", "coperativ", "koperativ", "kooperativ", "kuperativ",
+        "kubiratif", "kobiratif", "koperatif", "kuperatif", "kopirativ", "coop", "coops",
+        "taawniya", "taawniyya", "taawuniya", "taawuniyya", "taawnia",
+    ),
+    "bank": (
+        "بانكه", "بانكا", "بانك", "بنك", "بنوك", "بانكات",
+        "banka", "banke", "banque", "banques", "bank", "bnk", "bankat",
+    ),
+    "court": (
+        "طريبونال", "تريبونال", "طريبينال", "محكمه", "محاكم",
+        "tribunal", "tribunale", "tribinal", "tribonal", "mahkama", "mhkama",
+    ),
+    "file": ("دوسي", "دوسيه", "ملف", "dossier", "dosi", "dossie", "dusi", "dussi", "dossi"),
+    "credit": ("كريدي", "كريديت", "قرض", "قروض", "credit", "kredi", "kridi", "credi"),
+    "attestation": (
+        "لاطيسطاسيون", "طيسطاسيون", "اطيسطاسيون", "لاتيستاسيون", "اتيستاسيون", "شهاده",
+        "attestation", "atestation", "atestasion", "attestasion", "latestation",
+    ),
+}
+_CONCEPTS = {word: concept for concept, words in _CONCEPT_WORDS.items() for word in words}
+# An article or a clitic preposition glued to the word: الكوبيراتيف، فالبانكة، للمحكمة,
+# lcooperative, flbanka.
+_ARABIC_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "ول", "فل", "بل", "و", "ف", "ب", "ل")
+_LATIN_PREFIXES = ("fl", "bl", "wl", "el", "al", "l", "f", "b")
+# Every written form, prefixed or not, in one table: one lookup per word at run time.
+_PREFIXED = {
+    prefix + word: concept
+    for word, concept in _CONCEPTS.items()
+    for prefix in (_LATIN_PREFIXES if word.isascii() else _ARABIC_PREFIXES)
+}
+_FORMS = {**_PREFIXED, **_CONCEPTS}
+
+
+def concept_of(word: str) -> str | None:
+    """The shared meaning of a normalised word (with or without article), if it has one."""
+    return _FORMS.get(word)
+
+
+def canonical(text: str) -> str:
+    """The normalised text with every known loanword or variant replaced by its meaning."""
+    return " ".join(concept_of(word) or word for word in normalize(text).split())
+
+
 def has_arabizi(text: str) -> bool:
     """True when a Latin word spells an Arabic sound with a digit (m3a, ch7al, 9rib)."""
-    return any(
-        _token_has_arabizi(token) for token in _TOKEN.findall(strip_marks(text).casefold())
-    )
+    return arabizi_words(text) > 0
+
+
+def arabizi_words(text: str) -> int:
+    """How many Latin words spell an Arabic sound with a digit."""
+    if not _ARABIZI_DIGIT.search(text):  # most messages: skip the costly mark stripping
+        return 0
+    return sum(map(_token_has_arabizi, _TOKEN.findall(strip_marks(text).casefold())))
+
+
+def latin_words(text: str) -> int:
+    return len(_TOKEN.findall(strip_marks(text).casefold()))
 
 
 def _token_has_arabizi(token: str) -> bool:
+    if not _ARABIZI_DIGIT.search(token):  # most words: one regex test instead of six
+        return False
     if token.isdigit() or _NUMBER_WITH_UNIT.match(token):
         return False
     return any(digit in token for digit in _ARABIZI) and any(c.isalpha() for c in token)
