@@ -36,7 +36,14 @@ from bot.flows.language import CHOSEN, choose_language, follows_script, requeste
 from bot.flows.navigation import Steer
 from bot.flows.reminders import start_from_text
 from bot.flows.smalltalk import show_menu
-from bot.flows.topics import Named, aspects_named, family, item_named, sources_asked
+from bot.flows.topics import (
+    Named,
+    aspects_named,
+    family,
+    item_named,
+    refers_back,
+    sources_asked,
+)
 from bot.i18n import LANGUAGES, _, use_language
 from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
@@ -235,6 +242,8 @@ def _on_text(turn: Turn) -> list[Outbound]:
     if named and _named_wins(turn, named):
         turn.conversation.misunderstandings = 0
         return answer_item_id(turn, named.item_id)
+    if topic and refers_back(text) and _stays_on_topic(turn, named, topic):
+        return again_on_topic(turn, topic)
     if topic and _unsure_follow_up(turn, text, topic):
         return again_on_topic(turn, topic)
     if understanding.intent == OUT_OF_SCOPE:
@@ -265,6 +274,19 @@ def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
             or turn.understanding.intent in GENERAL_INTENTS)
 
 
+def _stays_on_topic(turn: Turn, named: Named | None, topic: str) -> bool:
+    """A short question that points back ("c'est un prêt ?") stays on the last answer unless
+    it is a request or clearly about another family of topics."""
+    understanding = turn.understanding
+    if len((turn.ask or turn.inbound.text).split()) > FOLLOW_UP_WORDS or (
+            named and family(named.item_id) != family(topic)):
+        return False
+    if understanding.intent in INTENT_HANDLERS:
+        return False  # a reminder, an advisor, the menu…: a request, not a follow-up
+    intent_family = _intent_family(turn, understanding)
+    return not _confident(turn) or intent_family in (None, family(topic))
+
+
 def _aspect_intent(turn: Turn) -> list[str]:
     aspect = ASPECT_INTENTS.get(turn.understanding.intent)
     topic = turn.conversation.topic
@@ -284,22 +306,17 @@ def _unsure_follow_up(turn: Turn, text: str, topic: str) -> bool:
 
 
 def _named_wins(turn: Turn, named: Named) -> bool:
-    """An item named by its words wins unless the classifier is sure of another subject;
-    a phrase of several words ("compte bancaire") wins over any subject Fadaa answers
-    from its content, but not over a request (a reminder, an advisor)."""
+    """An item named by its words ("Forsa", "compte bancaire") wins when the classifier is
+    unsure, or when no intent reaches that item and the classifier's own subject is not
+    named too."""
     understanding = turn.understanding
     if not _confident(turn) or understanding.intent in GENERAL_INTENTS:
         return True
     intent_item = turn.content.for_intent(understanding.intent)
     if intent_item is not None and intent_item.id in named.also:
         return False  # the message names the classifier's subject too: trust it
-    intent_family = _intent_family(turn, understanding)
     named_item = turn.content.get(named.item_id)
-    if named.strong and intent_family is not None and named_item and not named_item.intents:
-        return True  # an item no intent reaches, named in so many words
-    if intent_family != family(named.item_id):
-        return False
-    return named_item is not None and not named_item.intents
+    return named_item is not None and not named_item.intents  # no intent would reach it
 
 
 def _confident(turn: Turn) -> bool:

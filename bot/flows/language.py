@@ -1,5 +1,7 @@
 """Choosing and changing the conversation language (and, for Darija, its script)."""
 
+import re
+
 from bot.flows.base import Turn
 from bot.flows.smalltalk import show_menu
 from bot.i18n import LATIN_DARIJA, _, use_language
@@ -51,7 +53,7 @@ def choose_language(turn: Turn, language: str) -> list[Outbound]:
 def requested_language(text: str) -> str | None:
     """The language a message asks for: the longest name it contains wins
     ("b l7rouf l3arbiya" names Darija letters, not "l3arbiya" alone)."""
-    words = f" {normalize(text)} "
+    words = " {} ".format(re.sub(r"[^\w' ]+", " ", normalize(text)))
     found = [(len(name), language) for language, names in _NAMED.items() for name in names
              if f" {name} " in words or f" b{name} " in words]
     if not found:

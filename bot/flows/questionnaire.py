@@ -129,7 +129,7 @@ def _typed_value(question: Question, text: str) -> str | None:
     synonyms = choices().get(question.slot, {})
     return next(
         (value for value, names in synonyms.items()
-         if any(f" {normalize(name)} " in words for name in names)),
+         if any(f" {normalize(str(name))} " in words for name in names)),
         None,
     )
 

@@ -115,19 +115,30 @@ def _ranked(lexicon: Lexicon, text: str) -> list[str]:
 
 
 def _scores(lexicon: Lexicon, text: str) -> dict[str, tuple[int, int]]:
-    """For each target with a matching phrase: words covered, longest phrase."""
+    """For each target with a matching phrase: words covered, longest phrase. A word counts
+    once, for the longest phrase it is part of ("damane intelak" is not also "intelak")."""
     tokens = _corrected(normalize(text).split(), lexicon)
+    matches = [(len(phrase.words), start, phrase.target)
+               for start, token in enumerate(tokens)
+               for phrase in {*lexicon.by_first.get(token, ()),
+                              *lexicon.by_first.get(_stem(token), ())}
+               if _matches_at(phrase.words, tokens, start)]
+    used: set[int] = set()
     scores: dict[str, tuple[int, int]] = {}
-    for start, token in enumerate(tokens):
-        candidates = {*lexicon.by_first.get(token, ()), *lexicon.by_first.get(_stem(token), ())}
-        for phrase in candidates:
-            window = tokens[start:start + len(phrase.words)]
-            if len(window) == len(phrase.words) and all(
-                    _token_matches(w, t) for w, t in zip(phrase.words, window, strict=True)):
-                covered, longest = scores.get(phrase.target, (0, 0))
-                scores[phrase.target] = (covered + len(phrase.words),
-                                         max(longest, len(phrase.words)))
+    for length, start, target in sorted(matches, reverse=True):
+        span = set(range(start, start + length))
+        if span & used:
+            continue
+        used |= span
+        covered, longest = scores.get(target, (0, 0))
+        scores[target] = (covered + length, max(longest, length))
     return scores
+
+
+def _matches_at(words: tuple[str, ...], tokens: list[str], start: int) -> bool:
+    window = tokens[start:start + len(words)]
+    return len(window) == len(words) and all(
+        _token_matches(w, t) for w, t in zip(words, window, strict=True))
 
 
 @dataclass(frozen=True)
@@ -166,6 +177,16 @@ def answer_for(topic: str, aspect: str) -> str | None:
 def sources_asked(text: str) -> bool:
     """"ما مصدرك؟", "mnin jbti hadchi?", "c'est quoi ta source ?" (short messages only)."""
     return len(text.split()) <= 8 and bool(_ranked(_source_lexicon(), text))
+
+
+@cache
+def _back_lexicon() -> Lexicon:
+    return _lexicon({"back": followups()["refers_back"]})
+
+
+def refers_back(text: str) -> bool:
+    """"c'est un prêt ?", "هل هي قرض؟", "w hiya fin kayna?": about the last answer."""
+    return bool(_scores(_back_lexicon(), text))
 
 
 def who_to_ask(topic: str) -> str:
