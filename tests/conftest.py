@@ -64,7 +64,8 @@ def chat(engine: Engine) -> Chat:
 async def service(tmp_path: Path) -> AsyncIterator[Running]:
     database = await empty_database(database_url(tmp_path))
     await database.dispose()
-    async with running_service(channel_settings(database_url(tmp_path))) as running:
+    settings = channel_settings(database_url(tmp_path), data_dir=tmp_path)
+    async with running_service(settings) as running:
         yield running
 
 
