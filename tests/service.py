@@ -28,7 +28,8 @@ def channel_settings(database_url: str, **overrides: object) -> Settings:
     """Settings with both channels on; files (capsule videos) go to a fresh temporary
     folder unless `data_dir` is given, never to ./data in the repository."""
     values: dict[str, object] = {
-        "database_url": database_url, "data_dir": Path(tempfile.mkdtemp(prefix="fadaa-")), "telegram_token": "123456:TEST-token",
+        "database_url": database_url, "data_dir": Path(tempfile.mkdtemp(prefix="fadaa-")),
+        "telegram_token": "123456:TEST-token",
         "telegram_webhook_secret": TELEGRAM_SECRET, "telegram_api_base": "http://telegram.fake",
         "whatsapp_phone_id": PHONE_ID, "whatsapp_token": "wa-token",
         "whatsapp_app_secret": APP_SECRET, "whatsapp_verify_token": VERIFY_TOKEN,
