@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.store import schema
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -44,15 +46,20 @@ class Database:
             yield session
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest revision (creates every table on an empty database)."""
+        """Bring the schema to the newest revision (creates every table on an empty database);
+        one process at a time, the others wait and then find nothing to do."""
         self._prepare_sqlite_file()
         try:
-            async with self.engine.begin() as connection:
+            async with schema.migration_lock(self.engine) as connection:
                 await connection.run_sync(_upgrade_to_head)
                 if self.is_sqlite:  # fail now, not at the first message, on a read-only file
                     await connection.execute(text("PRAGMA user_version = 1"))
         except (OperationalError, DatabaseError, sqlite3.Error) as error:
             raise StoreUnavailable(_explain(self.url, error)) from None
+
+    async def wait_for_schema(self, timeout: float) -> None:
+        """Wait until another process (`fadaa migrate`) has brought the schema to head."""
+        await schema.wait_for_schema(self.engine, MIGRATIONS, timeout)
 
     async def ping(self) -> bool:
         try:
