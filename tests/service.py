@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from telegram.request import HTTPXRequest
 
@@ -43,6 +44,7 @@ class Running:
     services: Services
     telegram: FakeTelegram
     graph: FakeGraph
+    app: FastAPI
 
     async def delivered(self, timeout: float = 10.0) -> None:
         """Wait until the outbox has nothing due, running it now rather than on its timer."""
@@ -71,4 +73,4 @@ async def running_service(settings: Settings) -> AsyncIterator[Running]:
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://fadaa.test"
     ) as client:
-        yield Running(client, app.state.services, telegram, graph)
+        yield Running(client, app.state.services, telegram, graph, app)
