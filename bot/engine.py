@@ -21,6 +21,7 @@ from bot.nlu import Understand
 from bot.nlu.normalize import clean
 from bot.store import repo
 from bot.store.database import Database
+from bot.store.locks import only_one
 from bot.store.models import ConversationState, User
 
 
@@ -106,6 +107,8 @@ class Engine:
         """Tell users whom no advisor answered in time, and give long-silent handoffs back
         to the bot (run every minute); returns how many users were told."""
         async with self.db.transaction() as session:
+            if not await only_one(session, "handoff-sweep"):
+                return 0  # another worker is sweeping this minute
             await self.handoffs.close_idle(session, utcnow())
             return await self.handoffs.tell_no_answer(session, utcnow())
 
