@@ -34,7 +34,7 @@ DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
 ACTIVE_HANDOFF_STATUSES = ("waiting", "claimed")  # at most one per user (a unique index)
 
 
-def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
+def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
 
@@ -62,15 +62,16 @@ async def record_inbound(session: AsyncSession, *, user: User, inbound: Inbound,
     annotation = {} if understanding is None else {
         "intent": understanding.intent, "confidence": understanding.confidence,
         "language": understanding.language}
+    messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
     result = await session.execute(
-        _insert(session, Message)
+        _insert(session, messages)
         .values(
             user_id=user.id, channel=inbound.channel, channel_message_id=inbound.message_id,
             direction="in", text=_storable(inbound.text), payload=_storable(inbound.payload),
             media=inbound.media.value, created_at=inbound.received_at, **annotation,
         )
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
-        .returning(Message.id)
+        .returning(messages.c.id)
     )
     return result.scalar()
 
@@ -150,17 +151,18 @@ async def enqueue_many(
                "text": body["text"], "media": "none", "language": languages[user_id],
                "created_at": now} for user_id, channel, body in queued]
     if logged:
-        await session.execute(insert(Message), logged)
+        await session.execute(insert(Message.__table__), logged)
 
 
 async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
     """Queue outbox rows; a row whose idempotency key is already queued is skipped."""
     if not rows:
         return []
+    outbox = OutboxItem.__table__  # Core: one INSERT … VALUES (…), (…) RETURNING for all rows
     queued = await session.execute(
-        _insert(session, OutboxItem)
+        _insert(session, outbox)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxItem.user_id, OutboxItem.channel, OutboxItem.body), rows)
+        .returning(outbox.c.user_id, outbox.c.channel, outbox.c.body), rows)
     return list(queued.all())
 
 
