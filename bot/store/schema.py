@@ -52,7 +52,14 @@ async def _sqlite_lock(engine: AsyncEngine) -> AsyncIterator[None]:
     if not path or path == ":memory:" or fcntl is None:
         yield  # a private database, or a platform without flock: one migrator only
         return
-    with open(f"{path}.migrate.lock", "a+b") as handle:
+    try:
+        handle = open(f"{path}.migrate.lock", "a+b")  # noqa: SIM115 — closed below
+    except OSError:
+        # a read-only folder: nothing can be migrated there, and the database's own error
+        # (explained by Database.migrate) is the useful message
+        yield
+        return
+    with handle:
         # flock blocks; waiting in a thread keeps this process's event loop running
         await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
         try:
