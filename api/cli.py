@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -137,25 +138,34 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     # uvicorn starts each web process from the import string; they share nothing but the
     # database and, for their counters, one multiprocess metrics folder
-    _share_metrics_between_processes()
-    uvicorn.run("api.main:app_from_environment", factory=True, workers=args.workers, **where)
+    created = _share_metrics_between_processes()
+    try:
+        uvicorn.run("api.main:app_from_environment", factory=True, workers=args.workers,
+                    **where)
+    finally:
+        if created:
+            shutil.rmtree(created, ignore_errors=True)
     return 0
 
 
-def _share_metrics_between_processes() -> None:
+def _share_metrics_between_processes() -> Path | None:
     """prometheus_client's multiprocess mode: each web process writes its counters to files
     in one folder, and a scrape of any of them sums the folder. Files of an earlier run
-    would be counted again, so the folder starts empty."""
+    would be counted again, so the folder starts empty. Returns the folder when it was
+    created here (removed when the service stops)."""
     import os
     import tempfile
 
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    created = None
     if not folder:
         folder = tempfile.mkdtemp(prefix="fadaa-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # inherited by the web processes
+        created = Path(folder)
     Path(folder).mkdir(parents=True, exist_ok=True)
     for stale in Path(folder).glob("*.db"):
         stale.unlink()
+    return created
 
 
 def _migrate(_args: argparse.Namespace) -> int:
