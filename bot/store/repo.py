@@ -81,16 +81,6 @@ def _storable(text: str | None) -> str | None:
     return text.replace("\x00", "") if text else text
 
 
-async def annotate_message(
-    session: AsyncSession, *, message_id: int, intent: str, confidence: float,
-    language: str | None,
-) -> None:
-    await session.execute(
-        update(Message).where(Message.id == message_id)
-        .values(intent=intent, confidence=confidence, language=language)
-    )
-
-
 async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
     """The user's state, for a change made outside a turn. The user's row is locked first,
     as a turn's upsert of it does: every writer of a conversation state waits on that one
