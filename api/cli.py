@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                       "deliver the outbox and fire due reminders, without the web service")
     worker.add_argument("--no-outbox", action="store_true", help="only fire reminders")
     worker.add_argument("--no-reminders", action="store_true", help="only deliver the outbox")
+    worker.add_argument("--metrics-port", type=int,
+                        help="serve this worker's counters for Prometheus on FADAA_HOST:PORT")
 
     admin = commands.add_parser("admin", help="admin API tokens").add_subparsers(
         required=True, metavar="ACTION")
@@ -198,6 +200,10 @@ def _worker(args: argparse.Namespace) -> int:
     from bot.channels.service import running_services
 
     settings = load_settings()
+    if args.metrics_port:
+        from bot.metrics import serve_counters
+
+        serve_counters(settings.host, args.metrics_port)
 
     async def work() -> None:
         async with running_services(settings, deliver=not args.no_outbox,

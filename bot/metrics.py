@@ -24,6 +24,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -113,16 +114,28 @@ def _labelled(name: str, documentation: str, label: str,
     return family
 
 
+def serve_counters(host: str, port: int) -> None:
+    """A worker has no web service: its counters (replies it delivered, …) get a plain
+    Prometheus endpoint of their own, in a thread. The queue figures come from the web
+    service's /metrics, which reads them from the database for every process."""
+    start_http_server(port, addr=host, registry=_counters())
+
+
 def render(figures: QueueFigures) -> bytes:
     """The Prometheus exposition: this host's counters (all processes) and the queues."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        counters = CollectorRegistry()
-        multiprocess.MultiProcessCollector(counters)
-    else:
-        counters = REGISTRY
     queues = CollectorRegistry(auto_describe=False)
     queues.register(_QueueCollector(figures))
-    return generate_latest(counters) + generate_latest(queues)
+    return generate_latest(_counters()) + generate_latest(queues)
+
+
+def _counters() -> CollectorRegistry:
+    """This process's counters, or, in multiprocess mode, those of every process writing
+    to PROMETHEUS_MULTIPROC_DIR."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    counters = CollectorRegistry()
+    multiprocess.MultiProcessCollector(counters)
+    return counters
 
 
 async def queue_figures(session: AsyncSession, *, now: datetime,

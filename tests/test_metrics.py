@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from datetime import timedelta
@@ -16,6 +17,7 @@ from bot.clock import utcnow
 from bot.reminder_rules import new_reminder
 from bot.store import repo
 from tests.conftest import database_url, empty_database
+from tests.fakes.servers import free_port
 from tests.fakes.telegram_api import text_update
 from tests.service import TELEGRAM_SECRET, channel_settings, running_service
 
@@ -108,3 +110,20 @@ def test_counters_of_several_processes_are_summed_in_multiprocess_mode(tmp_path)
     out = subprocess.run([sys.executable, "-c", scrape_it], env=env, check=True, timeout=60,
                          capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     assert value(out.stdout, "fadaa_updates_received_total", channel="telegram") == 2
+
+
+def test_a_worker_serves_its_own_counters_when_given_a_metrics_port(tmp_path):
+    """Workers deliver replies too, and have no web service: their counters need a port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FADAA_")}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "worker", "--metrics-port", str(port)],
+        env=env | {"FADAA_DATA_DIR": str(tmp_path)}, cwd=Path(__file__).parent.parent,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert worker.stderr.readline().strip() == "fadaa worker: ready"
+        scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    finally:
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=30)
+    assert "# TYPE fadaa_replies_sent_total counter" in scraped
