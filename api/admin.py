@@ -205,11 +205,12 @@ async def insights_csv(table: str, caller: Editor, services: ServicesDep,
     async with services.db.transaction() as session:
         data = await insights.summary(session, days=days,
                                       fallback_below=services.settings.clarify_threshold)
-    rows = data.get(table)
-    if not isinstance(rows, list) or not rows:
-        raise HTTPException(404, f"no table {table} (try: daily, intents, unanswered, handoffs)")
+    columns = insights.CSV_COLUMNS.get(table)
+    if columns is None:  # an empty table is a header line, not a 404
+        raise HTTPException(404, f"no table {table} (try: {', '.join(insights.CSV_COLUMNS)})")
+    rows = data[table]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     writer.writerows(rows)
     return PlainTextResponse(out.getvalue(), media_type="text/csv")

@@ -5,25 +5,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from api.logs import configure_logging
 from bot.admin_tokens import ROLES
 from bot.config import SettingsError, load_settings
 from bot.content import ContentError
 from bot.store.database import StoreUnavailable
+from bot.store.schema import SchemaNotReady
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         return args.run(args)
-    except (SettingsError, StoreUnavailable, ContentError, FileNotFoundError) as error:
+    except (SettingsError, StoreUnavailable, SchemaNotReady, ContentError,
+            FileNotFoundError) as error:
         print(f"fadaa: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -60,11 +63,21 @@ def _parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", _serve, "run the webhooks service (uvicorn)")
     serve.add_argument("--host", help="default: FADAA_HOST")
     serve.add_argument("--port", type=int, help="default: FADAA_PORT")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="web processes sharing the port (each one is stateless)")
+
+    _command(commands, "migrate", _migrate,
+             "upgrade the database schema to the newest revision (safe to run concurrently)")
+    backup = _command(commands, "backup", _backup,
+                      "copy the SQLite database to FILE while it is in use (PostgreSQL: pg_dump)")
+    backup.add_argument("file", type=Path)
 
     worker = _command(commands, "worker", _worker,
                       "deliver the outbox and fire due reminders, without the web service")
     worker.add_argument("--no-outbox", action="store_true", help="only fire reminders")
     worker.add_argument("--no-reminders", action="store_true", help="only deliver the outbox")
+    worker.add_argument("--metrics-port", type=int,
+                        help="serve this worker's counters for Prometheus on FADAA_HOST:PORT")
 
     admin = commands.add_parser("admin", help="admin API tokens").add_subparsers(
         required=True, metavar="ACTION")
@@ -124,11 +137,70 @@ def _chat(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.logs import uvicorn_log_config
     from api.main import create_app
 
     settings = load_settings()
-    uvicorn.run(create_app(settings), host=args.host or settings.host,
-                port=args.port or settings.port, log_level="info")
+    where = {"host": args.host or settings.host, "port": args.port or settings.port,
+             "log_config": uvicorn_log_config(settings.log_format)}
+    if args.workers <= 1:
+        uvicorn.run(create_app(settings), **where)
+        return 0
+    # uvicorn starts each web process from the import string; they share nothing but the
+    # database and, for their counters, one multiprocess metrics folder
+    created = _share_metrics_between_processes()
+    try:
+        uvicorn.run("api.main:app_from_environment", factory=True, workers=args.workers,
+                    **where)
+    finally:
+        if created:
+            shutil.rmtree(created, ignore_errors=True)
+    return 0
+
+
+def _share_metrics_between_processes() -> Path | None:
+    """prometheus_client's multiprocess mode: each web process writes its counters to files
+    in one folder, and a scrape of any of them sums the folder. Files of an earlier run
+    would be counted again, so the folder starts empty. Returns the folder when it was
+    created here (removed when the service stops)."""
+    import os
+    import tempfile
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    created = None
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="fadaa-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # inherited by the web processes
+        created = Path(folder)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for stale in Path(folder).glob("*.db"):
+        stale.unlink()
+    return created
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from bot.store.database import Database
+
+    settings = load_settings()
+
+    async def run() -> None:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.migrate()
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+    print("the database schema is at the newest revision")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.store.backup import backup_sqlite
+
+    settings = load_settings()
+    pages = backup_sqlite(settings.resolved_database_url, args.file)
+    print(f"backed up {pages} pages to {args.file}")
     return 0
 
 
@@ -136,10 +208,16 @@ def _worker(args: argparse.Namespace) -> int:
     from bot.channels.service import running_services
 
     settings = load_settings()
+    if args.metrics_port:
+        from bot.metrics import serve_counters
+
+        serve_counters(settings.host, args.metrics_port)
 
     async def work() -> None:
         async with running_services(settings, deliver=not args.no_outbox,
                                     remind=not args.no_reminders):
+            # supervisors and tests wait for this line to know the worker is up
+            print("fadaa worker: ready", file=sys.stderr, flush=True)
             await asyncio.Event().wait()
 
     asyncio.run(work())

@@ -2,11 +2,11 @@
 
 from fastapi import FastAPI
 
-from api import admin, handoffs, health, webhooks
+from api import admin, handoffs, health, metrics, webhooks
 from api.auth import RateLimiter
 from api.services import lifespan_for
 from bot.channels.service import Connections
-from bot.config import Settings
+from bot.config import Settings, load_settings
 
 
 def create_app(settings: Settings, connections: Connections = Connections()) -> FastAPI:  # noqa: B008
@@ -16,4 +16,11 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(webhooks.router)
     app.include_router(admin.router)
     app.include_router(handoffs.router)
+    app.include_router(metrics.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """For `fadaa serve --workers N` (or `uvicorn --factory api.main:app_from_environment`):
+    each web process builds its own app from the same environment."""
+    return create_app(load_settings())

@@ -1,81 +1,276 @@
-"""Full webhook path vs a bare PTB echo bot, both against the same in-process fake Bot API.
+"""Fadaa's Telegram webhook vs a bare PTB echo bot behind FastAPI, under the same burst.
 
-    python -m bench.webhook [N] [DATABASE_URL]     (default: a temporary SQLite file)
+    python -m bench.webhook [--updates 600] [--users 60] [--concurrency 16]
+                            [--database URL] [--processes N]
 
-Full path per update: secret check, de_json, dedup insert, NLU, state, outbox write, commit,
-then the outbox delivers it (sendMessage through PTB to the fake). Prints p50/p95 per update,
-updates/s, and the ratio to the echo bot (the anchor).
+A burst of updates from many users, `concurrency` requests in flight at once, against the
+same fake Bot API. The echo bot answers inside the request; Fadaa stores, decides, queues
+the reply in the outbox and answers, and its outbox worker sends the reply. Throughput is
+updates per second until the last reply reached the fake API; latency is the webhook
+request's. Without --processes both run in this process (fake API in-process too) and
+the SQL statements are counted (SQLAlchemy cursor events): in the webhook requests, and
+in total per update with the deliveries. With --processes N each bot runs as N uvicorn
+web processes on loopback and the fake API in a process of its own.
+Figures only: nothing here passes or fails.
 """
 
+from __future__ import annotations
+
+import argparse
 import asyncio
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+from sqlalchemy import event, func, select, text
 from telegram.request import HTTPXRequest
 
+from bench.echo_app import echo_app
+from bot.store.database import Database
+from bot.store.models import OutboxItem
+from tests.fakes.servers import free_port
 from tests.fakes.telegram_api import FakeTelegram, text_update
 from tests.service import TELEGRAM_SECRET, channel_settings, running_service
 
 MESSAGES = ["salam", "bghit ndir cooperative", "Comment obtenir l'agrément ONSSA ?",
-            "شنو هي انطلاقة؟", "merci beaucoup"]
+            "شنو هي انطلاقة؟", "merci beaucoup", "1", "kifach n9ayed la coopérative?",
+            "ch7al l'interet dyal intilaka", "qui a gagné le match ?", "menu"]
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+Post = Callable[[dict], Awaitable[int]]
 
 
-async def echo_bot(n: int) -> list[float]:
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    latencies: list[float]
+    webhook_statements: float | None = None
+    all_statements: float | None = None
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def row(self) -> str:
+        ordered = sorted(ms * 1000 for ms in self.latencies)
+        p50, p95 = statistics.median(ordered), ordered[int(len(ordered) * 0.95)]
+        statements = ("" if self.webhook_statements is None else
+                      f" {self.webhook_statements:5.2f} {self.all_statements:6.2f}")
+        return f"| {self.name:34} | {self.rate:7.0f} | {p50:7.1f} | {p95:7.1f} |{statements}"
+
+
+def updates(count: int, users: int) -> list[dict]:
+    return [text_update(i + 1, 1000 + i % users, MESSAGES[(i // users) % len(MESSAGES)])
+            for i in range(count)]
+
+
+async def burst(post: Post, batch: list[dict], concurrency: int) -> list[float]:
+    """`concurrency` senders take the next update as soon as their last one is answered."""
+    pending: Iterator[dict] = iter(batch)
+    latencies: list[float] = []
+
+    async def sender() -> None:
+        for update in pending:
+            started = time.perf_counter()
+            status = await post(update)
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                raise RuntimeError(f"webhook answered {status}")
+
+    await asyncio.gather(*(sender() for _ in range(concurrency)))
+    return latencies
+
+
+async def echo_in_process(batch: list[dict], concurrency: int) -> Result:
     fake = FakeTelegram()
-    request = HTTPXRequest(httpx_kwargs={"transport": httpx.ASGITransport(app=fake.app)})
-    app = (Application.builder().token("1:T").base_url("http://fake/bot").request(request)
-           .get_updates_request(request).updater(None).build())
+    request = HTTPXRequest(connection_pool_size=32,
+                           httpx_kwargs={"transport": httpx.ASGITransport(app=fake.app)})
+    app = echo_app("http://fake", request)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://echo") as client:
+        async def post(update: dict) -> int:
+            return (await client.post("/telegram/webhook", json=update)).status_code
 
-    async def echo(update: Update, _context: object) -> None:
-        await update.message.reply_text(update.message.text)
-
-    app.add_handler(MessageHandler(filters.TEXT, echo))
-    timings = []
-    async with app:
-        for i in range(n):
-            update = Update.de_json(text_update(i, 1000 + i % 50, MESSAGES[i % 5]), app.bot)
-            started = time.perf_counter()
-            await app.process_update(update)
-            timings.append(time.perf_counter() - started)
-    return timings
+        started = time.perf_counter()
+        latencies = await burst(post, batch, concurrency)
+        return Result("echo bot, 1 process", time.perf_counter() - started, latencies)
 
 
-async def full_path(n: int, database_url: str | None = None) -> list[float]:
-    url = database_url or f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+@contextmanager
+def statements_by_task(db: Database) -> Iterator[Counter]:
+    """Statements counted per asyncio task: the webhook requests run in the senders'
+    tasks (ASGITransport calls the app in the caller's task), deliveries in the worker's."""
+    counts: Counter = Counter()
+
+    def seen(*_args: object) -> None:
+        counts[asyncio.current_task()] += 1
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        yield counts
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+
+
+async def fadaa_in_process(batch: list[dict], concurrency: int, url: str) -> Result:
     settings = channel_settings(url, whatsapp_token=None, telegram_messages_per_second=1e6)
-    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
-    timings = []
     async with running_service(settings) as running:
-        running.services.worker.interval = 3600  # deliveries below are driven by the loop
-        for i in range(n):
-            update = text_update(i, 1000 + i % 50, MESSAGES[i % 5])
+        async def post(update: dict) -> int:
+            response = await running.client.post("/telegram/webhook", json=update,
+                                                 headers=HEADERS)
+            senders.add(asyncio.current_task())
+            return response.status_code
+
+        senders: set[asyncio.Task] = set()
+        with statements_by_task(running.services.db) as counts:
             started = time.perf_counter()
-            await running.client.post("/telegram/webhook", json=update, headers=headers)
-            await running.services.worker.drain()
-            timings.append(time.perf_counter() - started)
-    return timings
+            latencies = await burst(post, batch, concurrency)
+            await delivered(running.services.db)
+            seconds = time.perf_counter() - started
+        webhook = sum(n for task, n in counts.items() if task in senders)
+        return Result(f"Fadaa, 1 process, {_kind(url)}", seconds, latencies,
+                      webhook / len(batch), sum(counts.values()) / len(batch))
 
 
-def summary(name: str, timings: list[float]) -> float:
-    ordered = sorted(t * 1000 for t in timings)
-    p50, p95 = statistics.median(ordered), ordered[int(len(ordered) * 0.95)]
-    rate = 1000 / statistics.mean(ordered)
-    print(f"{name:28} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  {rate:7.0f} updates/s")
-    return p50
+async def delivered(db: Database, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with db.transaction() as session:
+            waiting = await session.scalar(select(func.count()).select_from(OutboxItem).where(
+                OutboxItem.status.in_(("pending", "sending"))))
+        if not waiting:
+            return
+        await asyncio.sleep(0.01)
+    raise TimeoutError("replies still waiting in the outbox")
+
+
+async def in_processes(name: str, command: list[str], env: dict[str, str],
+                       batch: list[dict], concurrency: int,
+                       done: Callable[[], Awaitable[None]]) -> Result:
+    port = free_port()
+    web = subprocess.Popen([*command, "--port", str(port)], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    limits = httpx.Limits(max_connections=concurrency * 2)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
+                                     timeout=60) as client:
+            await _until_up(client, "/openapi.json")
+
+            async def post(update: dict) -> int:
+                return (await client.post("/telegram/webhook", json=update,
+                                          headers=HEADERS)).status_code
+
+            started = time.perf_counter()
+            latencies = await burst(post, batch, concurrency)
+            await done()
+            return Result(name, time.perf_counter() - started, latencies)
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+
+
+async def _until_up(client: httpx.AsyncClient, path: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if (await client.get(path)).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"{client.base_url} did not start")
+
+
+async def multi_process(batch: list[dict], concurrency: int, url: str,
+                        processes: int) -> list[Result]:
+    fake_port = free_port()
+    fake = subprocess.Popen([sys.executable, "-m", "bench.fake_api", str(fake_port)])
+    api = f"http://127.0.0.1:{fake_port}"
+    try:
+        async with httpx.AsyncClient(base_url=api) as fake_client:
+            await _until_up(fake_client, "/count")
+
+            async def echoed() -> None:
+                while (await fake_client.get("/count")).json()["sent"] < len(batch):
+                    await asyncio.sleep(0.01)
+
+            env = {**os.environ, "ECHO_API_BASE": api}
+            echo = await in_processes(
+                f"echo bot, {processes} process(es)",
+                [sys.executable, "-m", "uvicorn", "bench.echo_app:app_from_environment",
+                 "--factory", "--workers", str(processes), "--log-level", "warning",
+                 "--no-access-log"], env, batch, concurrency, echoed)
+        await _empty(url)
+        db = Database(url)
+        try:
+            fadaa = await in_processes(
+                f"Fadaa, {processes} process(es), {_kind(url)}",
+                [sys.executable, "-m", "api.cli", "serve", "--workers", str(processes)],
+                _fadaa_env(url, api), batch, concurrency, lambda: delivered(db))
+        finally:
+            await db.dispose()
+        return [echo, fadaa]
+    finally:
+        fake.terminate()
+        fake.wait(timeout=30)
+
+
+def _fadaa_env(url: str, api: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FADAA_")}
+    return env | {
+        "FADAA_DATABASE_URL": url, "FADAA_DATA_DIR": tempfile.mkdtemp(prefix="fadaa-bench-"),
+        "FADAA_TELEGRAM_TOKEN": "123456:BENCH", "FADAA_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "FADAA_TELEGRAM_API_BASE": api, "FADAA_TELEGRAM_MESSAGES_PER_SECOND": "1000000",
+        "FADAA_LOG_FORMAT": "text",
+    }
+
+
+async def _empty(url: str) -> None:
+    """The burst starts on an empty database (first contact for every user)."""
+    db = Database(url)
+    if not db.is_sqlite:
+        async with db.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await db.dispose()
+
+
+def _kind(url: str) -> str:
+    return "SQLite" if url.startswith("sqlite") else "PostgreSQL"
 
 
 async def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    database_url = sys.argv[2] if len(sys.argv) > 2 else None
-    echo = summary("bare PTB echo bot", await echo_bot(n))
-    full = summary("Fadaa full webhook path", await full_path(n, database_url))
-    print(f"ratio full/echo (p50): {full / echo:.2f}x over {n} updates")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=600)
+    parser.add_argument("--users", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--database", help="default: a new SQLite file")
+    parser.add_argument("--processes", type=int, help="run each bot as N web processes")
+    args = parser.parse_args()
+    url = args.database or f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+    batch = updates(args.updates, args.users)
+    if args.processes:
+        echo, fadaa = await multi_process(batch, args.concurrency, url, args.processes)
+    else:
+        await _empty(url)
+        echo = await echo_in_process(batch, args.concurrency)
+        fadaa = await fadaa_in_process(batch, args.concurrency, url)
+    print(f"{args.updates} updates from {args.users} users, {args.concurrency} at a time")
+    print("| bot | updates/s | webhook p50 ms | webhook p95 ms | statements/update: "
+          "webhook, with delivery |")
+    print("|---|---:|---:|---:|---|")
+    print(echo.row())
+    print(fadaa.row())
+    print(f"Fadaa/echo throughput: {fadaa.rate / echo.rate:.2f}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -51,7 +51,15 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = Field(default=300, ge=1)
     message_retention_days: int = Field(default=365, ge=1)
     admin_requests_per_minute: int = Field(default=120, ge=1)
+    migrate_on_start: bool = Field(
+        default=True, description="serve/worker upgrade the schema themselves (under a lock); "
+        "false: they wait for `fadaa migrate`")
+    schema_wait_seconds: float = Field(default=300, ge=0)
     worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+
+    log_format: Literal["text", "json"] = "text"
+    metrics_token: SecretStr | None = Field(
+        default=None, description="bearer token for GET /metrics; empty: this host only")
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -72,6 +80,10 @@ class Settings(BaseSettings):
                                         description="open days, 0 = Monday")
     advisor_opens: time = time(9, 0)
     advisor_closes: time = time(16, 30)
+    advisor_public_holidays: bool = Field(
+        default=True, description="closed on Morocco's public holidays (holidays package)")
+    advisor_closed_dates: list[date] = Field(
+        default_factory=list, description="more closed days, e.g. [\"2026-12-31\"]")
     handoff_no_answer_minutes: int = Field(default=120, ge=1)
     handoff_idle_days: int = Field(
         default=7, ge=1, description="an open handoff silent this long goes back to the bot")
@@ -98,7 +110,7 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         secrets = (self.telegram_token, self.telegram_webhook_secret, self.whatsapp_token,
-                   self.whatsapp_app_secret, self.whatsapp_verify_token)
+                   self.whatsapp_app_secret, self.whatsapp_verify_token, self.metrics_token)
         return [s.get_secret_value() for s in secrets if s]
 
     @property
@@ -109,6 +121,11 @@ class Settings(BaseSettings):
     def whatsapp_enabled(self) -> bool:
         token = self.whatsapp_token.get_secret_value() if self.whatsapp_token else ""
         return bool(token and self.whatsapp_phone_id)
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value and value.get_secret_value() else None
 
     @field_validator("telegram_webhook_secret")
     @classmethod
@@ -149,7 +166,9 @@ class Settings(BaseSettings):
 
     def office_hours(self) -> OfficeHours:
         return OfficeHours(weekdays=frozenset(self.advisor_weekdays), opens=self.advisor_opens,
-                           closes=self.advisor_closes, zone=self.timezone)
+                           closes=self.advisor_closes, zone=self.timezone,
+                           public_holidays=self.advisor_public_holidays,
+                           closed_dates=frozenset(self.advisor_closed_dates))
 
     @field_validator("advisor_weekdays")
     @classmethod

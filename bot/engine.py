@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from copy import deepcopy
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import metrics
 from bot.capsules import CapsuleView
 from bot.clock import utcnow
 from bot.config import Settings
@@ -12,12 +16,18 @@ from bot.dialogue import respond
 from bot.effects import EraseUser, HandoffEffect, ReminderEffect
 from bot.flows.base import Conversation, Turn
 from bot.handoff.desk import AdvisorDesk
-from bot.handoff.queue import HandoffQueue, active_handoff, view_of
+from bot.handoff.queue import HandoffQueue, view_of
 from bot.messages import Inbound, Outbound
 from bot.nlu import Understand
+from bot.nlu.normalize import clean
 from bot.store import repo
 from bot.store.database import Database
+from bot.store.locks import only_one
 from bot.store.models import ConversationState, User
+
+
+class _Redelivered(Exception):
+    """This channel message was handled before: roll the turn back, answer nothing."""
 
 
 class Engine:
@@ -34,43 +44,60 @@ class Engine:
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound message; a redelivered message id gets no second answer."""
-        async with self.db.transaction() as session:
-            user = await repo.user_for(
-                session, channel=inbound.channel, channel_user_id=inbound.user_id
-            )
-            message_id = await repo.record_inbound(session, user=user, inbound=inbound)
-            if message_id is None:
-                return []
-            state = await repo.state_for(session, user=user)
-            handoff = await active_handoff(session, user.id)
-            turn = Turn(inbound, _conversation(user, state), self.content, self.settings,
-                        zone=user.timezone or self.settings.timezone,
-                        reminders=await repo.pending_reminders(session, user=user),
-                        capsules=self.capsules,
-                        handoff=view_of(handoff, user))
-            outbounds = respond(turn, self.understand)
-            erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
-            if erase:
-                await repo.erase_user(session, user=user, farewell=Outbound(erase.farewell),
-                                      desk=self.handoffs.desk_recipient)
-                return [Outbound(erase.farewell)]
-            _save(turn, user, state)
-            if turn.understanding:
-                await repo.annotate_message(
-                    session, message_id=message_id, intent=turn.understanding.intent,
-                    confidence=turn.understanding.confidence,
-                    language=turn.understanding.language,
-                )
-            await repo.apply_effects(session, user=user, effects=[
-                e for e in turn.effects if isinstance(e, ReminderEffect)])
-            handoff_effects = [e for e in turn.effects if isinstance(e, HandoffEffect)]
-            await self.handoffs.apply(session, user=user, state=state, turn=turn,
-                                      handoff=handoff, effects=handoff_effects)
-            await repo.enqueue(
-                session, user=user, outbounds=outbounds,
-                key=f"{inbound.channel}:{inbound.message_id}",
-            )
+        metrics.received(inbound.channel)
+        understand = self._understood_ahead(inbound)
+        try:
+            async with self.db.transaction() as session:
+                return await self._turn(session, inbound, understand)
+        except _Redelivered:
+            return []
+
+    async def _turn(self, session: AsyncSession, inbound: Inbound,
+                    understand: Understand) -> list[Outbound]:
+        """Six statements for an ordinary text message: upsert the user, read the turn's
+        context, store the message, save the state, queue the replies, log them."""
+        user = await repo.user_for(
+            session, channel=inbound.channel, channel_user_id=inbound.user_id
+        )
+        state, handoff, reminders = await repo.turn_context(session, user=user)
+        turn = Turn(inbound, _conversation(user, state), self.content, self.settings,
+                    zone=user.timezone or self.settings.timezone, reminders=reminders,
+                    capsules=self.capsules, handoff=view_of(handoff, user))
+        outbounds = respond(turn, understand)
+        # stored after deciding, so the dedup insert also carries the annotation; a
+        # redelivery is found here and the whole turn is rolled back
+        if await repo.record_inbound(session, user=user, inbound=inbound,
+                                     understanding=turn.understanding) is None:
+            raise _Redelivered
+        metrics.understood(turn.understanding, self.settings.clarify_threshold)
+        erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
+        if erase:
+            await repo.erase_user(session, user=user, farewell=Outbound(erase.farewell),
+                                  desk=self.handoffs.desk_recipient)
+            return [Outbound(erase.farewell)]
+        _save(turn, user, state)
+        await repo.apply_effects(session, user=user, effects=[
+            e for e in turn.effects if isinstance(e, ReminderEffect)])
+        handoff_effects = [e for e in turn.effects if isinstance(e, HandoffEffect)]
+        await self.handoffs.apply(session, user=user, state=state, turn=turn,
+                                  handoff=handoff, effects=handoff_effects)
+        await repo.enqueue(
+            session, user=user, outbounds=outbounds,
+            key=f"{inbound.channel}:{inbound.message_id}",
+        )
         return outbounds
+
+    def _understood_ahead(self, inbound: Inbound) -> Understand:
+        """The classifier runs before the transaction opens: it is the CPU-bound part of a
+        turn, and a write transaction held open meanwhile stalls every other writer. The
+        turn gets this result when it asks about the same text."""
+        text = clean(inbound.text) if inbound.text and not inbound.payload else ""
+        if not text:
+            return self.understand
+        started = time.perf_counter()
+        ahead = self.understand(text)
+        metrics.NLU_SECONDS.observe(time.perf_counter() - started)
+        return lambda asked: ahead if asked == text else self.understand(asked)
 
     async def message_given_up(self, user_id: int, error: str) -> None:
         """Advisors hear of a message that could not reach the user they are helping."""
@@ -81,6 +108,8 @@ class Engine:
         """Tell users whom no advisor answered in time, and give long-silent handoffs back
         to the bot (run every minute); returns how many users were told."""
         async with self.db.transaction() as session:
+            if not await only_one(session, "handoff-sweep"):
+                return 0  # another worker is sweeping this minute
             await self.handoffs.close_idle(session, utcnow())
             return await self.handoffs.tell_no_answer(session, utcnow())
 

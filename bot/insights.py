@@ -14,6 +14,14 @@ from bot.clock import utcnow
 from bot.store.models import Handoff, Message, Reminder, User
 
 UNANSWERED_LIMIT = 200
+# The CSV exports and their columns: an empty table is still a CSV with its header.
+CSV_COLUMNS = {
+    "daily": ("day", "channel", "language", "messages"),
+    "intents": ("intent", "messages"),
+    "unanswered": ("text", "language", "date"),
+    "handoffs": ("day", "requests", "answered", "left_by_user",
+                 "first_response_minutes_median"),
+}
 
 
 async def summary(session: AsyncSession, *, days: int, fallback_below: float) -> dict[str, Any]:

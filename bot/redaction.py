@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 _secrets: set[str] = set()
 _installed = False
+MASK = "***"
 
 
 def redact_in_logs(secrets: Iterable[str | None]) -> None:
@@ -17,12 +18,33 @@ def redact_in_logs(secrets: Iterable[str | None]) -> None:
 
     def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        message = record.getMessage()
-        if any(secret in message for secret in _secrets):
-            for secret in _secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+        if _secrets and any(secret in record.getMessage() for secret in _secrets):
+            _redact(record)
         return record
 
     logging.setLogRecordFactory(redacting_factory)
     _installed = True
+
+
+def _redact(record: logging.LogRecord) -> None:
+    """Mask the secrets inside the message and each argument, keeping the arguments'
+    shape: formatters such as uvicorn's access log unpack them (5 values) and broke when
+    they were folded into the message."""
+    record.msg = _masked(record.msg)
+    if isinstance(record.args, dict):
+        record.args = {key: _masked(value) for key, value in record.args.items()}
+    elif isinstance(record.args, tuple):
+        record.args = tuple(_masked(value) for value in record.args)
+
+
+def _masked(value: object) -> object:
+    """The value itself when it holds no secret (numbers keep their %d), else its text
+    with the secrets masked."""
+    if isinstance(value, int | float) or value is None:
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if not any(secret in text for secret in _secrets):
+        return value
+    for secret in _secrets:
+        text = text.replace(secret, MASK)
+    return text

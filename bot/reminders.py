@@ -30,6 +30,7 @@ from bot.reminder_rules import (
 )
 from bot.store import repo
 from bot.store.database import Database
+from bot.store.locks import only_one
 from bot.store.models import Reminder, User
 from bot.tasks import settle
 
@@ -87,6 +88,8 @@ async def recover_claims(db: Database, *, lease: timedelta, now: datetime | None
 async def recompute_due_times(db: Database) -> int:
     """After a tzdata upgrade, pending reminders keep their wall time; their UTC instant moves."""
     async with db.transaction() as session:
+        if not await only_one(session, "recompute-due-times"):
+            return 0  # processes starting together: one of them does it
         stale = (await session.scalars(select(Reminder).where(
             Reminder.status == "pending", Reminder.tzdata_version != TZDATA_VERSION))).all()
         for reminder in stale:
@@ -145,6 +148,8 @@ class Ticker:
 
     async def _purge(self, retention: timedelta) -> None:
         async with self.db.transaction() as session:
+            if not await only_one(session, "retention-purge"):
+                return
             removed = await repo.purge_messages(session, older_than=retention)
         log.info("retention: %d old messages removed", removed)
 

@@ -4,7 +4,7 @@ FADAA_TEST_DATABASE_URL is set), settings, and a real engine."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,16 @@ from bot.store.database import Database
 from bot.store.models import Advisor
 from tests.chat import Chat
 from tests.desk import ALWAYS_OPEN, CONFIGURED_ADVISOR, GROUP, KARIMA, YOUSSEF
-from tests.service import Running, channel_settings, running_service
+from tests.service import Running, channel_settings, running_service, scratch_data_dir
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_data_folder_in_the_repository() -> Iterator[None]:
+    """Processes the tests start inherit this environment: one that sets no data folder
+    of its own writes to the scratch folder, never to ./data in the repository."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FADAA_DATA_DIR", os.environ.get("FADAA_DATA_DIR") or str(scratch_data_dir()))
+        yield
 
 
 def database_url(folder: Path) -> str:
@@ -64,7 +73,8 @@ def chat(engine: Engine) -> Chat:
 async def service(tmp_path: Path) -> AsyncIterator[Running]:
     database = await empty_database(database_url(tmp_path))
     await database.dispose()
-    async with running_service(channel_settings(database_url(tmp_path))) as running:
+    settings = channel_settings(database_url(tmp_path), data_dir=tmp_path)
+    async with running_service(settings) as running:
         yield running
 
 

@@ -16,7 +16,7 @@ CONFIGURED_ADVISOR = 9003
 TELEGRAM_USER = 5550042
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 ALWAYS_OPEN = {"advisor_weekdays": [0, 1, 2, 3, 4, 5, 6], "advisor_opens": "00:00",
-               "advisor_closes": "23:59:59"}
+               "advisor_closes": "23:59:59", "advisor_public_holidays": False}
 
 
 async def from_whatsapp(desk: Running, message: dict) -> None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from telegram.request import HTTPXRequest
 
@@ -23,13 +29,24 @@ VERIFY_TOKEN = "verify-me"
 
 
 def channel_settings(database_url: str, **overrides: object) -> Settings:
+    """Settings with both channels on; files (capsule videos) go to this run's scratch
+    folder unless `data_dir` is given, never to ./data in the repository."""
     values: dict[str, object] = {
-        "database_url": database_url, "telegram_token": "123456:TEST-token",
+        "database_url": database_url, "data_dir": scratch_data_dir(),
+        "telegram_token": "123456:TEST-token",
         "telegram_webhook_secret": TELEGRAM_SECRET, "telegram_api_base": "http://telegram.fake",
         "whatsapp_phone_id": PHONE_ID, "whatsapp_token": "wa-token",
         "whatsapp_app_secret": APP_SECRET, "whatsapp_verify_token": VERIFY_TOKEN,
     }
     return load_settings(_env_file=None, **(values | overrides))
+
+
+@cache
+def scratch_data_dir() -> Path:
+    """One temporary data folder per test (or bench) process, removed when it exits."""
+    folder = Path(tempfile.mkdtemp(prefix="fadaa-scratch-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 @dataclass
@@ -38,6 +55,7 @@ class Running:
     services: Services
     telegram: FakeTelegram
     graph: FakeGraph
+    app: FastAPI
 
     async def delivered(self, timeout: float = 10.0) -> None:
         """Wait until the outbox has nothing due, running it now rather than on its timer."""
@@ -66,4 +84,4 @@ async def running_service(settings: Settings) -> AsyncIterator[Running]:
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://fadaa.test"
     ) as client:
-        yield Running(client, app.state.services, telegram, graph)
+        yield Running(client, app.state.services, telegram, graph, app)

@@ -156,3 +156,17 @@ async def test_an_admin_erases_a_user_on_request(service):
     first = await service.client.delete("/admin/users/telegram/99", headers=admin)
     again = await service.client.delete("/admin/users/telegram/99", headers=admin)
     assert (first.status_code, again.status_code) == (200, 404)
+
+
+@pytest.mark.parametrize("table", ["unanswered", "daily", "intents", "handoffs"])
+async def test_an_empty_insights_table_is_a_csv_with_its_header_not_a_404(service, table):
+    editor = await token(service, "editor")
+    response = await service.client.get(f"/admin/insights/{table}.csv", headers=editor)
+    assert response.status_code == 200
+    assert len(response.text.splitlines()) == 1 and "," in response.text
+
+
+async def test_an_unknown_insights_table_is_a_404(service):
+    editor = await token(service, "editor")
+    response = await service.client.get("/admin/insights/nope.csv", headers=editor)
+    assert response.status_code == 404

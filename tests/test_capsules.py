@@ -100,3 +100,19 @@ def video_of(message: dict) -> dict | None:
     if message["type"] == "video":
         return message["video"]
     return message.get("interactive", {}).get("header", {}).get("video")
+
+
+async def test_the_service_keeps_its_files_in_its_data_directory_not_the_working_one(
+        tmp_path, monkeypatch):
+    """The suite used to leave data/capsules/ in the repository root."""
+    from tests.conftest import database_url, empty_database
+    from tests.service import channel_settings, running_service
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "db").mkdir()
+    settings = channel_settings(database_url(tmp_path / "db"))
+    await (await empty_database(settings.resolved_database_url)).dispose()
+    async with running_service(settings):
+        pass
+    assert (settings.data_dir / "capsules" / "sample.mp4").is_file()
+    assert not (tmp_path / "data").exists()

@@ -34,6 +34,7 @@ async def test_four_workers_deliver_5000_reminders_exactly_once_despite_a_kill(t
     fake = FakeTelegram()
     with serving(fake.app) as api_base:
         environment = {**os.environ, "FADAA_DATABASE_URL": url,
+                       "FADAA_DATA_DIR": str(tmp_path),  # not ./data in the repository
                        "FADAA_TELEGRAM_TOKEN": "123456:TEST-token",
                        "FADAA_TELEGRAM_API_BASE": api_base,
                        "FADAA_TELEGRAM_MESSAGES_PER_SECOND": "100000",

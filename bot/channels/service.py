@@ -14,14 +14,14 @@ from datetime import timedelta
 import httpx
 from telegram.request import BaseRequest
 
-from bot import capsules
+from bot import capsules, metrics
 from bot.channels import telegram, whatsapp
 from bot.channels.advisor_group import AdvisorGroup
 from bot.config import Settings
 from bot.content import editing
 from bot.engine import Engine
 from bot.nlu import understand
-from bot.outbox import Deliver, OutboxWorker
+from bot.outbox import Deliver, Delivery, OutboxWorker, PermanentDeliveryError
 from bot.redaction import redact_in_logs
 from bot.reminders import Ticker, recompute_due_times
 from bot.runtime import live_capsules, live_content
@@ -59,7 +59,7 @@ async def running_services(
 ) -> AsyncIterator[Services]:
     redact_in_logs(settings.secret_values())
     db = Database(settings.resolved_database_url)
-    await db.migrate()
+    await schema_ready(db, settings)
     await recompute_due_times(db)
     engine = Engine(db, settings, await live_content(db), understand)
     engine.capsules = await live_capsules(db, settings)
@@ -72,11 +72,11 @@ async def running_services(
             bot = await stack.enter_async_context(
                 telegram.build_bot(settings, connections.telegram_request))
             services.telegram = telegram.TelegramChannel(bot, engine, worker.poke)
-            senders[telegram.CHANNEL] = services.telegram.deliver
+            senders[telegram.CHANNEL] = counted(telegram.CHANNEL, services.telegram.deliver)
         if settings.whatsapp_enabled:
             client = whatsapp.build_client(settings, connections.whatsapp_session)
             services.whatsapp = whatsapp.WhatsAppChannel(client, engine, settings, worker.poke)
-            senders[whatsapp.CHANNEL] = services.whatsapp.deliver
+            senders[whatsapp.CHANNEL] = counted(whatsapp.CHANNEL, services.whatsapp.deliver)
         if settings.desk_enabled:
             _open_advisor_desk(services, senders)
         if deliver:
@@ -95,14 +95,38 @@ async def running_services(
             await db.dispose()
 
 
+async def schema_ready(db: Database, settings: Settings) -> None:
+    """Upgrade the schema (one process at a time), or wait for `fadaa migrate` to do it."""
+    if settings.migrate_on_start:
+        await db.migrate()
+    else:
+        await db.wait_for_schema(settings.schema_wait_seconds)
+
+
 def _open_advisor_desk(services: Services, senders: dict[str, Deliver]) -> None:
     """Advisors' posts go to their group through the same bot, and are retried for hours
     rather than minutes when the group cannot be reached."""
     fetchers = {whatsapp.CHANNEL: services.whatsapp.fetch_media} if services.whatsapp else {}
     group = AdvisorGroup(services.telegram.bot, services.engine, services.worker.poke, fetchers)
     services.telegram.advisor_group = group
-    senders[DESK_CHANNEL] = group.deliver
+    senders[DESK_CHANNEL] = counted(DESK_CHANNEL, group.deliver)
     services.worker.max_attempts[DESK_CHANNEL] = DESK_ATTEMPTS
+
+
+def counted(channel: str, deliver: Deliver) -> Deliver:
+    """The channel's sender, with its outcomes counted for /metrics."""
+    async def send(delivery: Delivery) -> None:
+        try:
+            await deliver(delivery)
+        except PermanentDeliveryError:
+            metrics.reply_failed(channel, permanent=True)
+            raise
+        except Exception:
+            metrics.reply_failed(channel, permanent=False)
+            raise
+        metrics.reply_sent(channel)
+
+    return send
 
 
 def ticker_for(settings: Settings, engine: Engine, after_dispatch: Callable[[], None]) -> Ticker:

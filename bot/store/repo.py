@@ -18,6 +18,7 @@ from bot.effects import (
     ReminderView,
 )
 from bot.messages import Inbound, Outbound
+from bot.nlu import Understanding
 from bot.reminder_rules import due_utc, new_reminder
 from bot.store.models import (
     ConversationState,
@@ -30,9 +31,10 @@ from bot.store.models import (
 )
 
 DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
+ACTIVE_HANDOFF_STATUSES = ("waiting", "claimed")  # at most one per user (a unique index)
 
 
-def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
+def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
 
@@ -53,17 +55,23 @@ async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str)
     )
 
 
-async def record_inbound(session: AsyncSession, *, user: User, inbound: Inbound) -> int | None:
-    """Store an inbound message; None when this channel message id was already stored."""
+async def record_inbound(session: AsyncSession, *, user: User, inbound: Inbound,
+                         understanding: Understanding | None = None) -> int | None:
+    """Store an inbound message, with what the classifier made of it; None when this
+    channel message id was already stored."""
+    annotation = {} if understanding is None else {
+        "intent": understanding.intent, "confidence": understanding.confidence,
+        "language": understanding.language}
+    messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
     result = await session.execute(
-        _insert(session, Message)
+        _insert(session, messages)
         .values(
             user_id=user.id, channel=inbound.channel, channel_message_id=inbound.message_id,
             direction="in", text=_storable(inbound.text), payload=_storable(inbound.payload),
-            media=inbound.media.value, created_at=inbound.received_at,
+            media=inbound.media.value, created_at=inbound.received_at, **annotation,
         )
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
-        .returning(Message.id)
+        .returning(messages.c.id)
     )
     return result.scalar()
 
@@ -73,22 +81,40 @@ def _storable(text: str | None) -> str | None:
     return text.replace("\x00", "") if text else text
 
 
-async def annotate_message(
-    session: AsyncSession, *, message_id: int, intent: str, confidence: float,
-    language: str | None,
-) -> None:
-    await session.execute(
-        update(Message).where(Message.id == message_id)
-        .values(intent=intent, confidence=confidence, language=language)
-    )
-
-
 async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
-    state = await session.get(ConversationState, user.id, with_for_update=True)
+    """The user's state, for a change made outside a turn. The user's row is locked first,
+    as a turn's upsert of it does: every writer of a conversation state waits on that one
+    lock, so a turn and a background job never overwrite each other's change."""
+    await session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    state = await session.get(ConversationState, user.id, populate_existing=True)
     if state is None:
         state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
         session.add(state)
     return state
+
+
+async def turn_context(
+    session: AsyncSession, *, user: User
+) -> tuple[ConversationState, Handoff | None, list[ReminderView]]:
+    """Everything a turn reads, in one statement for a user without pending reminders (most
+    of them): the state, the active handoff, and whether reminders must be listed.
+
+    No row lock is taken here: the turn's upsert of the user row (`user_for`) already holds
+    that user's lock until commit, and other writers of the state take it too (state_for).
+    """
+    has_reminders = exists().where(Reminder.user_id == User.id, Reminder.status == "pending")
+    state, handoff, any_reminders = (await session.execute(
+        select(ConversationState, Handoff, has_reminders).select_from(User)
+        .outerjoin(ConversationState, ConversationState.user_id == User.id)
+        .outerjoin(Handoff, (Handoff.user_id == User.id)
+                   & Handoff.status.in_(ACTIVE_HANDOFF_STATUSES))
+        .where(User.id == user.id)
+        .execution_options(populate_existing=True))).one()
+    if state is None:
+        state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
+        session.add(state)
+    reminders = await pending_reminders(session, user=user) if any_reminders else []
+    return state, handoff, reminders
 
 
 async def enqueue(
@@ -115,17 +141,18 @@ async def enqueue_many(
                "text": body["text"], "media": "none", "language": languages[user_id],
                "created_at": now} for user_id, channel, body in queued]
     if logged:
-        await session.execute(insert(Message), logged)
+        await session.execute(insert(Message.__table__), logged)
 
 
 async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
     """Queue outbox rows; a row whose idempotency key is already queued is skipped."""
     if not rows:
         return []
+    outbox = OutboxItem.__table__  # Core: one INSERT … VALUES (…), (…) RETURNING for all rows
     queued = await session.execute(
-        _insert(session, OutboxItem)
+        _insert(session, outbox)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxItem.user_id, OutboxItem.channel, OutboxItem.body), rows)
+        .returning(outbox.c.user_id, outbox.c.channel, outbox.c.body), rows)
     return list(queued.all())
 
 

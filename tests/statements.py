@@ -1,0 +1,33 @@
+"""Counting the SQL statements a piece of code sends (SQLAlchemy's cursor events)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+class StatementLog:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def counting_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
+    """Every statement sent to the database meanwhile (an executemany counts once: it is
+    one round trip for the rows of one INSERT)."""
+    log = StatementLog()
+
+    def seen(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        log.statements.append(" ".join(statement.split())[:120])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        yield log
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
