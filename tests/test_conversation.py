@@ -18,7 +18,7 @@ async def test_a_bare_greeting_gets_one_short_language_question_with_buttons(cha
     replies = await chat.send("سلام")
     assert "مرحبا بيك" in replies[0].text and "Bienvenue" in replies[0].text
     assert len(replies[0].text.splitlines()) == 3
-    assert chat.titles(replies) == ["الدارجة", "العربية", "Français"]
+    assert chat.titles(replies) == ["الدارجة", "العربية", "Français", "Darija (latin)"]
 
 
 @pytest.mark.parametrize(("choice", "language"), [("1", "ary"), ("٢", "ar"), ("Français", "fr")])

@@ -21,7 +21,8 @@ async def test_a_darija_conversation_goes_from_greeting_to_a_flow_answer(service
     assert (await post(service, text_update(1, CHAT, "السلام عليكم"))).status_code == 200
     await service.delivered()
     keyboard = service.telegram.sent()[-1]["reply_markup"]["inline_keyboard"]
-    assert [row[0]["text"] for row in keyboard] == ["الدارجة", "العربية", "Français"]
+    assert [row[0]["text"] for row in keyboard] == ["الدارجة", "العربية", "Français",
+                                                    "Darija (latin)"]
 
     await post(service, button_update(2, CHAT, "lang:ary"))
     await post(service, text_update(3, CHAT, "فين خاصني نديبوزي الدوسي ديال التعاونية؟"))

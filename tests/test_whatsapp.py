@@ -31,8 +31,9 @@ async def post(service, payload, secret=None):
 async def test_a_darija_conversation_goes_from_greeting_to_a_flow_answer(service):
     await post(service, webhook(text_message("wamid.A1", "salam khoya")))
     await service.delivered()
-    languages = service.graph.interactive()[-1]["action"]["buttons"]
-    assert [b["reply"]["title"] for b in languages] == ["الدارجة", "العربية", "Français"]
+    languages = service.graph.interactive()[-1]["action"]["sections"][0]["rows"]
+    assert [row["title"] for row in languages] == ["الدارجة", "العربية", "Français",
+                                                   "Darija (latin)"]
 
     await post(service, webhook(button_reply("wamid.A2", "lang:ary", "الدارجة")))
     question = "ch7al khass mn wa7ed bach ndiro cooperative?"

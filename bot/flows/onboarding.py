@@ -11,8 +11,6 @@ from bot.flows.privacy import notice
 from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Outbound
 
-# Three reply buttons fit every channel; Darija's script follows what the user then writes.
-FIRST_CONTACT_BUTTONS = LANGUAGE_BUTTONS[:3]
 ASKED = "asked_language"
 PENDING_QUESTION = "pending_question"
 NOTICED = "noticed"
@@ -25,7 +23,7 @@ def ask_language_once(turn: Turn) -> list[Outbound]:
     for language in ("ary", LATIN_DARIJA, "fr"):
         with use_language(language):
             lines.append(_("Welcome to Fadaa! Which language do you prefer?"))
-    return [Outbound("\n".join(lines), FIRST_CONTACT_BUTTONS)]
+    return [Outbound("\n".join(lines), LANGUAGE_BUTTONS)]
 
 
 def already_asked(turn: Turn) -> bool:

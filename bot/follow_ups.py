@@ -1,0 +1,127 @@
+"""What a message is about beyond the classifier's intent: the topic of the last answer,
+or a content item it names in its own words.
+
+"et le taux ?" after Intilaka is about Intilaka's rate; "c'est un prêt ?" after Dar Al
+Moukawil is about Dar Al Moukawil; "Forsa" names an item no intent reaches; "fakrni … nmchi
+l mahkama" is a reminder, not the court. The classifier decides the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.flows import INTENT_HANDLERS
+from bot.flows.answers import again_on_topic, answer_item_id, follow_up
+from bot.flows.base import Turn
+from bot.flows.reminders import start_from_text
+from bot.flows.topics import Named, aspects_named, family, item_named, refers_back
+from bot.messages import Outbound
+from bot.nlu import OUT_OF_SCOPE, Understanding
+from bot.nlu.times import asks_reminder
+
+NOT_REMINDERS = frozenset({"my_reminders", "delete_my_data"})
+_PHONE = re.compile(r"(?:\+?212|0)[\s.-]?[5-7](?:[\s.-]?\d){8}")  # "rappelez-moi au 06…"
+FOLLOW_UP_WORDS = 12  # a longer message is a question of its own, not a follow-up
+# Intents that are one aspect of creating a cooperative; after another topic they ask that
+# aspect of it ("documents for the loan?" after Intilaka).
+ASPECT_INTENTS = {"required_documents": "documents", "registration_court": "where",
+                  "membership_requirements": "eligibility"}
+GENERAL_INTENTS = frozenset({"about_fadaa", "financing_options", "help_menu", "greeting",
+                             "thanks_goodbye", "watch_capsules"})
+
+
+def about_what_it_names(turn: Turn) -> list[Outbound] | None:
+    """The reply when the words of the message decide it; None to let the classifier."""
+    text = turn.ask or turn.inbound.text
+    if _asks_reminder(turn):
+        return start_from_text(turn)
+    named = item_named(text)
+    aspects = aspects_named(text) or _aspect_intent(turn)
+    topic = turn.conversation.topic
+    if topic and aspects and _follows_up(turn, named, topic):
+        return follow_up(turn, named.item_id if named else topic, aspects)
+    if named and _named_wins(turn, named):
+        return answer_item_id(turn, named.item_id)
+    if topic and ((refers_back(text) and _stays_on_topic(turn, named, topic))
+                  or _unsure_follow_up(turn, text, topic)):
+        return again_on_topic(turn, topic)
+    return None
+
+
+def _asks_reminder(turn: Turn) -> bool:
+    """"remind me" words make a reminder, except in a call-back request with a number."""
+    text = turn.inbound.text
+    return (asks_reminder(text) and turn.understanding.intent not in NOT_REMINDERS
+            and not (turn.understanding.intent == "talk_to_advisor" and _PHONE.search(text)))
+
+
+def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
+    """A short message about an aspect, naming nothing outside the last topic's family,
+    is about that topic (or the item of that family it names)."""
+    if len((turn.ask or turn.inbound.text).split()) > FOLLOW_UP_WORDS:
+        return False
+    if named:
+        return family(named.item_id) == family(topic)
+    if turn.understanding.intent in ASPECT_INTENTS:
+        return True
+    intent_family = _intent_family(turn, turn.understanding)
+    return (not _confident(turn) or intent_family in (None, family(topic))
+            or turn.understanding.intent in GENERAL_INTENTS)
+
+
+def _stays_on_topic(turn: Turn, named: Named | None, topic: str) -> bool:
+    """A short question that points back ("c'est un prêt ?") stays on the last answer unless
+    it is a request or clearly about another family of topics."""
+    understanding = turn.understanding
+    if len((turn.ask or turn.inbound.text).split()) > FOLLOW_UP_WORDS or (
+            named and family(named.item_id) != family(topic)):
+        return False
+    if understanding.intent in INTENT_HANDLERS:
+        return False  # a reminder, an advisor, the menu…: a request, not a follow-up
+    intent_family = _intent_family(turn, understanding)
+    return not _confident(turn) or intent_family in (None, family(topic))
+
+
+def _aspect_intent(turn: Turn) -> list[str]:
+    aspect = ASPECT_INTENTS.get(turn.understanding.intent)
+    topic = turn.conversation.topic
+    if aspect and topic and family(topic) not in ("create", "formalize"):
+        return [aspect]
+    return []
+
+
+def _unsure_follow_up(turn: Turn, text: str, topic: str) -> bool:
+    """A short question right after an answer that the classifier cannot place."""
+    understanding = turn.understanding
+    if len(text.split()) > FOLLOW_UP_WORDS or turn.conversation.context.get("repeated") == topic:
+        return False
+    if understanding.intent == OUT_OF_SCOPE:
+        return understanding.confidence < turn.settings.out_of_scope_threshold
+    return understanding.confidence < turn.settings.act_threshold
+
+
+def _named_wins(turn: Turn, named: Named) -> bool:
+    """An item named by its words ("Forsa", "compte bancaire") wins when the classifier is
+    unsure, or when no intent reaches that item and the classifier's own subject is not
+    named too."""
+    understanding = turn.understanding
+    if not _confident(turn) or understanding.intent in GENERAL_INTENTS:
+        return True
+    if understanding.intent in INTENT_HANDLERS:
+        return False  # a request (an advisor, a reminder…) about that subject
+    intent_item = turn.content.for_intent(understanding.intent)
+    if intent_item is not None and intent_item.id in named.also:
+        return False  # the message names the classifier's subject too: trust it
+    named_item = turn.content.get(named.item_id)
+    return named_item is not None and not named_item.intents  # no intent would reach it
+
+
+def _confident(turn: Turn) -> bool:
+    understanding = turn.understanding
+    return (understanding.intent != OUT_OF_SCOPE
+            and understanding.confidence >= turn.settings.act_threshold)
+
+
+def _intent_family(turn: Turn, understanding: Understanding) -> str | None:
+    item = turn.content.for_intent(understanding.intent)
+    return family(item.id) if item else None
