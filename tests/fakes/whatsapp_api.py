@@ -6,6 +6,7 @@ that Meta added in April 2026.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -26,6 +27,9 @@ class FakeGraph:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.failures: list[int] = []  # Graph error codes for the next calls
+        # seconds between accepting a message and answering, like the real API's round trip:
+        # a sender killed in that window has sent a message it never heard about
+        self.latency = 0.0
         self._ids = itertools.count(1)
         self.app = FastAPI()
         self.uploads: list[str] = []
@@ -69,6 +73,8 @@ class FakeGraph:
             return JSONResponse({"error": {"message": "fake failure", "type": "OAuthException",
                                            "code": code, "fbtrace_id": "F"}}, status_code=400)
         self.messages.append(body)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         recipient = body.get("recipient") or body.get("to")
         return JSONResponse({
             "messaging_product": "whatsapp",
