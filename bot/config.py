@@ -45,10 +45,12 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, ge=100)
 
     reminder_tick_seconds: float = Field(default=1.0, gt=0)
-    reminder_lease_seconds: int = Field(default=300, ge=1)
+    reminder_lease_seconds: int = Field(default=30, ge=1)
     reminder_late_after_minutes: int = Field(default=60, ge=0)
     reminder_late_policy: Literal["send", "skip"] = "send"
-    outbox_lease_seconds: int = Field(default=300, ge=1)
+    outbox_lease_seconds: int = Field(
+        default=30, ge=3, description="a sender's claim, renewed while it works; a dead "
+        "sender's messages go out again after about 1.5 times this")
     message_retention_days: int = Field(default=365, ge=1)
     admin_requests_per_minute: int = Field(default=120, ge=1)
     worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
