@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.handoff.hours import OfficeHours
 from bot.reminder_rules import DispatchPolicy
 
+MIN_PRODUCTION_SECRET = 16  # a guessable webhook secret lets anyone write as any user
+
 
 class Environment(StrEnum):
     development = "development"
@@ -131,18 +133,27 @@ class Settings(BaseSettings):
     def _production_needs_webhook_secrets(self) -> Settings:
         if self.env != Environment.production:
             return self
-        missing = [name for name, value in self._required_secrets().items() if not value]
+        secrets = self._required_secrets()
+        missing = [name for name, value in secrets.items() if not value]
         if missing:
             raise ValueError(f"production mode needs {', '.join(missing)}")
+        weak = [name for name, value in secrets.items()
+                if len(value.strip()) < MIN_PRODUCTION_SECRET]
+        if weak:
+            raise ValueError(f"production mode needs {', '.join(weak)} of at least "
+                             f"{MIN_PRODUCTION_SECRET} characters (not blank)")
         return self
 
-    def _required_secrets(self) -> dict[str, bool]:
+    def _required_secrets(self) -> dict[str, str]:
+        def value(secret: SecretStr | None) -> str:
+            return secret.get_secret_value() if secret else ""
+
         required = {}
         if self.telegram_enabled:
-            required["FADAA_TELEGRAM_WEBHOOK_SECRET"] = bool(self.telegram_webhook_secret)
+            required["FADAA_TELEGRAM_WEBHOOK_SECRET"] = value(self.telegram_webhook_secret)
         if self.whatsapp_enabled:
-            required["FADAA_WHATSAPP_APP_SECRET"] = bool(self.whatsapp_app_secret)
-            required["FADAA_WHATSAPP_VERIFY_TOKEN"] = bool(self.whatsapp_verify_token)
+            required["FADAA_WHATSAPP_APP_SECRET"] = value(self.whatsapp_app_secret)
+            required["FADAA_WHATSAPP_VERIFY_TOKEN"] = value(self.whatsapp_verify_token)
         return required
 
     @property
