@@ -200,11 +200,10 @@ class WhatsAppChannel:
             await handle_or_keep(self.engine.db, channel=CHANNEL, body=body,
                                  handle=lambda: self._statuses(statuses))
         for message in value.get("messages") or []:
-            single = _single_message(value, message, entry_id)
-            await handle_or_keep(self.engine.db, channel=CHANNEL,
-                                 body=json.dumps(single, ensure_ascii=False).encode(
-                                     "utf-8", errors="replace"),
-                                 handle=lambda single=single: self._dispatch(single))
+            await handle_or_keep(
+                self.engine.db, channel=CHANNEL, body=_excerpt(message, body),
+                handle=lambda message=message: self._dispatch(
+                    _single_message(value, message, entry_id)))
 
     async def _dispatch(self, update: dict[str, Any]) -> None:
         """Let pywa build the message and call our handlers; surface what it swallows."""
@@ -386,6 +385,15 @@ def _changes(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], object]]:
                 raise Unprocessable("a change without a value")
             if change.get("field") == "messages":
                 yield change["value"], entry.get("id")
+
+
+def _excerpt(message: Any, body: bytes) -> bytes:
+    """What to keep of one unusable message: itself, or the whole body when it cannot be
+    written back as JSON."""
+    try:
+        return json.dumps(message, ensure_ascii=False).encode("utf-8", errors="replace")
+    except (TypeError, ValueError, RecursionError):
+        return body
 
 
 def _single_message(value: dict[str, Any], message: Any, entry_id: object) -> dict[str, Any]:

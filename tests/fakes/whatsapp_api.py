@@ -27,6 +27,7 @@ class FakeGraph:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.failures: list[int] = []  # Graph error codes for the next calls
+        self.failure_status = 400  # the HTTP status those errors come with
         # seconds between accepting a message and answering, like the real API's round trip:
         # a sender killed in that window has sent a message it never heard about
         self.latency = 0.0
@@ -71,7 +72,8 @@ class FakeGraph:
         if self.failures:
             code = self.failures.pop(0)
             return JSONResponse({"error": {"message": "fake failure", "type": "OAuthException",
-                                           "code": code, "fbtrace_id": "F"}}, status_code=400)
+                                           "code": code, "fbtrace_id": "F"}},
+                                status_code=self.failure_status)
         self.messages.append(body)
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -128,6 +130,23 @@ def image_message(wamid: str, caption: str | None = None) -> dict:
     image = {"id": IMAGE_MEDIA_ID, "mime_type": "image/jpeg", "sha256": "y"}
     return {"id": wamid, "type": "image",
             "image": image | ({"caption": caption} if caption else {})}
+
+
+def sign_bytes(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
+    """Headers for a body given as bytes (e.g. with JSON escapes json.dumps would not make)."""
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
+
+
+def failed_status(wamid: str, code: int, title: str = "Message undeliverable") -> dict:
+    """WhatsApp's later report that a message it accepted could not be delivered."""
+    payload = status_update()
+    payload["entry"][0]["changes"][0]["value"]["statuses"] = [{
+        "id": wamid, "status": "failed", "timestamp": "1764100000",
+        "recipient_id": "212612345678", "recipient_user_id": "MA.1234567890123",
+        "errors": [{"code": code, "title": title, "message": title,
+                    "error_data": {"details": title}}]}]
+    return payload
 
 
 def status_update() -> dict:
