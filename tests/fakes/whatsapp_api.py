@@ -12,6 +12,7 @@ import hmac
 import itertools
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,6 +32,7 @@ class FakeGraph:
         # seconds between accepting a message and answering, like the real API's round trip:
         # a sender killed in that window has sent a message it never heard about
         self.latency = 0.0
+        self.on_send: Callable[[dict[str, Any]], Awaitable[None]] | None = None  # a probe
         self._ids = itertools.count(1)
         self.app = FastAPI()
         self.uploads: list[str] = []
@@ -75,6 +77,8 @@ class FakeGraph:
                                            "code": code, "fbtrace_id": "F"}},
                                 status_code=self.failure_status)
         self.messages.append(body)
+        if self.on_send:
+            await self.on_send(body)
         if self.latency:
             await asyncio.sleep(self.latency)
         recipient = body.get("recipient") or body.get("to")
