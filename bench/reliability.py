@@ -22,6 +22,7 @@ import httpx
 
 from tests.chaos import (
     Processes,
+    migrate_with,
     outcome,
     post_burst,
     reminder_lateness,
@@ -40,7 +41,7 @@ CHUNK = b"x" * (1 << 20)
 
 async def replies(url: str, code: Path, users: int = 50, per_user: int = 30) -> None:
     db = await empty_database(url)
-    await db.migrate()
+    migrate_with(code, url)
     graph = FakeGraph()
     graph.latency = 0.05
     with serving(graph.app) as api_base:
@@ -71,7 +72,7 @@ async def replies(url: str, code: Path, users: int = 50, per_user: int = 30) -> 
 
 async def reminders(url: str, code: Path, count: int = 2000) -> None:
     db = await empty_database(url)
-    await db.migrate()
+    migrate_with(code, url)
     await seed_reminders(db, count)
     graph = FakeGraph()
     graph.latency = 0.02

@@ -82,6 +82,14 @@ class Processes:
         return f"http://127.0.0.1:{self.web_port}"
 
 
+def migrate_with(code: Path, url: str) -> None:
+    """Create the schema with the code under test (an older tree knows fewer revisions)."""
+    subprocess.run(
+        [sys.executable, "-c", "import asyncio, sys; from bot.store.database import Database; "
+         "asyncio.run(Database(sys.argv[1]).migrate())", url],
+        cwd=code, env={**os.environ, "PYTHONPATH": str(code)}, check=True)
+
+
 async def wait_until_up(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
