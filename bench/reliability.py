@@ -84,7 +84,7 @@ async def reminders(url: str, code: Path, count: int = 2000) -> None:
             for victim, share in (("w1", 4), ("w2", 2)):
                 await wait_for(_calls_at_least(graph, count // share), timeout=600)
                 processes.kill(victim)
-            await wait_for(lambda: _reminders_done(db, count), timeout=900)
+            await wait_for(_reminders_done(db, count), timeout=900)
             await asyncio.sleep(2)
             late = sorted(await reminder_lateness(db))
             result = await outcome(db, graph, posted=0)

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 PHONE_ID = "106540352242922"
 APP_SECRET = "wa-app-secret"
@@ -69,8 +70,11 @@ class FakeGraph:
         content, mime = self.media[mid]
         return Response(content, media_type=mime)
 
-    async def _send(self, version: str, phone_id: str, request: Request) -> JSONResponse:
-        body = await request.json()
+    async def _send(self, version: str, phone_id: str, request: Request) -> Response:
+        try:
+            body = await request.json()
+        except ClientDisconnect:  # a sender killed mid-request: nothing was sent
+            return Response(status_code=499)
         if self.failures:
             code = self.failures.pop(0)
             return JSONResponse({"error": {"message": "fake failure", "type": "OAuthException",
