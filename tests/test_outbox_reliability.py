@@ -70,8 +70,8 @@ async def test_each_reply_is_marked_sent_as_soon_as_its_call_answers(service):
 async def test_a_send_slower_than_the_lease_keeps_its_claim_and_goes_once(service):
     await queue_for_users(service, 3)
     db, deliver = service.services.db, service.services.whatsapp.deliver
-    service.graph.latency = 1.0
-    lease = timedelta(seconds=0.3)
+    service.graph.latency = 2.5  # about three leases
+    lease = timedelta(seconds=0.9)
     done = asyncio.Event()
 
     async def other_worker() -> None:  # recovers expired claims and sends what it finds
