@@ -96,10 +96,12 @@ async def test_during_a_database_outage_a_message_is_answered_503_then_stored_on
     {"object": "whatsapp_business_account", "entry": "x"},
     {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages",
                                                                      "value": 5}]}]},
+    {"object": "whatsapp_business_account", "entry": [{"changes": [{
+        "field": "messages", "value": {"messages": "hi"}}]}]},
     "huge timestamp",
     "message without sender",
 ], ids=["no entry", "unknown object", "entry not a list", "value not an object",
-        "huge timestamp", "no sender"])
+        "messages not a list", "huge timestamp", "no sender"])
 async def test_malformed_updates_are_kept_and_acknowledged(service, payload):
     if payload == "huge timestamp":
         payload = webhook(text_message("wamid.M1", "salam"))

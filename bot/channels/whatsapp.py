@@ -195,11 +195,15 @@ class WhatsAppChannel:
 
     async def _receive_change(self, value: dict[str, Any], entry_id: object,
                               body: bytes) -> None:
-        statuses = value.get("statuses") or []
+        statuses, messages = value.get("statuses") or [], value.get("messages") or []
+        if not isinstance(statuses, list) or not isinstance(messages, list):
+            await keep_unprocessable(self.engine.db, channel=CHANNEL, body=body,
+                                     reason="messages or statuses is not a list")
+            return
         if statuses:
             await handle_or_keep(self.engine.db, channel=CHANNEL, body=body,
                                  handle=lambda: self._statuses(statuses))
-        for message in value.get("messages") or []:
+        for message in messages:
             await handle_or_keep(
                 self.engine.db, channel=CHANNEL, body=_excerpt(message, body),
                 handle=lambda message=message: self._dispatch(
