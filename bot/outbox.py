@@ -77,7 +77,9 @@ async def deliver_pending(
     try:
         while True:
             free = parallel - len(sending)
-            for item, user in await _claim(db, channel, free) if free else []:
+            # claim when half the slots are free: fewer claim queries, few rows stranded
+            worth_claiming = free >= max(1, parallel // 2) or not sending
+            for item, user in await _claim(db, channel, free) if worth_claiming else []:
                 held.add(item.id)
                 sending.add(asyncio.create_task(
                     _deliver_guarded(db, item, user, deliver, patience, held)))
