@@ -23,6 +23,8 @@ from bot.store.models import AuditEntry, ContentVersion
 router = APIRouter(prefix="/admin", tags=["admin"])
 MAX_VIDEO_BYTES = 16 * 1024 * 1024
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a row id")]
+# checked before the database sees it: a NUL byte or an over-long id is a precise 422
+ItemId = Annotated[str, Path(pattern=r"^[a-z0-9_.-]{1,80}$", description="a content item id")]
 ServicesDep = Annotated[Services, Depends(services_of)]
 
 
@@ -62,7 +64,7 @@ async def list_content(caller: Editor, services: ServicesDep) -> list[dict[str, 
 
 
 @router.get("/content/{item_id}")
-async def read_content(item_id: str, caller: Editor, services: ServicesDep) -> dict[str, Any]:
+async def read_content(item_id: ItemId, caller: Editor, services: ServicesDep) -> dict[str, Any]:
     async with services.db.transaction() as session:
         record = await editing.record(session, item_id)
     if record is None:
@@ -71,7 +73,7 @@ async def read_content(item_id: str, caller: Editor, services: ServicesDep) -> d
 
 
 @router.put("/content/{item_id}")
-async def write_content(item_id: str, body: ContentItemIn, caller: Editor,
+async def write_content(item_id: ItemId, body: ContentItemIn, caller: Editor,
                         services: ServicesDep) -> dict[str, Any]:
     version = await _edit(services, lambda session: editing.save(
         session, item_id=item_id, file=body.file, data=body.item, actor=caller.name),
@@ -80,14 +82,14 @@ async def write_content(item_id: str, body: ContentItemIn, caller: Editor,
 
 
 @router.delete("/content/{item_id}")
-async def delete_content(item_id: str, caller: Editor, services: ServicesDep) -> dict[str, Any]:
+async def delete_content(item_id: ItemId, caller: Editor, services: ServicesDep) -> dict[str, Any]:
     version = await _edit(services, lambda session: editing.delete(
         session, item_id=item_id, actor=caller.name), missing=f"no content item {item_id}")
     return {"id": item_id, "version": version.id, "action": "delete"}
 
 
 @router.get("/content/{item_id}/versions")
-async def content_versions(item_id: str, caller: Editor,
+async def content_versions(item_id: ItemId, caller: Editor,
                            services: ServicesDep) -> list[dict[str, Any]]:
     async with services.db.transaction() as session:
         versions = await editing.history(session, item_id)

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from api import admin, handoffs, health, metrics, webhooks
 from api.auth import RateLimiter
+from api.limits import GuardedBodies
 from api.services import lifespan_for
 from bot.channels.service import Connections
 from bot.config import Settings, load_settings
@@ -17,6 +18,7 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(admin.router)
     app.include_router(handoffs.router)
     app.include_router(metrics.router)
+    app.add_middleware(GuardedBodies)
     return app
 
 

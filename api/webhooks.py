@@ -1,18 +1,26 @@
 """Webhook routes. They check the sender, store and answer, and return at once:
-replies leave through the outbox, never inside the request."""
+replies leave through the outbox, never inside the request.
+
+200 means the update is stored (or kept as unprocessable); 503 means nothing could be
+written, so Telegram or Meta delivers it again. Bodies are limited while they stream in
+(api/limits.py), and a WhatsApp post without a well-formed signature is refused before its
+body is read.
+"""
 
 import hmac
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from api.limits import MAX_BODY
 from api.services import Services, channel_or_404, services_of
+from bot.channels.intake import StoreDown
 
 router = APIRouter(tags=["webhooks"])
-MAX_BODY = 1_000_000
 ServicesDep = Annotated[Services, Depends(services_of)]
+RETRY_LATER = "the update could not be stored; deliver it again later"
 
 
 @router.post("/telegram/webhook")
@@ -24,11 +32,14 @@ async def telegram_webhook(
     expected = services.settings.telegram_webhook_secret
     if expected and not hmac.compare_digest(secret.encode(), expected.get_secret_value().encode()):
         raise HTTPException(status_code=403, detail="wrong secret token")
-    update = _json_object(await _body(request))
+    body = await _body(request)
+    update = _json_object(body)
+    if not isinstance(update.get("update_id"), int):
+        raise HTTPException(status_code=400, detail="not a Telegram update (no update_id)")
     try:
-        await channel.receive(update)
-    except (KeyError, TypeError, ValueError) as error:
-        raise HTTPException(status_code=400, detail=f"not a Telegram update: {error}") from None
+        await channel.receive(update, body)
+    except StoreDown:
+        raise HTTPException(status_code=503, detail=RETRY_LATER) from None
     return {"ok": True}
 
 
@@ -47,23 +58,33 @@ async def whatsapp_verification(
 async def whatsapp_webhook(
     request: Request, services: ServicesDep,
     signature: Annotated[str | None, Header(alias="X-Hub-Signature-256")] = None,
-) -> PlainTextResponse:
+) -> Response:
     channel = channel_or_404(services.whatsapp, "WhatsApp")
-    text, status = await channel.receive(await _body(request), signature)
+    refused = channel.signature_refusal(signature)
+    if refused:  # before reading a byte of the body
+        return PlainTextResponse(refused, status_code=403)
+    try:
+        text, status = await channel.receive(await _body(request), signature)
+    except StoreDown:
+        return JSONResponse({"detail": RETRY_LATER}, status_code=503)
     return PlainTextResponse(text, status_code=status)
 
 
 async def _body(request: Request) -> bytes:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise HTTPException(status_code=413, detail=f"body larger than {MAX_BODY} bytes")
-    return body
+    """The body, read chunk by chunk and given up on past the limit."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise HTTPException(status_code=413, detail=f"body larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
-def _json_object(body: bytes) -> dict:
+def _json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
         raise HTTPException(status_code=400, detail="body is not JSON") from None
     if not isinstance(data, dict):
         raise HTTPException(status_code=400, detail="body is not a JSON object")

@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.handoff.hours import OfficeHours
 from bot.reminder_rules import DispatchPolicy
 
+MIN_PRODUCTION_SECRET = 16  # a guessable webhook secret lets anyone write as any user
+
 
 class Environment(StrEnum):
     development = "development"
@@ -45,10 +47,12 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, ge=100)
 
     reminder_tick_seconds: float = Field(default=1.0, gt=0)
-    reminder_lease_seconds: int = Field(default=300, ge=1)
+    reminder_lease_seconds: int = Field(default=30, ge=1)
     reminder_late_after_minutes: int = Field(default=60, ge=0)
     reminder_late_policy: Literal["send", "skip"] = "send"
-    outbox_lease_seconds: int = Field(default=300, ge=1)
+    outbox_lease_seconds: int = Field(
+        default=30, ge=3, description="a sender's claim, renewed while it works; a dead "
+        "sender's messages go out again after about 1.5 times this")
     message_retention_days: int = Field(default=365, ge=1)
     admin_requests_per_minute: int = Field(default=120, ge=1)
     migrate_on_start: bool = Field(
@@ -146,18 +150,27 @@ class Settings(BaseSettings):
     def _production_needs_webhook_secrets(self) -> Settings:
         if self.env != Environment.production:
             return self
-        missing = [name for name, value in self._required_secrets().items() if not value]
+        secrets = self._required_secrets()
+        missing = [name for name, value in secrets.items() if not value]
         if missing:
             raise ValueError(f"production mode needs {', '.join(missing)}")
+        weak = [name for name, value in secrets.items()
+                if len(value.strip()) < MIN_PRODUCTION_SECRET]
+        if weak:
+            raise ValueError(f"production mode needs {', '.join(weak)} of at least "
+                             f"{MIN_PRODUCTION_SECRET} characters (not blank)")
         return self
 
-    def _required_secrets(self) -> dict[str, bool]:
+    def _required_secrets(self) -> dict[str, str]:
+        def value(secret: SecretStr | None) -> str:
+            return secret.get_secret_value() if secret else ""
+
         required = {}
         if self.telegram_enabled:
-            required["FADAA_TELEGRAM_WEBHOOK_SECRET"] = bool(self.telegram_webhook_secret)
+            required["FADAA_TELEGRAM_WEBHOOK_SECRET"] = value(self.telegram_webhook_secret)
         if self.whatsapp_enabled:
-            required["FADAA_WHATSAPP_APP_SECRET"] = bool(self.whatsapp_app_secret)
-            required["FADAA_WHATSAPP_VERIFY_TOKEN"] = bool(self.whatsapp_verify_token)
+            required["FADAA_WHATSAPP_APP_SECRET"] = value(self.whatsapp_app_secret)
+            required["FADAA_WHATSAPP_VERIFY_TOKEN"] = value(self.whatsapp_verify_token)
         return required
 
     @property

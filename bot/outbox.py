@@ -2,6 +2,13 @@
 
 A transient failure is retried later with exponential back-off; a permanent one (blocked
 bot, unknown recipient) or too many attempts marks the row failed.
+
+Delivery is at-least-once. Neither Telegram nor WhatsApp takes an idempotency key, so a
+sender killed after the API accepted a message but before the row is marked sends it again
+once the claim expires. The window is kept as small as the APIs allow: each row is marked
+the moment its own call answers, a sender claims only as many rows as it has free sending
+slots, and claims are short leases renewed while the sender works (a dead sender's rows
+come back within about 1.5 leases instead of minutes).
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select, update
+
 from bot.clock import utcnow
 from bot.messages import Outbound
 from bot.store import repo
@@ -22,7 +31,8 @@ from bot.store.models import OutboxItem, User
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=10)
-PARALLEL_SENDS = 16
+PARALLEL_SENDS = 8  # messages in flight per channel and sender: what a kill -9 may double
+DEFAULT_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,8 @@ class Delivery:
     body: dict[str, Any] = field(default_factory=dict)  # as queued, for non-user channels
 
 
-Deliver = Callable[[Delivery], Awaitable[None]]
+# returns the channel's id of what it sent (a wamid), or None
+Deliver = Callable[[Delivery], Awaitable[object]]
 
 
 class PermanentDeliveryError(Exception):
@@ -52,13 +63,36 @@ class Patience:
 
 async def deliver_pending(
     db: Database, *, channel: str, deliver: Deliver, patience: Patience = Patience(),  # noqa: B008
-    batch: int = 50,
+    parallel: int = PARALLEL_SENDS, lease: timedelta = DEFAULT_LEASE,
 ) -> int:
-    """Send what is due for a channel, oldest first per user; returns how many were delivered."""
+    """Send what is due for a channel, oldest first per user; returns how many were delivered.
+
+    Rows are claimed only for free sending slots, so a crash strands few of them; each is
+    marked as soon as its call answers, and the claims of rows still in flight are renewed
+    every third of the lease."""
     delivered = 0
-    while claimed := await _claim(db, channel, batch):
-        delivered += await _deliver_claimed(db, claimed, deliver, patience)
-    return delivered
+    held: set[int] = set()
+    sending: set[asyncio.Task[bool]] = set()
+    renewing = asyncio.create_task(_renew(db, held, lease))
+    try:
+        while True:
+            free = parallel - len(sending)
+            # claim when half the slots are free: fewer claim queries, few rows stranded
+            worth_claiming = free >= max(1, parallel // 2) or not sending
+            for item, user in await _claim(db, channel, free) if worth_claiming else []:
+                held.add(item.id)
+                sending.add(asyncio.create_task(
+                    _deliver_guarded(db, item, user, deliver, patience, held)))
+            if not sending:
+                return delivered
+            done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+            delivered += sum(task.result() for task in done)
+    finally:
+        if sending:  # stopping: let the calls in flight finish and be marked
+            await asyncio.gather(*sending, return_exceptions=True)
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
 
 
 async def _claim(db: Database, channel: str, batch: int) -> list[tuple[OutboxItem, User]]:
@@ -66,26 +100,41 @@ async def _claim(db: Database, channel: str, batch: int) -> list[tuple[OutboxIte
         return await repo.claim_outbox(session, channel=channel, limit=batch)
 
 
-async def _deliver_claimed(
-    db: Database, claimed: list[tuple[OutboxItem, User]], deliver: Deliver, patience: Patience
-) -> int:
-    """Claimed rows belong to different users, so they may be sent side by side."""
-    slots = asyncio.Semaphore(PARALLEL_SENDS)
+async def _renew(db: Database, held: set[int], lease: timedelta) -> None:
+    """Keep this sender's claims fresh while it works, so only a dead sender's expire."""
+    while True:
+        await asyncio.sleep(lease.total_seconds() / 3)
+        if not held:
+            continue
+        try:
+            async with db.transaction() as session:
+                await session.execute(update(OutboxItem).where(
+                    OutboxItem.id.in_(list(held)), OutboxItem.status == "sending")
+                    .values(claimed_at=utcnow()))
+        except Exception:  # noqa: BLE001 — the next renewal tries again; the lease is the limit
+            log.exception("could not renew outbox claims")
 
-    async def one(item: OutboxItem, user: User) -> bool:
-        async with slots:
-            return await _deliver_one(db, item, user, deliver, patience)
 
-    return sum(await asyncio.gather(*(one(item, user) for item, user in claimed)))
+async def _deliver_guarded(db: Database, item: OutboxItem, user: User | None, deliver: Deliver,
+                           patience: Patience, held: set[int]) -> bool:
+    """A row whose outcome cannot be written stays claimed and comes back after the lease."""
+    try:
+        return await _deliver_one(db, item, user, deliver, patience)
+    except Exception:  # noqa: BLE001 — one row's database error must not stop the others
+        log.exception("could not record a delivery attempt")
+        return False
+    finally:
+        held.discard(item.id)
 
 
 async def _deliver_one(db: Database, item: OutboxItem, user: User | None, deliver: Deliver,
                        patience: Patience) -> bool:
     """`user` is None for the farewell to someone who just erased their data."""
+    sent_id = None
     if user is not None and user.blocked_at:
         error, give_up = "recipient blocked the bot", True
     else:
-        error, give_up = await _attempt(deliver, Delivery(
+        error, give_up, sent_id = await _attempt(deliver, Delivery(
             recipient=item.recipient, outbound=Outbound.from_dict(item.body),
             language=user.language if user else None,
             last_inbound_at=user.last_seen_at if user else item.created_at,
@@ -95,11 +144,39 @@ async def _deliver_one(db: Database, item: OutboxItem, user: User | None, delive
     async with db.transaction() as session:
         await repo.finish_outbox(
             session, item_id=item.id, error=error, give_up=give_up,
-            retry_at=utcnow() + min(MAX_BACKOFF, timedelta(seconds=2 ** item.attempts)),
+            retry_at=utcnow() + _backoff(item.attempts),
+            channel_message_id=sent_id if isinstance(sent_id, str) else None,
         )
     if give_up and user is not None and patience.on_given_up:
         await _tell(patience.on_given_up, user.id, error)
     return error is None
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(seconds=2 ** attempts))
+
+
+async def refused_after_sending(
+    db: Database, *, channel: str, channel_message_id: str, error: str, retry: bool,
+    on_given_up: Callable[[int, str], Awaitable[None]] | None = None,
+    max_attempts: int = Patience.max_attempts,
+) -> bool:
+    """The channel accepted a message, then reported it failed (WhatsApp's "failed" status):
+    send it again later when the error is temporary, else mark it failed. Returns whether
+    a row was found."""
+    async with db.transaction() as session:
+        item = await session.scalar(select(OutboxItem).where(
+            OutboxItem.channel == channel, OutboxItem.channel_message_id == channel_message_id,
+            OutboxItem.status == "sent").with_for_update())
+        if item is None:
+            return False
+        give_up = not retry or item.attempts >= max_attempts
+        item.status, item.last_error = ("failed" if give_up else "pending"), error[:2000]
+        item.not_before = None if give_up else utcnow() + _backoff(item.attempts)
+        user_id = item.user_id
+    if give_up and user_id is not None and on_given_up:
+        await _tell(on_given_up, user_id, error)
+    return True
 
 
 async def _tell(listener: Callable[[int, str], Awaitable[None]], user_id: int,
@@ -119,7 +196,7 @@ class OutboxWorker:
     """Delivers each enabled channel's outbox: at once when poked, and every `interval`."""
 
     def __init__(self, db: Database, senders: dict[str, Deliver], interval: float = 1.0,
-                 lease: timedelta = timedelta(minutes=5)) -> None:
+                 lease: timedelta = DEFAULT_LEASE) -> None:
         self.db = db
         self.senders = senders
         # channels whose messages must not be given up quickly (the advisors' group)
@@ -158,17 +235,20 @@ class OutboxWorker:
             if recover:
                 await recover_claims(self.db, channel=channel, lease=self.lease)
             patience = Patience(self.max_attempts.get(channel, 5), self.on_given_up)
-            await deliver_pending(self.db, channel=channel, deliver=deliver, patience=patience)
+            await deliver_pending(self.db, channel=channel, deliver=deliver, patience=patience,
+                                  lease=self.lease)
         if recover:
             self._recovered_at = now
 
 
-async def _attempt(deliver: Deliver, delivery: Delivery) -> tuple[str | None, bool]:
+async def _attempt(deliver: Deliver,
+                   delivery: Delivery) -> tuple[str | None, bool, object]:
+    """(error, give up, what the channel returned)."""
     try:
-        await deliver(delivery)
+        sent = await deliver(delivery)
     except PermanentDeliveryError as error:
-        return f"permanent: {error}", True
+        return f"permanent: {error}", True, None
     except Exception as error:  # noqa: BLE001 — any transport failure is retried later
         log.warning("delivery to …%s failed: %s", delivery.recipient[-4:], type(error).__name__)
-        return f"{type(error).__name__}: {error}", False
-    return None, False
+        return f"{type(error).__name__}: {error}", False, None
+    return None, False, sent

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 _secrets: set[str] = set()
 _installed = False
@@ -11,7 +12,9 @@ MASK = "***"
 def redact_in_logs(secrets: Iterable[str | None]) -> None:
     """Replace these values with *** in every log record from now on, whoever logs it."""
     global _installed
-    _secrets.update(s for s in secrets if s and len(s) >= 4)
+    # as written, and as it appears in a logged URL (an access log's query string)
+    _secrets.update(form for s in secrets if s and len(s) >= 4
+                    for form in (s, quote(s, safe=""), quote_plus(s)))
     if _installed:
         return
     make_record = logging.getLogRecordFactory()
@@ -45,6 +48,6 @@ def _masked(value: object) -> object:
     text = value if isinstance(value, str) else str(value)
     if not any(secret in text for secret in _secrets):
         return value
-    for secret in _secrets:
+    for secret in sorted(_secrets, key=len, reverse=True):  # encoded forms are longer
         text = text.replace(secret, MASK)
     return text

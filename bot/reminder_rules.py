@@ -21,8 +21,8 @@ class DispatchPolicy:
 
     late_after: timedelta = timedelta(hours=1)
     skip_late: bool = False
-    lease: timedelta = timedelta(minutes=5)
-    batch: int = 500
+    lease: timedelta = timedelta(seconds=30)
+    batch: int = 50  # claimed, queued and marked in one short transaction
 
 
 def due_utc(local: datetime, zone: str) -> datetime:

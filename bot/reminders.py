@@ -3,8 +3,9 @@
 Reminders are rows in our database (the source of truth). Each worker runs an in-memory
 APScheduler tick that claims due rows atomically (FOR UPDATE SKIP LOCKED on PostgreSQL; an
 UPDATE … RETURNING claim on SQLite), queues the message in the outbox with the reminder id
-as idempotency key, and marks the row sent. A worker that dies after claiming leaves rows
-in 'sending'; they return to 'pending' after the lease.
+as idempotency key, and marks the row sent, all in one short transaction: a worker that
+dies in the middle leaves nothing claimed (the transaction is rolled back), so no reminder
+waits for a lease. Rows left in 'sending' by older versions return after the lease.
 """
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ async def dispatch_due(
     db: Database, *, worker: str, policy: DispatchPolicy = DispatchPolicy(),  # noqa: B008
     now: datetime | None = None,
 ) -> int:
-    """Claim what is due, queue the messages, mark the rows; returns how many were claimed."""
+    """Claim what is due, queue the messages, mark the rows, in one transaction; returns
+    how many were claimed."""
     now = now or utcnow()
     async with db.transaction() as session:
         claimed = await repo.claim_reminders(session, now=now, limit=policy.batch, worker=worker)
-    if not claimed:
-        return 0
-    async with db.transaction() as session:
+        if not claimed:
+            return 0
         rows = (await session.execute(
             select(Reminder, User).join(User, User.id == Reminder.user_id)
             .where(Reminder.id.in_(claimed), Reminder.status == "sending"))).all()

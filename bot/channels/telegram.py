@@ -18,6 +18,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.capsules import video_path
 from bot.channels.advisor_group import AdvisorGroup
+from bot.channels.intake import Unprocessable, handle_or_keep, storable
 from bot.channels.limits import shorten, split_text
 from bot.clock import utcnow
 from bot.config import Settings, SettingsError
@@ -59,6 +60,22 @@ async def register_webhook(settings: Settings, request: BaseRequest | None = Non
     return url
 
 
+def _parsed(data: dict[str, Any], bot: Bot) -> Update:
+    """PTB's Update, refusing what it lets through but we cannot use: a message without a
+    chat, text that is not a string, a date out of range…"""
+    try:
+        update = Update.de_json(data, bot)
+        message = update.message
+        if message is not None:
+            if not isinstance(message.text or "", str) or not isinstance(
+                    message.caption or "", str):
+                raise TypeError("text is not a string")
+            message.chat.type  # noqa: B018 — a message must have a chat
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+        raise Unprocessable(f"not a readable Telegram update ({type(error).__name__})") from None
+    return update
+
+
 def media_of(message: Message) -> Media:
     kinds = (("voice", Media.voice), ("audio", Media.voice), ("video_note", Media.voice),
              ("photo", Media.photo), ("video", Media.video), ("document", Media.document),
@@ -98,9 +115,14 @@ class TelegramChannel:
         self.advisor_group: AdvisorGroup | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
-    async def receive(self, data: dict[str, Any]) -> None:
-        """Store and answer one webhook update; sending happens later, from the outbox."""
-        update = Update.de_json(data, self.bot)
+    async def receive(self, data: dict[str, Any], body: bytes = b"") -> None:
+        """Store and answer one webhook update; sending happens later, from the outbox.
+        An update that cannot be read is kept as unprocessable; StoreDown when nothing
+        could be written (see bot/channels/intake.py)."""
+        await handle_or_keep(self.engine.db, channel=CHANNEL, body=body,
+                             handle=lambda: self._receive(_parsed(data, self.bot)))
+
+    async def _receive(self, update: Update) -> None:
         if self.advisor_group and self.advisor_group.owns(update):
             await self.advisor_group.receive(update)
             return
@@ -112,7 +134,7 @@ class TelegramChannel:
             return
         inbound = inbound_from(update)
         if inbound is not None:
-            await self.engine.handle(inbound)
+            await self.engine.handle(storable(inbound))
             self.on_queued()
 
     async def deliver(self, delivery: Delivery) -> None:

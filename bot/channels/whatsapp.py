@@ -7,9 +7,15 @@ Graph URL, so its httpx session routes requests to FADAA_WHATSAPP_API_BASE.
 
 from __future__ import annotations
 
+import contextvars
+import hmac
+import json
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from pywa.types.templates import BodyText, TemplateLanguage
@@ -19,12 +25,18 @@ from pywa_async.errors import ThrottlingError, UnknownError, WhatsAppError
 from pywa_async.handlers import CallbackButtonHandler, CallbackSelectionHandler, MessageHandler
 
 from bot.capsules import video_path, whatsapp_media_is_fresh
+from bot.channels.intake import (
+    Unprocessable,
+    handle_or_keep,
+    keep_unprocessable,
+    storable,
+)
 from bot.channels.limits import shorten, split_text
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
 from bot.messages import Inbound, Media, Outbound
-from bot.outbox import Delivery, PermanentDeliveryError
+from bot.outbox import Delivery, PermanentDeliveryError, refused_after_sending
 from bot.store import repo
 from bot.store.models import Capsule
 
@@ -37,7 +49,36 @@ SERVICE_WINDOW = timedelta(hours=24)
 _MEDIA = {"audio": Media.voice, "image": Media.photo, "video": Media.video,
           "document": Media.document, "sticker": Media.sticker, "location": Media.location,
           "contacts": Media.contact}
+# Meta's Cloud API error codes worth another attempt later: throttling, "service
+# unavailable", "something went wrong", maintenance, and the app's credentials or
+# permissions (an operator can fix those; the message itself is not at fault). Every other
+# documented code (invalid recipient or parameter, re-engagement needed, unsupported
+# media, templates…) refuses this message for good.
+RETRY_CODES = frozenset({
+    0, 1, 2, 3, 4, 10, 17, 190, 341, 368, 80007, 130429, 131000, 131016, 131048, 131056,
+    131057, 133004,
+})
+SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}")
 log = logging.getLogger(__name__)
+
+
+def is_temporary(code: int | None, http_status: int | None = None) -> bool:
+    """Whether a Graph error is worth retrying: by Meta's code, else by the HTTP status."""
+    if http_status is not None and (http_status >= 500 or http_status == 429):
+        return True
+    return code in RETRY_CODES or (code is not None and 200 <= code <= 299)
+
+
+@dataclass
+class _Dispatch:
+    """What happened to one message handed to pywa: reached our handler, or failed there
+    (pywa logs and swallows handler errors, so they are carried out through this)."""
+
+    reached: bool = False
+    error: Exception | None = None
+
+
+_dispatch: contextvars.ContextVar[_Dispatch] = contextvars.ContextVar("whatsapp_dispatch")
 
 
 class RoutedTransport(httpx.AsyncBaseTransport):
@@ -113,53 +154,141 @@ class WhatsAppChannel:
             return "verification failed", 403
         return challenge, 200
 
+    def signature_refusal(self, signature: str | None) -> str | None:
+        """Checked before the body is read: without a well-formed signature there is
+        nothing to verify (a bare hex digest without `sha256=` is not Meta's format)."""
+        if not self.settings.whatsapp_app_secret:
+            return None
+        if not signature or not SIGNATURE.fullmatch(signature):
+            return "missing or malformed X-Hub-Signature-256"
+        return None
+
+    def signature_matches(self, body: bytes, signature: str | None) -> bool:
+        secret = self.settings.whatsapp_app_secret
+        if not secret:
+            return True
+        expected = hmac.new(secret.get_secret_value().encode(), body, "sha256").hexdigest()
+        return hmac.compare_digest(expected, (signature or "").removeprefix("sha256=").lower())
+
     async def receive(self, body: bytes, signature: str | None) -> tuple[str, int]:
-        """Check the signature, then let pywa parse and dispatch to the handlers below."""
-        if self.settings.whatsapp_app_secret and not signature:
-            return "missing X-Hub-Signature-256", 403
-        refused = await self.client.webhook_update_validator(body, signature)
-        if refused:
+        """Check the signature, then store every message of the body, one at a time.
+
+        Raises StoreDown when a message could be neither stored nor kept (answer 5xx so
+        Meta delivers it again)."""
+        if self.signature_refusal(signature) or not self.signature_matches(body, signature):
             return "invalid signature", 403
-        return await self.client.webhook_update_handler(body)
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            return "body is not JSON", 400
+        if not isinstance(data, dict):
+            return "body is not a JSON object", 400
+        try:
+            changes = list(_changes(data))
+        except Unprocessable as error:
+            await keep_unprocessable(self.engine.db, channel=CHANNEL, reason=str(error),
+                                     body=body)
+            return "ok", 200
+        for value, entry_id in changes:
+            await self._receive_change(value, entry_id, body)
+        return "ok", 200
+
+    async def _receive_change(self, value: dict[str, Any], entry_id: object,
+                              body: bytes) -> None:
+        statuses, messages = value.get("statuses") or [], value.get("messages") or []
+        if not isinstance(statuses, list) or not isinstance(messages, list):
+            await keep_unprocessable(self.engine.db, channel=CHANNEL, body=body,
+                                     reason="messages or statuses is not a list")
+            return
+        if statuses:
+            await handle_or_keep(self.engine.db, channel=CHANNEL, body=body,
+                                 handle=lambda: self._statuses(statuses))
+        for message in messages:
+            await handle_or_keep(
+                self.engine.db, channel=CHANNEL, body=_excerpt(message, body),
+                handle=lambda message=message: self._dispatch(
+                    _single_message(value, message, entry_id)))
+
+    async def _dispatch(self, update: dict[str, Any]) -> None:
+        """Let pywa build the message and call our handlers; surface what it swallows."""
+        outcome = _Dispatch()
+        token = _dispatch.set(outcome)
+        try:
+            await self.client.webhook_update_handler(
+                json.dumps(update, ensure_ascii=False).encode("utf-8", errors="replace"))
+        finally:
+            _dispatch.reset(token)
+        if outcome.error is not None:
+            raise outcome.error
+        if not outcome.reached:
+            raise Unprocessable("pywa could not read this message")
 
     async def _on_message(self, _client: WhatsApp, message: wa.Message) -> None:
+        await self._guarded(lambda: self._message(message))
+
+    async def _on_choice(self, _client: WhatsApp, choice: wa.CallbackButton) -> None:
+        await self._guarded(lambda: self._handle(inbound_from_choice(choice),
+                                                 phone=choice.from_user.wa_id))
+
+    async def _message(self, message: wa.Message) -> None:
         inbound = inbound_from_message(message)
         if inbound is not None:
             await self._handle(inbound, phone=message.from_user.wa_id)
 
-    async def _on_choice(self, _client: WhatsApp, choice: wa.CallbackButton) -> None:
-        await self._handle(inbound_from_choice(choice), phone=choice.from_user.wa_id)
+    async def _guarded(self, work: Callable[[], Any]) -> None:
+        outcome = _dispatch.get(None) or _Dispatch()
+        outcome.reached = True
+        try:
+            await work()
+        except Exception as error:  # noqa: BLE001 — carried out of pywa, which would log and drop it
+            outcome.error = error
 
     async def _handle(self, inbound: Inbound, phone: str | None) -> None:
+        inbound = storable(inbound)
         await self.engine.handle(inbound)
-        if phone:
+        if phone and len(phone) <= 32:
             async with self.engine.db.transaction() as session:
                 await repo.update_user(session, channel=CHANNEL,
-                                       channel_user_id=inbound.user_id, phone=phone[:32])
+                                       channel_user_id=inbound.user_id, phone=phone)
         self.on_queued()
 
-    async def deliver(self, delivery: Delivery) -> None:
-        try:
-            await self._send(delivery)
-        except (ThrottlingError, UnknownError):
-            raise
-        except WhatsAppError as error:
-            raise PermanentDeliveryError(f"{type(error).__name__} {error.code}") from error
+    async def _statuses(self, statuses: list[Any]) -> None:
+        """A message WhatsApp accepted may fail later ("failed" status with errors): the
+        outbox row learns it, and is retried or given up on by the error's code."""
+        for status in statuses:
+            if not isinstance(status, dict) or status.get("status") != "failed":
+                continue
+            errors = status.get("errors") if isinstance(status.get("errors"), list) else []
+            error = errors[0] if errors and isinstance(errors[0], dict) else {}
+            code = error.get("code") if isinstance(error.get("code"), int) else None
+            await refused_after_sending(
+                self.engine.db, channel=CHANNEL, channel_message_id=str(status.get("id"))[:128],
+                error=f"failed status {code}: {str(error.get('title') or '')[:200]}",
+                retry=is_temporary(code), on_given_up=self.engine.message_given_up)
+        self.on_queued()
 
-    async def _send(self, delivery: Delivery) -> None:
+    async def deliver(self, delivery: Delivery) -> str | None:
+        """Send; returns the wamid WhatsApp gave the (last) message, for later statuses."""
+        try:
+            sent = await self._send(delivery)
+        except WhatsAppError as error:
+            if is_temporary(error.code, error.status_code):
+                raise
+            raise PermanentDeliveryError(f"{type(error).__name__} {error.code}") from error
+        return str(getattr(sent, "id", "") or "")[:128] or None
+
+    async def _send(self, delivery: Delivery) -> object:
         outbound, to = delivery.outbound, delivery.recipient
         if outbound.template or not self._in_service_window(delivery):
-            await self._send_template(to, outbound, delivery.language)
-            return
+            return await self._send_template(to, outbound, delivery.language)
         if outbound.video:
-            await self._send_video(to, outbound)
-            return
+            return await self._send_video(to, outbound)
         pieces = _pieces(outbound)
         for piece in pieces[:-1]:
             await self.client.send_message(to, piece)
-        await self.client.send_message(to, pieces[-1], buttons=_choices(outbound))
+        return await self.client.send_message(to, pieces[-1], buttons=_choices(outbound))
 
-    async def _send_video(self, to: str, outbound: Outbound) -> None:
+    async def _send_video(self, to: str, outbound: Outbound) -> object:
         """The capsule as a native video from a media id uploaded earlier (uploaded again
         when it has expired); a text with the caption when that fails."""
         caption = shorten(outbound.video.caption or outbound.text, 1024)
@@ -167,12 +296,12 @@ class WhatsAppChannel:
             media = await self._media_id(outbound.video.capsule_id)
             if media is None:
                 raise LookupError("no video for this capsule")
-            await self.client.send_video(to, video=media, caption=caption,
+            return await self.client.send_video(to, video=media, caption=caption,
                                          buttons=_choices(outbound) if len(
                                              outbound.buttons) <= MAX_REPLY_BUTTONS else None)
         except (WhatsAppError, LookupError, ValueError, httpx.HTTPError) as error:
             log.warning("capsule sent as text: %s", type(error).__name__)
-            await self.client.send_message(to, caption, buttons=_choices(outbound))
+            return await self.client.send_message(to, caption, buttons=_choices(outbound))
 
     async def _media_id(self, capsule_id: str) -> str | None:
         async with self.engine.db.transaction() as session:
@@ -206,14 +335,15 @@ class WhatsAppChannel:
             return False
         return utcnow() - seen < SERVICE_WINDOW
 
-    async def _send_template(self, to: str, outbound: Outbound, language: str | None) -> None:
+    async def _send_template(self, to: str, outbound: Outbound,
+                             language: str | None) -> object:
         """Outside the 24-hour window only an approved template may be sent."""
         template = outbound.template
         name = template.name if template else self.settings.whatsapp_template_name
         code = (template.language if template else
                 self.settings.whatsapp_template_languages.get(language or "ary", "ar"))
         params = list(template.params) if template else [shorten(outbound.text, 1000)]
-        await self.client.send_template(
+        return await self.client.send_template(
             to, name=name, language=TemplateLanguage(code), params=[BodyText.params(*params)]
         )
 
@@ -241,3 +371,50 @@ def _choices(outbound: Outbound) -> list[wa.Button] | wa.SectionList | None:
     ]
     return wa.SectionList(button_title=shorten(label, 20),
                           sections=[wa.Section(title=shorten(label, 24), rows=rows)])
+
+
+def _changes(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], object]]:
+    """The `messages` changes of a webhook body (Meta may batch several)."""
+    if data.get("object") != "whatsapp_business_account":
+        raise Unprocessable("not a WhatsApp Business Account update")
+    entries = data.get("entry")
+    if not isinstance(entries, list) or not entries:
+        raise Unprocessable("no entry")
+    for entry in entries:
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        if not isinstance(changes, list):
+            raise Unprocessable("an entry without changes")
+        for change in changes:
+            if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
+                raise Unprocessable("a change without a value")
+            if change.get("field") == "messages":
+                yield change["value"], entry.get("id")
+
+
+def _excerpt(message: Any, body: bytes) -> bytes:
+    """What to keep of one unusable message: itself, or the whole body when it cannot be
+    written back as JSON."""
+    try:
+        return json.dumps(message, ensure_ascii=False).encode("utf-8", errors="replace")
+    except (TypeError, ValueError, RecursionError):
+        return body
+
+
+def _single_message(value: dict[str, Any], message: Any, entry_id: object) -> dict[str, Any]:
+    """One message in the shape pywa reads (its sender's contact first). A contact with a
+    `wa_id` but no business-scoped `user_id` (Meta's documented shape, still sent for
+    accounts without BSUIDs) is keyed by the wa_id, which WhatsApp accepts as a recipient."""
+    if not isinstance(message, dict):
+        raise Unprocessable("a message that is not an object")
+    sender = message.get("from_user_id") or message.get("from")
+    contacts = [c for c in value.get("contacts") or [] if isinstance(c, dict)]
+    contact = next((c for c in contacts if sender in (c.get("user_id"), c.get("wa_id"))),
+                   contacts[0] if contacts else {"wa_id": message.get("from")})
+    user_id = contact.get("user_id") or contact.get("wa_id") or sender
+    if not isinstance(user_id, str) or not user_id:
+        raise Unprocessable("a message without a sender")
+    contact = {**contact, "user_id": user_id}
+    single = {**value, "contacts": [contact], "messages": [message]}
+    single.pop("statuses", None)
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": entry_id, "changes": [{"field": "messages", "value": single}]}]}

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
 
 CONTENT_DIR = Path(__file__).parent
 INTENTS_FILE = Path(__file__).parent.parent / "nlu" / "intents.yaml"
@@ -17,6 +27,9 @@ MAX_TEXT = 700
 MAX_TITLE = 20
 MAX_NEXT = 3
 MAX_REMINDER = 120
+ITEM_ID = re.compile(r"[a-z0-9_.-]{1,80}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class ContentError(ValueError):
@@ -74,55 +87,117 @@ def default_content() -> Content:
     return load_content()
 
 
+class Match(BaseModel):
+    """Which answers of the financing finder a programme admits (bot/flows/financing_finder)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    stage: list[Literal["in_creation", "created"]] | None = None
+    max_age_years: int | None = Field(default=None, ge=0)
+    age_exempt_sectors: list[Literal["agriculture", "crafts", "services", "other"]] | None = None
+    area: list[Literal["rural", "urban"]] | None = None
+    audience: list[Literal["any", "women", "youth", "none"]] | None = None
+    max_amount_dh: int | None = Field(default=None, ge=0)
+
+
+def _texts(limit: int) -> Any:
+    """One non-empty text per language of LANGUAGES (read when validating, so a language
+    added to the constant is required from then on)."""
+    def check(value: dict[str, StrictStr]) -> dict[str, str]:
+        texts: dict[str, str] = {}
+        for language in LANGUAGES:
+            text = (value.get(language) or "").strip()
+            if not text:
+                raise ValueError(f".{language} is missing or empty")
+            if len(text) > limit:
+                raise ValueError(f".{language} has {len(text)} characters (at most {limit})")
+            texts[language] = text
+        return texts
+
+    return Annotated[dict[str, StrictStr], AfterValidator(check)]
+
+
+class ItemModel(BaseModel):
+    """One content item as editors write it: the files, the admin API and the import all
+    validate through this model, so a type-confused item is refused before it is stored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sources: list[StrictStr] = Field(min_length=1)
+    last_verified: date
+    title: _texts(MAX_TITLE)
+    text: _texts(MAX_TEXT)
+    intents: list[StrictStr] = Field(default_factory=list)
+    next: list[StrictStr] = Field(default_factory=list, max_length=MAX_NEXT)
+    match: Match | None = None
+    reminder: _texts(MAX_REMINDER) | None = None
+
+    @field_validator("last_verified", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+            return value
+        raise ValueError(f" {value!r} is not a date (YYYY-MM-DD)")
+
+
 def parse_item(item_id: str, raw: Any, file: str, sources: dict[str, Any]) -> Item:
     """Validate one item as editors write it; raise ContentError naming what is wrong."""
     def fail(problem: str) -> ContentError:
-        return ContentError(f"{file}: item {item_id}: {problem}")
+        return ContentError(f"{file}: item {_shown(item_id)}: {problem}")
 
+    if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id):
+        raise fail("the id must be 1-80 characters from a-z 0-9 . _ -")
     if not isinstance(raw, dict):
         raise fail("must be a mapping")
-    for required in ("sources", "last_verified", "title", "text"):
-        if not raw.get(required):
-            raise fail(f"missing {required}")
-    unknown = [s for s in raw["sources"] if s not in sources]
+    if (where := _unstorable_text(raw)) is not None:
+        raise fail(f"{where or 'a key'} contains a NUL byte or a lone surrogate")
+    try:
+        model = ItemModel.model_validate(raw)
+    except ValidationError as error:
+        raise fail(_first_problem(error)) from None
+    unknown = [s for s in model.sources if s not in sources]
     if unknown:
-        raise fail(f"unknown source key(s) {', '.join(map(str, unknown))}")
-    intents = tuple(raw.get("intents") or ())
-    strange = [i for i in intents if i not in known_intents()]
+        raise fail(f"unknown source key(s) {', '.join(unknown)}")
+    strange = [i for i in model.intents if i not in known_intents()]
     if strange:
         raise fail(f"unknown intent(s) {', '.join(strange)}")
     return Item(
-        id=item_id, file=file, sources=tuple(raw["sources"]),
-        last_verified=_date(raw["last_verified"], fail),
-        title=_texts(raw["title"], MAX_TITLE, "title", fail),
-        text=_texts(raw["text"], MAX_TEXT, "text", fail),
-        intents=intents, next=tuple(raw.get("next") or ()), match=raw.get("match") or {},
-        reminder=_texts(raw["reminder"], MAX_REMINDER, "reminder", fail) if raw.get(
-            "reminder") else {},
+        id=item_id, file=file, sources=tuple(model.sources), last_verified=model.last_verified,
+        title=model.title, text=model.text, intents=tuple(model.intents),
+        next=tuple(model.next),
+        match=model.match.model_dump(exclude_none=True) if model.match else {},
+        reminder=model.reminder or {},
     )
 
 
-def _texts(value: Any, limit: int, name: str, fail: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise fail(f"{name} must have one entry per language ({', '.join(LANGUAGES)})")
-    texts: dict[str, str] = {}
-    for language in LANGUAGES:
-        text = str(value.get(language) or "").strip()
-        if not text:
-            raise fail(f"{name}.{language} is missing or empty")
-        if len(text) > limit:
-            raise fail(f"{name}.{language} has {len(text)} characters (at most {limit})")
-        texts[language] = text
-    return texts
+def _first_problem(error: ValidationError) -> str:
+    """`field.sub: problem`; our own validators' messages continue the field's name
+    (".fr is missing" → "title.fr is missing")."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "item"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return where + message if message[:1] in ". " else f"{where}: {message}"
 
 
-def _date(value: Any, fail: Any) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise fail(f"last_verified {value!r} is not a date (YYYY-MM-DD)") from None
+def _shown(item_id: Any) -> str:
+    """An id fit for an error message (no control characters, bounded)."""
+    return repr(item_id)[:90] if not isinstance(item_id, str) or not ITEM_ID.fullmatch(
+        item_id) else item_id
+
+
+def _unstorable_text(value: Any, where: str = "") -> str | None:
+    """Where a NUL byte or lone surrogate hides (PostgreSQL's JSON refuses both), or None."""
+    if isinstance(value, str):
+        return where if "\x00" in value or _SURROGATE.search(value) else None
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
+        value, list) else ()
+    for key, child in children:
+        if isinstance(key, str) and ("\x00" in key or _SURROGATE.search(key)):
+            return where
+        found = _unstorable_text(child, f"{where}.{key}".lstrip("."))
+        if found is not None:
+            return found
+    return None
 
 
 def check_links(items: dict[str, Item]) -> None:

@@ -35,6 +35,7 @@ class Database:
             url, pool_pre_ping=not url.startswith("sqlite"))
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _begin_immediate)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._one_writer = _OneWriter()
 
@@ -127,13 +128,24 @@ def _upgrade_to_head(connection: Connection) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # The driver's own deferred BEGIN is turned off: see _begin_immediate.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Several processes (web + workers) may share the file: wait for the writer in turn.
+    cursor.execute("PRAGMA busy_timeout=30000")
     # WAL with NORMAL sync: commits survive a process crash without an fsync each time.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Every transaction takes SQLite's write lock when it starts. A deferred transaction
+    that read first and writes later fails at once with "database is locked" when another
+    process wrote in between (the busy timeout cannot help a stale snapshot); one that
+    starts IMMEDIATE simply waits its turn. Transactions here are short, so the wait is too."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _explain(url: str, error: Exception) -> str:

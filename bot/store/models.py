@@ -120,6 +120,22 @@ class OutboxItem(Base):
     not_before: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    # the channel's id of what was sent (WhatsApp's wamid): a later "failed" status finds it
+    channel_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
+
+
+class UnprocessableUpdate(Base):
+    """A webhook body that passed the secret or signature but could not be understood:
+    kept (an excerpt) for a person to look at, and answered 200 so the channel does not
+    redeliver it forever ahead of the others."""
+
+    __tablename__ = "unprocessable_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    excerpt: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Reminder(Base):

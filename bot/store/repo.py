@@ -195,12 +195,13 @@ async def claim_outbox(
 
 async def finish_outbox(
     session: AsyncSession, *, item_id: int, error: str | None = None, give_up: bool = False,
-    retry_at: datetime | None = None,
+    retry_at: datetime | None = None, channel_message_id: str | None = None,
 ) -> None:
     """Record a delivery attempt on a row this sender still holds ('sending'); a row
     erased or reclaimed meanwhile is left alone."""
     if error is None:
-        values: dict[str, object] = {"status": "sent", "sent_at": utcnow(), "last_error": None}
+        values: dict[str, object] = {"status": "sent", "sent_at": utcnow(), "last_error": None,
+                                     "channel_message_id": channel_message_id}
     else:
         values = {"status": "failed" if give_up else "pending", "last_error": error[:2000],
                   "not_before": retry_at}

@@ -6,15 +6,18 @@ that Meta added in April 2026.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 PHONE_ID = "106540352242922"
 APP_SECRET = "wa-app-secret"
@@ -26,6 +29,11 @@ class FakeGraph:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.failures: list[int] = []  # Graph error codes for the next calls
+        self.failure_status = 400  # the HTTP status those errors come with
+        # seconds between accepting a message and answering, like the real API's round trip:
+        # a sender killed in that window has sent a message it never heard about
+        self.latency = 0.0
+        self.on_send: Callable[[dict[str, Any]], Awaitable[None]] | None = None  # a probe
         self._ids = itertools.count(1)
         self.app = FastAPI()
         self.uploads: list[str] = []
@@ -62,13 +70,21 @@ class FakeGraph:
         content, mime = self.media[mid]
         return Response(content, media_type=mime)
 
-    async def _send(self, version: str, phone_id: str, request: Request) -> JSONResponse:
-        body = await request.json()
+    async def _send(self, version: str, phone_id: str, request: Request) -> Response:
+        try:
+            body = await request.json()
+        except ClientDisconnect:  # a sender killed mid-request: nothing was sent
+            return Response(status_code=499)
         if self.failures:
             code = self.failures.pop(0)
             return JSONResponse({"error": {"message": "fake failure", "type": "OAuthException",
-                                           "code": code, "fbtrace_id": "F"}}, status_code=400)
+                                           "code": code, "fbtrace_id": "F"}},
+                                status_code=self.failure_status)
         self.messages.append(body)
+        if self.on_send:
+            await self.on_send(body)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         recipient = body.get("recipient") or body.get("to")
         return JSONResponse({
             "messaging_product": "whatsapp",
@@ -122,6 +138,23 @@ def image_message(wamid: str, caption: str | None = None) -> dict:
     image = {"id": IMAGE_MEDIA_ID, "mime_type": "image/jpeg", "sha256": "y"}
     return {"id": wamid, "type": "image",
             "image": image | ({"caption": caption} if caption else {})}
+
+
+def sign_bytes(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
+    """Headers for a body given as bytes (e.g. with JSON escapes json.dumps would not make)."""
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
+
+
+def failed_status(wamid: str, code: int, title: str = "Message undeliverable") -> dict:
+    """WhatsApp's later report that a message it accepted could not be delivered."""
+    payload = status_update()
+    payload["entry"][0]["changes"][0]["value"]["statuses"] = [{
+        "id": wamid, "status": "failed", "timestamp": "1764100000",
+        "recipient_id": "212612345678", "recipient_user_id": "MA.1234567890123",
+        "errors": [{"code": code, "title": title, "message": title,
+                    "error_data": {"details": title}}]}]
+    return payload
 
 
 def status_update() -> dict:
