@@ -9,6 +9,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
 class StatementLog:
     def __init__(self) -> None:
         self.statements: list[str] = []
@@ -24,6 +27,8 @@ def counting_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
     log = StatementLog()
 
     def seen(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            return  # every transaction has one; SQLite's BEGIN IMMEDIATE is merely visible
         log.statements.append(" ".join(statement.split())[:120])
 
     event.listen(engine.sync_engine, "before_cursor_execute", seen)
