@@ -110,6 +110,8 @@ def _named_wins(turn: Turn, named: Named) -> bool:
     if understanding.intent in INTENT_HANDLERS:
         return False  # a request (an advisor, a reminder…) about that subject
     intent_item = turn.content.for_intent(understanding.intent)
+    if intent_item is not None and intent_item.id == named.item_id:
+        return True  # both readings agree
     if intent_item is not None and intent_item.id in named.also:
         return False  # the message names the classifier's subject too: trust it
     named_item = turn.content.get(named.item_id)

@@ -40,7 +40,7 @@ def answer_item(turn: Turn, item: Item) -> list[Outbound]:
     language = turn.language
     turn.conversation.answered(item.id)
     follow_ups = [turn.content.items[target] for target in item.next]
-    buttons = [Button(f"item:{f.id}", f.title[language]) for f in follow_ups]
+    buttons = [Button(f"item:{f.id}", unnumbered(f.title[language])) for f in follow_ups]
     if item.id in QUESTIONNAIRE_ENTRIES:
         payload, title = QUESTIONNAIRE_ENTRIES[item.id]
         buttons.insert(0, Button(payload, _(title)))
@@ -56,6 +56,11 @@ def answer_item(turn: Turn, item: Item) -> list[Outbound]:
 
 def bulleted(text: str) -> str:
     return _NUMBERED_LINE.sub(r"\1• ", text)
+
+
+def unnumbered(title: str) -> str:
+    """"2. Les statuts" as a button title: the button's own place is its number."""
+    return _NUMBERED_LINE.sub("", title)
 
 
 def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
