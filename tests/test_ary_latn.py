@@ -11,7 +11,7 @@ from bot.handoff.canned import CANNED_FILE
 from bot.i18n import LOCALES_DIR
 
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-PLACEHOLDER = re.compile(r"\{\w*\}|%\(\w+\)[sd]")
+FORMAT_FIELD = re.compile(r"\{\w*\}|%\(\w+\)[sd]")
 LATN = "ary-Latn"
 
 
@@ -46,10 +46,10 @@ def test_no_latin_darija_text_uses_arabic_script():
     assert [where for where, text in texts if ARABIC_SCRIPT.search(text)] == []
 
 
-def test_ready_answers_and_capsules_have_latin_darija_with_the_same_placeholders():
+def test_ready_answers_and_capsules_have_latin_darija_with_the_same_format_fields():
     for key, answer in (read_yaml(CANNED_FILE).get("canned") or {}).items():
-        assert sorted(PLACEHOLDER.findall(answer[LATN])) == sorted(
-            PLACEHOLDER.findall(answer["ary"])), key
+        assert sorted(FORMAT_FIELD.findall(answer[LATN])) == sorted(
+            FORMAT_FIELD.findall(answer["ary"])), key
     for raw in read_yaml(SHIPPED / "catalogue.yaml")["capsules"].values():
         assert raw["title"][LATN] and raw["caption"][LATN]
 
@@ -60,13 +60,13 @@ def test_the_latin_darija_catalog_translates_every_darija_msgid():
     assert missing == []
 
 
-def test_the_latin_darija_catalog_has_no_arabic_script_and_keeps_placeholders():
+def test_the_latin_darija_catalog_has_no_arabic_script_and_keeps_format_fields():
     latin = catalog("ary_Latn")
     messages = [m for m in latin if m.id]
     assert messages
     assert [m.id for m in messages if ARABIC_SCRIPT.search(m.string)] == []
     assert [m.id for m in messages
-            if sorted(PLACEHOLDER.findall(m.string)) != sorted(PLACEHOLDER.findall(m.id))] == []
+            if sorted(FORMAT_FIELD.findall(m.string)) != sorted(FORMAT_FIELD.findall(m.id))] == []
 
 
 @pytest.mark.parametrize("code", ["ary_Latn"])

@@ -80,8 +80,8 @@ async def test_during_a_database_outage_an_update_is_answered_503_then_stored(se
 
 
 async def test_nul_bytes_and_lone_surrogates_in_a_text_are_stored(service):
-    body = text_update(8, 42, "PLACEHOLDER")
-    raw = json.dumps(body).replace("PLACEHOLDER", "sa\\u0000lam \\ud800").encode()
+    body = text_update(8, 42, "MARKER")
+    raw = json.dumps(body).replace("MARKER", "sa\\u0000lam \\ud800").encode()
     response = await post(service, content=raw)
     await service.delivered()
     assert response.status_code == 200

@@ -55,8 +55,8 @@ async def test_a_contact_with_a_wa_id_and_no_user_id_is_stored_and_answered(serv
 @pytest.mark.parametrize("text", ["salam \\ud83d khoya", "salam\\u0000 khoya",
                                   "\\udfff\\ud800"])
 async def test_lone_surrogates_and_nul_bytes_are_stored_and_answered(service, text):
-    body = json.dumps(webhook(text_message("wamid.S1", "PLACEHOLDER"))).replace(
-        "PLACEHOLDER", text).encode()
+    body = json.dumps(webhook(text_message("wamid.S1", "MARKER"))).replace(
+        "MARKER", text).encode()
     response = await post_bytes(service, body)
     await service.delivered()
     assert response.status_code == 200

@@ -115,9 +115,9 @@ def _open_advisor_desk(services: Services, senders: dict[str, Deliver]) -> None:
 
 def counted(channel: str, deliver: Deliver) -> Deliver:
     """The channel's sender, with its outcomes counted for /metrics."""
-    async def send(delivery: Delivery) -> None:
+    async def send(delivery: Delivery) -> str | None:
         try:
-            await deliver(delivery)
+            sent_id = await deliver(delivery)  # the channel's id, for its later statuses
         except PermanentDeliveryError:
             metrics.reply_failed(channel, permanent=True)
             raise
@@ -125,6 +125,7 @@ def counted(channel: str, deliver: Deliver) -> Deliver:
             metrics.reply_failed(channel, permanent=False)
             raise
         metrics.reply_sent(channel)
+        return sent_id
 
     return send
 
