@@ -31,12 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 from telegram.request import HTTPXRequest
 
 from bench.echo_app import echo_app
 from bot.store.database import Database
 from bot.store.models import OutboxItem
+from tests.conftest import empty_database
 from tests.fakes.servers import free_port
 from tests.fakes.telegram_api import FakeTelegram, text_update
 from tests.service import TELEGRAM_SECRET, channel_settings, running_service
@@ -236,12 +237,7 @@ def _fadaa_env(url: str, api: str) -> dict[str, str]:
 
 async def _empty(url: str) -> None:
     """The burst starts on an empty database (first contact for every user)."""
-    db = Database(url)
-    if not db.is_sqlite:
-        async with db.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    await db.dispose()
+    await (await empty_database(url)).dispose()
 
 
 def _kind(url: str) -> str:

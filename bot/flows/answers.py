@@ -1,6 +1,7 @@
 """Sourced answers from the content files, with their follow-up buttons."""
 
 import re
+from dataclasses import replace
 
 from bot.content import Item
 from bot.flows.base import Turn, menu_button, with_menu
@@ -72,7 +73,7 @@ def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
     replies = answer_item_id(turn, answered)
     if unknown:
         note = _not_in_sources(turn, topic, unknown)
-        replies[0] = Outbound(f"{note}\n\n{replies[0].text}", replies[0].buttons)
+        replies[0] = _led(replies[0], f"{note}\n\n")
     return replies
 
 
@@ -84,8 +85,13 @@ def again_on_topic(turn: Turn, topic: str) -> list[Outbound]:
     item = turn.content.items[topic]
     lead = _("Here is what my sources say about «{topic}»:").format(
         topic=item.title[turn.language])
-    replies[0] = Outbound(f"{lead}\n{replies[0].text}", replies[0].buttons)
+    replies[0] = _led(replies[0], f"{lead}\n")
     return replies
+
+
+def _led(reply: Outbound, lead: str) -> Outbound:
+    """The same reply (buttons, list label, video) with a line before its text."""
+    return replace(reply, text=lead + reply.text)
 
 
 def _not_in_sources(turn: Turn, topic: str, aspects: list[str]) -> str:
