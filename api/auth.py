@@ -51,14 +51,15 @@ def require(*roles: str) -> Callable[..., Awaitable[Caller]]:
     ) -> Caller:
         scheme, _space, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise HTTPException(401, "missing bearer token",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
         # the body guard has already looked the token up, before any body was read
         row = getattr(request.state, "admin_token", None) or await token_row(
-            services_of(request), token.strip())
+            services_of(request), token.strip()
+        )
         if row is None:
-            raise HTTPException(401, "unknown or revoked token",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"}
+            )
         if row.role != "admin" and row.role not in roles:
             raise HTTPException(403, f"the {row.role} role cannot do this")
         if not request.app.state.rate_limiter.allow(row.id):

@@ -25,8 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     try:
         return args.run(args)
-    except (SettingsError, StoreUnavailable, SchemaNotReady, ContentError,
-            FileNotFoundError) as error:
+    except (
+        SettingsError,
+        StoreUnavailable,
+        SchemaNotReady,
+        ContentError,
+        FileNotFoundError,
+    ) as error:
         print(f"fadaa: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -39,48 +44,83 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = _command(commands, "chat", _chat, "talk to Fadaa in the terminal")
     chat.add_argument("--user", default="local", help="who you are (the state is kept per user)")
-    chat.add_argument("--rtl", choices=("auto", "visual", "logical"), default="auto",
-                      help="Arabic display order (auto: visual on a terminal, logical to a pipe)")
+    chat.add_argument(
+        "--rtl",
+        choices=("auto", "visual", "logical"),
+        default="auto",
+        help="Arabic display order (auto: visual on a terminal, logical to a pipe)",
+    )
 
     classify = _command(commands, "classify", _classify, "print what Fadaa understands")
     classify.add_argument("text")
 
     evaluate = _command(commands, "nlu-eval", _nlu_eval, "measure the classifier on a JSONL file")
     evaluate.add_argument("file", type=Path)
-    evaluate.add_argument("--exclude-from-training", action="store_true",
-                          help="retrain without the file's rows first (honest evaluation)")
+    evaluate.add_argument(
+        "--exclude-from-training",
+        action="store_true",
+        help="retrain without the file's rows first (honest evaluation)",
+    )
 
-    langid = _command(commands, "nlu-langid", _nlu_langid,
-                      "language and script id accuracy on JSONL files of text/lang/script rows")
+    langid = _command(
+        commands,
+        "nlu-langid",
+        _nlu_langid,
+        "language and script id accuracy on JSONL files of text/lang/script rows",
+    )
     langid.add_argument("files", type=Path, nargs="+")
 
     _command(commands, "nlu-train", _nlu_train, "retrain the shipped model from the phrases")
 
-    doda = _command(commands, "nlu-doda", _nlu_doda,
-                    "rebuild the Darija lexicon and the ongoing/ check set from a DODa git copy")
+    doda = _command(
+        commands,
+        "nlu-doda",
+        _nlu_doda,
+        "rebuild the Darija lexicon and the ongoing/ check set from a DODa git copy",
+    )
     doda.add_argument("git_dir", type=Path, help="a clone (or bare git dir) of DODa")
 
     serve = _command(commands, "serve", _serve, "run the webhooks service (uvicorn)")
     serve.add_argument("--host", help="default: FADAA_HOST")
     serve.add_argument("--port", type=int, help="default: FADAA_PORT")
-    serve.add_argument("--workers", type=int, default=1,
-                       help="web processes sharing the port (each one is stateless)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="web processes sharing the port (each one is stateless)",
+    )
 
-    _command(commands, "migrate", _migrate,
-             "upgrade the database schema to the newest revision (safe to run concurrently)")
-    backup = _command(commands, "backup", _backup,
-                      "copy the SQLite database to FILE while it is in use (PostgreSQL: pg_dump)")
+    _command(
+        commands,
+        "migrate",
+        _migrate,
+        "upgrade the database schema to the newest revision (safe to run concurrently)",
+    )
+    backup = _command(
+        commands,
+        "backup",
+        _backup,
+        "copy the SQLite database to FILE while it is in use (PostgreSQL: pg_dump)",
+    )
     backup.add_argument("file", type=Path)
 
-    worker = _command(commands, "worker", _worker,
-                      "deliver the outbox and fire due reminders, without the web service")
+    worker = _command(
+        commands,
+        "worker",
+        _worker,
+        "deliver the outbox and fire due reminders, without the web service",
+    )
     worker.add_argument("--no-outbox", action="store_true", help="only fire reminders")
     worker.add_argument("--no-reminders", action="store_true", help="only deliver the outbox")
-    worker.add_argument("--metrics-port", type=int,
-                        help="serve this worker's counters for Prometheus on FADAA_HOST:PORT")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this worker's counters for Prometheus on FADAA_HOST:PORT",
+    )
 
     admin = commands.add_parser("admin", help="admin API tokens").add_subparsers(
-        required=True, metavar="ACTION")
+        required=True, metavar="ACTION"
+    )
     create = admin.add_parser("create-token", help="create a token (printed once)")
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--name", required=True)
@@ -91,7 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     revoke.set_defaults(run=_revoke_token)
 
     content = commands.add_parser("content", help="content files").add_subparsers(
-        required=True, metavar="ACTION")
+        required=True, metavar="ACTION"
+    )
     export = content.add_parser("export", help="write the live content as YAML files")
     export.add_argument("directory", type=Path)
     export.set_defaults(run=_export_content)
@@ -99,13 +140,19 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("directory", type=Path)
     load.set_defaults(run=_import_content)
 
-    _command(commands, "set-webhook", _set_webhook,
-             "register the Telegram webhook (FADAA_PUBLIC_URL) with its secret")
+    _command(
+        commands,
+        "set-webhook",
+        _set_webhook,
+        "register the Telegram webhook (FADAA_PUBLIC_URL) with its secret",
+    )
     return parser
 
 
 def _command(
-    commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int],
+    commands: argparse._SubParsersAction,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
     summary: str,
 ) -> argparse.ArgumentParser:
     sub = commands.add_parser(name, help=summary, description=summary)
@@ -141,8 +188,11 @@ def _serve(args: argparse.Namespace) -> int:
     from api.main import create_app
 
     settings = load_settings()
-    where = {"host": args.host or settings.host, "port": args.port or settings.port,
-             "log_config": uvicorn_log_config(settings.log_format)}
+    where = {
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "log_config": uvicorn_log_config(settings.log_format),
+    }
     if args.workers <= 1:
         uvicorn.run(create_app(settings), **where)
         return 0
@@ -150,8 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
     # database and, for their counters, one multiprocess metrics folder
     created = _share_metrics_between_processes()
     try:
-        uvicorn.run("api.main:app_from_environment", factory=True, workers=args.workers,
-                    **where)
+        uvicorn.run("api.main:app_from_environment", factory=True, workers=args.workers, **where)
     finally:
         if created:
             shutil.rmtree(created, ignore_errors=True)
@@ -214,8 +263,9 @@ def _worker(args: argparse.Namespace) -> int:
         serve_counters(settings.host, args.metrics_port)
 
     async def work() -> None:
-        async with running_services(settings, deliver=not args.no_outbox,
-                                    remind=not args.no_reminders):
+        async with running_services(
+            settings, deliver=not args.no_outbox, remind=not args.no_reminders
+        ):
             # supervisors and tests wait for this line to know the worker is up
             print("fadaa worker: ready", file=sys.stderr, flush=True)
             await asyncio.Event().wait()
@@ -246,7 +296,8 @@ def _create_token(args: argparse.Namespace) -> int:
     from bot import admin_tokens
 
     row, token = _in_database(
-        lambda session: admin_tokens.create(session, name=args.name, role=args.role))
+        lambda session: admin_tokens.create(session, name=args.name, role=args.role)
+    )
     print(f"token {row.id} ({row.role}) for {row.name} — shown once, keep it safe:\n{token}")
     return 0
 
@@ -264,7 +315,8 @@ def _revoke_token(args: argparse.Namespace) -> int:
     from bot import admin_tokens
 
     done = _in_database(
-        lambda session: admin_tokens.revoke(session, token_id=args.token_id, actor="cli"))
+        lambda session: admin_tokens.revoke(session, token_id=args.token_id, actor="cli")
+    )
     print("revoked" if done else f"no active token {args.token_id}")
     return 0 if done else 1
 
@@ -285,7 +337,8 @@ def _import_content(args: argparse.Namespace) -> int:
     from bot.content import editing
 
     changed = _in_database(
-        lambda session: editing.import_files(session, args.directory, actor="cli"))
+        lambda session: editing.import_files(session, args.directory, actor="cli")
+    )
     print(f"{changed} item(s) changed")
     return 0
 
@@ -303,11 +356,18 @@ def _classify(args: argparse.Namespace) -> int:
     from bot.nlu import understand
 
     result = understand(args.text)
-    print(json.dumps({
-        "intent": result.intent, "confidence": result.confidence,
-        "top3": [{"intent": i, "confidence": p} for i, p in result.top],
-        "language": result.language, "script": result.script,
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "intent": result.intent,
+                "confidence": result.confidence,
+                "top3": [{"intent": i, "confidence": p} for i, p in result.top],
+                "language": result.language,
+                "script": result.script,
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 
@@ -330,8 +390,10 @@ def _nlu_doda(args: argparse.Namespace) -> int:
     from bot.nlu import doda
 
     lexicon, check = doda.build(args.git_dir)
-    print(f"{len(lexicon)} lexicon words -> {doda.LEXICON_PATH}\n"
-          f"{len(check)} check rows -> {doda.CHECK_PATH}")
+    print(
+        f"{len(lexicon)} lexicon words -> {doda.LEXICON_PATH}\n"
+        f"{len(check)} check rows -> {doda.CHECK_PATH}"
+    )
     return 0
 
 

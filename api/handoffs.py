@@ -27,8 +27,12 @@ ServicesDep = Annotated[Services, Depends(services_of)]
 HandoffId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a handoff id")]
 CannedKey = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,40}$")]
 REFUSAL_STATUS = {"closed": 409, "claimed": 409}
-STATUSES = {"active": ("waiting", "claimed"), "waiting": ("waiting",),
-            "claimed": ("claimed",), "closed": ("closed",)}
+STATUSES = {
+    "active": ("waiting", "claimed"),
+    "waiting": ("waiting",),
+    "claimed": ("claimed",),
+    "closed": ("closed",),
+}
 
 
 class TextIn(BaseModel):
@@ -36,14 +40,18 @@ class TextIn(BaseModel):
 
 
 class TransferIn(BaseModel):
-    to: str | None = Field(default=None, max_length=80,
-                           description="an advisor's public name or Telegram id; none frees it")
+    to: str | None = Field(
+        default=None,
+        max_length=80,
+        description="an advisor's public name or Telegram id; none frees it",
+    )
 
 
 class AdvisorIn(BaseModel):
     telegram_user_id: int = Field(ge=1, le=2**53)
-    public_name: str | None = Field(default=None, min_length=1, max_length=40,
-                                    description="the only part of the name users see")
+    public_name: str | None = Field(
+        default=None, min_length=1, max_length=40, description="the only part of the name users see"
+    )
 
 
 class CannedIn(BaseModel):
@@ -52,21 +60,30 @@ class CannedIn(BaseModel):
     fr: str = Field(min_length=1, max_length=1024)
     ar: str = Field(min_length=1, max_length=1024)
     ary: str = Field(min_length=1, max_length=1024)
-    ary_latn: str | None = Field(default=None, alias="ary-Latn", min_length=1, max_length=1024,
-                                 description="Darija in Latin letters")
+    ary_latn: str | None = Field(
+        default=None,
+        alias="ary-Latn",
+        min_length=1,
+        max_length=1024,
+        description="Darija in Latin letters",
+    )
 
 
 @router.get("/handoffs")
 async def list_handoffs(
-    caller: AdvisorCaller, services: ServicesDep,
+    caller: AdvisorCaller,
+    services: ServicesDep,
     status: Annotated[Literal["active", "waiting", "claimed", "closed"], Query()] = "active",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     async with services.db.transaction() as session:
         rows = await session.execute(
-            select(Handoff, User.display_name).join(User, User.id == Handoff.user_id)
-            .where(Handoff.status.in_(STATUSES[status])).order_by(Handoff.id.desc())
-            .limit(limit))
+            select(Handoff, User.display_name)
+            .join(User, User.id == Handoff.user_id)
+            .where(Handoff.status.in_(STATUSES[status]))
+            .order_by(Handoff.id.desc())
+            .limit(limit)
+        )
         return [_listed(handoff, name) for handoff, name in rows.all()]
 
 
@@ -75,54 +92,75 @@ async def desk_status(caller: AdvisorCaller, services: ServicesDep) -> dict[str,
     """Whether posts reach the advisors' group: what waits, since when, and why."""
     async with services.db.transaction() as session:
         waiting, oldest, last_error = await repo.channel_backlog(session, channel=DESK_CHANNEL)
-    return {"group_configured": services.engine.handoffs.group_id is not None,
-            "posts_waiting": waiting,
-            "oldest_waiting_minutes": round((utcnow() - oldest).total_seconds() / 60, 1)
-            if oldest else None,
-            "last_error": last_error}
+    return {
+        "group_configured": services.engine.handoffs.group_id is not None,
+        "posts_waiting": waiting,
+        "oldest_waiting_minutes": round((utcnow() - oldest).total_seconds() / 60, 1)
+        if oldest
+        else None,
+        "last_error": last_error,
+    }
 
 
 @router.get("/handoffs/{handoff_id}")
-async def read_handoff(handoff_id: HandoffId, caller: AdvisorCaller,
-                       services: ServicesDep) -> dict[str, Any]:
+async def read_handoff(
+    handoff_id: HandoffId, caller: AdvisorCaller, services: ServicesDep
+) -> dict[str, Any]:
     async with services.db.transaction() as session:
         handoff = await _handoff(session, handoff_id)
         user = await session.get(User, handoff.user_id)
-        events = await session.scalars(select(HandoffEvent).where(
-            HandoffEvent.handoff_id == handoff_id).order_by(HandoffEvent.id))
+        events = await session.scalars(
+            select(HandoffEvent)
+            .where(HandoffEvent.handoff_id == handoff_id)
+            .order_by(HandoffEvent.id)
+        )
         return _listed(handoff, user.display_name) | {
             "summary": handoff.summary,
-            "messages": [{"author": e.author, "advisor": e.advisor, "text": e.text,
-                          "media": e.media, "at": e.created_at.isoformat()} for e in events]}
+            "messages": [
+                {
+                    "author": e.author,
+                    "advisor": e.advisor,
+                    "text": e.text,
+                    "media": e.media,
+                    "at": e.created_at.isoformat(),
+                }
+                for e in events
+            ],
+        }
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-async def claim_handoff(handoff_id: HandoffId, caller: AdvisorCaller,
-                        services: ServicesDep) -> dict[str, Any]:
+async def claim_handoff(
+    handoff_id: HandoffId, caller: AdvisorCaller, services: ServicesDep
+) -> dict[str, Any]:
     return await _act(services, caller, handoff_id, "claim", "")
 
 
 @router.post("/handoffs/{handoff_id}/reply")
-async def reply_to_handoff(handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller,
-                           services: ServicesDep) -> dict[str, Any]:
+async def reply_to_handoff(
+    handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller, services: ServicesDep
+) -> dict[str, Any]:
     return await _act(services, caller, handoff_id, None, body.text)
 
 
 @router.post("/handoffs/{handoff_id}/notes")
-async def note_on_handoff(handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller,
-                          services: ServicesDep) -> dict[str, Any]:
+async def note_on_handoff(
+    handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller, services: ServicesDep
+) -> dict[str, Any]:
     return await _act(services, caller, handoff_id, "note", body.text)
 
 
 @router.post("/handoffs/{handoff_id}/transfer")
-async def transfer_handoff(handoff_id: HandoffId, body: TransferIn, caller: AdvisorCaller,
-                           services: ServicesDep) -> dict[str, Any]:
+async def transfer_handoff(
+    handoff_id: HandoffId, body: TransferIn, caller: AdvisorCaller, services: ServicesDep
+) -> dict[str, Any]:
     return await _act(services, caller, handoff_id, "transfer", body.to or "")
 
 
 @router.post("/handoffs/{handoff_id}/close")
-async def close_handoff(handoff_id: HandoffId, caller: AdvisorCaller,
-                        services: ServicesDep) -> dict[str, Any]:
+async def close_handoff(
+    handoff_id: HandoffId, caller: AdvisorCaller, services: ServicesDep
+) -> dict[str, Any]:
     return await _act(services, caller, handoff_id, "close", "")
 
 
@@ -130,38 +168,49 @@ async def close_handoff(handoff_id: HandoffId, caller: AdvisorCaller,
 async def list_advisors(caller: Admin, services: ServicesDep) -> list[dict[str, Any]]:
     async with services.db.transaction() as session:
         rows = await session.scalars(select(Advisor).order_by(Advisor.id))
-        listed = [{"telegram_user_id": a.telegram_user_id, "public_name": a.public_name,
-                   "source": "api"} for a in rows]
+        listed = [
+            {"telegram_user_id": a.telegram_user_id, "public_name": a.public_name, "source": "api"}
+            for a in rows
+        ]
     known = {a["telegram_user_id"] for a in listed}
-    return listed + [{"telegram_user_id": i, "public_name": None, "source": "configuration"}
-                     for i in services.settings.advisor_telegram_ids if i not in known]
+    return listed + [
+        {"telegram_user_id": i, "public_name": None, "source": "configuration"}
+        for i in services.settings.advisor_telegram_ids
+        if i not in known
+    ]
 
 
 @router.post("/advisors", status_code=201)
-async def register_advisor(body: AdvisorIn, caller: Admin,
-                           services: ServicesDep) -> dict[str, Any]:
+async def register_advisor(body: AdvisorIn, caller: Admin, services: ServicesDep) -> dict[str, Any]:
     try:
         async with services.db.transaction() as session:
-            session.add(Advisor(telegram_user_id=body.telegram_user_id,
-                                public_name=body.public_name))
-            session.add(AuditEntry(actor=caller.name, action="advisor.register",
-                                   target=str(body.telegram_user_id)))
+            session.add(
+                Advisor(telegram_user_id=body.telegram_user_id, public_name=body.public_name)
+            )
+            session.add(
+                AuditEntry(
+                    actor=caller.name, action="advisor.register", target=str(body.telegram_user_id)
+                )
+            )
     except IntegrityError:
         raise HTTPException(409, "this Telegram user is already an advisor") from None
     return body.model_dump()
 
 
 @router.delete("/advisors/{telegram_user_id}")
-async def remove_advisor(telegram_user_id: Annotated[int, Path(ge=1, le=2**53)], caller: Admin,
-                         services: ServicesDep) -> dict[str, Any]:
+async def remove_advisor(
+    telegram_user_id: Annotated[int, Path(ge=1, le=2**53)], caller: Admin, services: ServicesDep
+) -> dict[str, Any]:
     async with services.db.transaction() as session:
-        advisor = await session.scalar(select(Advisor).where(
-            Advisor.telegram_user_id == telegram_user_id))
+        advisor = await session.scalar(
+            select(Advisor).where(Advisor.telegram_user_id == telegram_user_id)
+        )
         if advisor is None:
             raise HTTPException(404, "no advisor registered through the API with this id")
         await session.delete(advisor)
-        session.add(AuditEntry(actor=caller.name, action="advisor.remove",
-                               target=str(telegram_user_id)))
+        session.add(
+            AuditEntry(actor=caller.name, action="advisor.remove", target=str(telegram_user_id))
+        )
     return {"telegram_user_id": telegram_user_id, "removed": True}
 
 
@@ -172,8 +221,9 @@ async def list_canned(caller: ReaderOfCanned, services: ServicesDep) -> dict[str
 
 
 @router.put("/canned/{key}")
-async def write_canned(key: CannedKey, body: CannedIn, caller: Editor,
-                       services: ServicesDep) -> dict[str, Any]:
+async def write_canned(
+    key: CannedKey, body: CannedIn, caller: Editor, services: ServicesDep
+) -> dict[str, Any]:
     async with services.db.transaction() as session:
         await canned.save(session, key=key, texts=_texts(body))
         session.add(AuditEntry(actor=caller.name, action="canned.save", target=key))
@@ -189,15 +239,17 @@ async def delete_canned(key: CannedKey, caller: Editor, services: ServicesDep) -
     return {"key": key, "deleted": True}
 
 
-async def _act(services: Services, caller: Caller, handoff_id: int, command: str | None,
-               text: str) -> dict[str, Any]:
+async def _act(
+    services: Services, caller: Caller, handoff_id: int, command: str | None, text: str
+) -> dict[str, Any]:
     """One advisor action under the desk's rules; a refusal becomes a 409 or 422."""
     advisor = AdvisorRef(f"api:{caller.name}"[:80])
     desk = services.engine.desk
     async with services.db.transaction() as session:
         handoff = await _handoff(session, handoff_id)
-        refusal = await desk.act(session, handoff, advisor, command=command, text=text,
-                                 from_group=False)
+        refusal = await desk.act(
+            session, handoff, advisor, command=command, text=text, from_group=False
+        )
         if refusal is None:
             result = _listed(handoff, None)
     if refusal is not None:
@@ -217,12 +269,20 @@ def _listed(handoff: Handoff, name: str | None) -> dict[str, Any]:
     def moment(value: Any) -> str | None:
         return value.isoformat() if value else None
 
-    return {"id": handoff.id, "status": handoff.status, "language": handoff.language,
-            "channel": handoff.channel, "topic": handoff.topic, "user_name": name,
-            "description": handoff.description, "advisor": handoff.advisor,
-            "created_at": moment(handoff.created_at),
-            "first_response_at": moment(handoff.first_response_at),
-            "closed_at": moment(handoff.closed_at), "rating": handoff.rating}
+    return {
+        "id": handoff.id,
+        "status": handoff.status,
+        "language": handoff.language,
+        "channel": handoff.channel,
+        "topic": handoff.topic,
+        "user_name": name,
+        "description": handoff.description,
+        "advisor": handoff.advisor,
+        "created_at": moment(handoff.created_at),
+        "first_response_at": moment(handoff.first_response_at),
+        "closed_at": moment(handoff.closed_at),
+        "rating": handoff.rating,
+    }
 
 
 def _texts(body: CannedIn) -> dict[str, str]:

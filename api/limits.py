@@ -46,8 +46,9 @@ class GuardedBodies:
             await self.app(scope, receive, send)
             return
         path, limit = scope["path"], body_limit(scope["path"])
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
         if _declared_length(headers) > limit:
             await _answer(send, 413, f"body larger than {limit} bytes")
             return
@@ -95,11 +96,15 @@ async def _check_token(scope: Scope, authorization: str | None) -> str | None:
     return None
 
 
-async def _answer(send: Send, status: int, detail: str,
-                  headers: dict[str, str] | None = None) -> None:
+async def _answer(
+    send: Send, status: int, detail: str, headers: dict[str, str] | None = None
+) -> None:
     body = json.dumps({"detail": detail}).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-           (b"connection", b"close")]
+    raw = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
     raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

@@ -19,7 +19,9 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -33,8 +35,9 @@ def log_format() -> str:
 
 def configure_logging(level: int = logging.WARNING) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if log_format() == "json" else
-                         logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(
+        JsonFormatter() if log_format() == "json" else logging.Formatter(TEXT_FORMAT)
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -44,12 +47,13 @@ def uvicorn_log_config(fmt: str) -> dict[str, Any]:
     """uvicorn's own loggers (server and access log) in the chosen format."""
     if fmt != "json":
         from uvicorn.config import LOGGING_CONFIG
+
         return LOGGING_CONFIG
     formatter = {"()": f"{__name__}.JsonFormatter"}
-    handler = {"class": "logging.StreamHandler", "formatter": "json",
-               "stream": "ext://sys.stderr"}
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
     return {
-        "version": 1, "disable_existing_loggers": False,
+        "version": 1,
+        "disable_existing_loggers": False,
         "formatters": {"json": formatter},
         "handlers": {"default": handler, "access": handler | {"stream": "ext://sys.stdout"}},
         "loggers": {

@@ -25,7 +25,8 @@ RETRY_LATER = "the update could not be stored; deliver it again later"
 
 @router.post("/telegram/webhook")
 async def telegram_webhook(
-    request: Request, services: ServicesDep,
+    request: Request,
+    services: ServicesDep,
     secret: Annotated[str, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = "",
 ) -> dict[str, bool]:
     channel = channel_or_404(services.telegram, "Telegram")
@@ -56,7 +57,8 @@ async def whatsapp_verification(
 
 @router.post("/whatsapp/webhook", response_class=PlainTextResponse)
 async def whatsapp_webhook(
-    request: Request, services: ServicesDep,
+    request: Request,
+    services: ServicesDep,
     signature: Annotated[str | None, Header(alias="X-Hub-Signature-256")] = None,
 ) -> Response:
     channel = channel_or_404(services.whatsapp, "WhatsApp")

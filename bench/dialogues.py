@@ -1,6 +1,6 @@
 """Pass rate of the dialogue tables, per folder and slice (figures only).
 
-    python -m bench.dialogues [--failures]
+python -m bench.dialogues [--failures]
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'dialogues.sqlite'}")
         await db.migrate()
-        engine = Engine(db, load_settings(data_dir=Path(folder), _env_file=None),
-                        default_content(), understand)
+        engine = Engine(
+            db, load_settings(data_dir=Path(folder), _env_file=None), default_content(), understand
+        )
         passed: Counter[tuple[str, str]] = Counter()
         total: Counter[tuple[str, str]] = Counter()
         for index, dialogue in enumerate(load_dialogues()):

@@ -24,8 +24,16 @@ def echo_app(api_base: str, request: BaseRequest | None = None) -> FastAPI:
     request = request or HTTPXRequest(connection_pool_size=32)
     # concurrent_updates: PTB otherwise handles one update at a time, and the anchor would
     # be a bot waiting on each reply's round trip rather than the best a bare bot does
-    bot = (Application.builder().token(TOKEN).base_url(f"{api_base}/bot").request(request)
-           .get_updates_request(HTTPXRequest()).updater(None).concurrent_updates(True).build())
+    bot = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(f"{api_base}/bot")
+        .request(request)
+        .get_updates_request(HTTPXRequest())
+        .updater(None)
+        .concurrent_updates(True)
+        .build()
+    )
 
     async def echo(update: Update, _context: object) -> None:
         await update.message.reply_text(update.message.text)

@@ -1,6 +1,6 @@
 """The fake Telegram Bot API as its own process, for benches with several web processes.
 
-    python -m bench.fake_api PORT        (GET /count: sendMessage calls received)
+python -m bench.fake_api PORT        (GET /count: sendMessage calls received)
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ def main() -> None:
     async def count() -> dict[str, int]:
         return {"sent": len(fake.sent())}
 
-    uvicorn.run(fake.app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
-                access_log=False)
+    uvicorn.run(
+        fake.app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Latency, load time and memory of the shipped NLU model. Prints figures; asserts nothing.
 
-    python bench/nlu.py [FILE.jsonl]      (default: the phrases in bot/nlu/training/)
+python bench/nlu.py [FILE.jsonl]      (default: the phrases in bot/nlu/training/)
 """
 
 import statistics
@@ -15,8 +15,9 @@ from bot.nlu.train import load_examples, read_jsonl
 
 
 def main() -> None:
-    texts = [e.text for e in (read_jsonl(Path(sys.argv[1])) if len(sys.argv) > 1
-                              else load_examples())]
+    texts = [
+        e.text for e in (read_jsonl(Path(sys.argv[1])) if len(sys.argv) > 1 else load_examples())
+    ]
     tracemalloc.start()
     started = time.perf_counter()
     model = LinearModel.load()
@@ -36,17 +37,25 @@ def main() -> None:
     cpu.sort()
     size = Path(sys.modules["bot.nlu.model"].MODEL_PATH).stat().st_size
 
-    print(f"model: {len(model.vocabulary)} features, {len(model.intent.labels)} intents, "
-          f"file {size / 1e6:.1f} MB")
-    print(f"load: {load_seconds * 1000:.0f} ms; memory held {held / 1e6:.1f} MB "
-          f"(peak while loading {peak / 1e6:.1f} MB)")
-    print(f"latency over {len(latencies)} messages: mean {statistics.mean(latencies):.3f} ms, "
-          f"p50 {latencies[len(latencies) // 2]:.3f} ms, "
-          f"p95 {latencies[int(len(latencies) * 0.95)]:.3f} ms, "
-          f"p99 {latencies[int(len(latencies) * 0.99)]:.3f} ms, max {latencies[-1]:.3f} ms")
+    print(
+        f"model: {len(model.vocabulary)} features, {len(model.intent.labels)} intents, "
+        f"file {size / 1e6:.1f} MB"
+    )
+    print(
+        f"load: {load_seconds * 1000:.0f} ms; memory held {held / 1e6:.1f} MB "
+        f"(peak while loading {peak / 1e6:.1f} MB)"
+    )
+    print(
+        f"latency over {len(latencies)} messages: mean {statistics.mean(latencies):.3f} ms, "
+        f"p50 {latencies[len(latencies) // 2]:.3f} ms, "
+        f"p95 {latencies[int(len(latencies) * 0.95)]:.3f} ms, "
+        f"p99 {latencies[int(len(latencies) * 0.99)]:.3f} ms, max {latencies[-1]:.3f} ms"
+    )
     # Wall time includes waiting for a core on a shared machine; CPU time is the work done.
-    print(f"CPU time per message: mean {statistics.mean(cpu):.3f} ms, "
-          f"p50 {cpu[len(cpu) // 2]:.3f} ms, p95 {cpu[int(len(cpu) * 0.95)]:.3f} ms")
+    print(
+        f"CPU time per message: mean {statistics.mean(cpu):.3f} ms, "
+        f"p50 {cpu[len(cpu) // 2]:.3f} ms, p95 {cpu[int(len(cpu) * 0.95)]:.3f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """How many content items typed questions reach, per language and script (figures only).
 
-    python -m bench.reachability [--misses]
+python -m bench.reachability [--misses]
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ def main() -> None:
     total = len(PHRASINGS)
     for language in SLICES:
         count = sum(len(PHRASINGS[i][language]) for i in PHRASINGS)
-        print(f"{language:9} items reached (≥{ENOUGH}/3 phrasings): {items_ok[language]}/{total}"
-              f"   phrasings: {phrasings_ok[language]}/{count}")
+        print(
+            f"{language:9} items reached (≥{ENOUGH}/3 phrasings): {items_ok[language]}/{total}"
+            f"   phrasings: {phrasings_ok[language]}/{count}"
+        )
     print(f"{time.perf_counter() - started:.1f} s")
 
 

@@ -52,8 +52,9 @@ async def replies(url: str, code: Path, users: int = 50, per_user: int = 30) -> 
             for name in ("w1", "w2"):
                 processes.start(name, "worker", "--no-reminders")
             total = users * per_user
-            burst = asyncio.create_task(post_burst(processes.web_url, users=users,
-                                                   per_user=per_user))
+            burst = asyncio.create_task(
+                post_burst(processes.web_url, users=users, per_user=per_user)
+            )
             for victim, share in (("w1", 3), ("w2", 2)):
                 await wait_for(_calls_at_least(graph, total // share), timeout=300)
                 processes.kill(victim)
@@ -63,8 +64,11 @@ async def replies(url: str, code: Path, users: int = 50, per_user: int = 30) -> 
             await wait_for(lambda: _nothing_unsent(db), timeout=600)
             await asyncio.sleep(2)
             result = await outcome(db, graph, posted=posted)
-            print(result.report(f"replies (drained {time.monotonic() - started:.0f} s after the "
-                                "burst)"))
+            print(
+                result.report(
+                    f"replies (drained {time.monotonic() - started:.0f} s after the burst)"
+                )
+            )
         finally:
             processes.stop_all()
             await db.dispose()
@@ -88,10 +92,14 @@ async def reminders(url: str, code: Path, count: int = 2000) -> None:
             await asyncio.sleep(2)
             late = sorted(await reminder_lateness(db))
             result = await outcome(db, graph, posted=0)
-            print(f"reminders: {count} due, {len(late)} delivered, "
-                  f"{sum(result.duplicates.values())} sent twice")
-            print(f"  lateness: median {late[len(late) // 2]:.1f} s, max {late[-1]:.1f} s, "
-                  f"> 60 s: {sum(s > 60 for s in late)}, > 300 s: {sum(s > 300 for s in late)}")
+            print(
+                f"reminders: {count} due, {len(late)} delivered, "
+                f"{sum(result.duplicates.values())} sent twice"
+            )
+            print(
+                f"  lateness: median {late[len(late) // 2]:.1f} s, max {late[-1]:.1f} s, "
+                f"> 60 s: {sum(s > 60 for s in late)}, > 300 s: {sum(s > 300 for s in late)}"
+            )
         finally:
             processes.stop_all()
             await db.dispose()
@@ -106,14 +114,19 @@ async def memory(code: Path) -> None:
             await wait_until_up(processes.web_url)
             pid = processes.running["web"].pid
             before = _rss_mb(pid)
-            for route, headers in (("/whatsapp/webhook", {}),
-                                   ("/admin/content/x", {"Content-Type": "application/json"})):
-                statuses = [await _post_100_mb(processes.web_url + route, headers)
-                            for _ in range(10)]
+            for route, headers in (
+                ("/whatsapp/webhook", {}),
+                ("/admin/content/x", {"Content-Type": "application/json"}),
+            ):
+                statuses = [
+                    await _post_100_mb(processes.web_url + route, headers) for _ in range(10)
+                ]
                 await asyncio.sleep(1)
-                print(f"ten 100 MB unauthenticated posts to {route}: answers {set(statuses)}; "
-                      f"RSS {before:.0f} MB before, {_rss_mb(pid):.0f} MB after, "
-                      f"peak {_rss_mb(pid, 'VmHWM'):.0f} MB")
+                print(
+                    f"ten 100 MB unauthenticated posts to {route}: answers {set(statuses)}; "
+                    f"RSS {before:.0f} MB before, {_rss_mb(pid):.0f} MB after, "
+                    f"peak {_rss_mb(pid, 'VmHWM'):.0f} MB"
+                )
         finally:
             processes.stop_all()
 
@@ -126,8 +139,7 @@ async def _post_100_mb(url: str, headers: dict[str, str]) -> int | str:
     method = "PUT" if "/admin/" in url else "POST"
     try:
         async with httpx.AsyncClient(timeout=120) as client:
-            return (await client.request(method, url, content=body(), headers=headers)
-                    ).status_code
+            return (await client.request(method, url, content=body(), headers=headers)).status_code
     except httpx.HTTPError as error:  # the server may close the connection early
         return type(error).__name__
 
@@ -142,6 +154,7 @@ def _rss_mb(pid: int, field: str = "VmRSS") -> float:
 def _calls_at_least(graph: FakeGraph, n: int):
     async def check() -> bool:
         return len(graph.messages) >= n
+
     return check
 
 
@@ -154,10 +167,15 @@ def _reminders_done(db, count: int):
         from sqlalchemy import func, select
 
         from bot.store.models import Reminder
+
         async with db.transaction() as session:
-            pending = await session.scalar(select(func.count()).select_from(Reminder).where(
-                Reminder.status.in_(("pending", "sending"))))
+            pending = await session.scalar(
+                select(func.count())
+                .select_from(Reminder)
+                .where(Reminder.status.in_(("pending", "sending")))
+            )
         return pending == 0 and await unsent(db) == 0
+
     return check
 
 

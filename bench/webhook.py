@@ -42,9 +42,18 @@ from tests.fakes.servers import free_port
 from tests.fakes.telegram_api import FakeTelegram, text_update
 from tests.service import TELEGRAM_SECRET, channel_settings, running_service
 
-MESSAGES = ["salam", "bghit ndir cooperative", "Comment obtenir l'agrément ONSSA ?",
-            "شنو هي انطلاقة؟", "merci beaucoup", "1", "kifach n9ayed la coopérative?",
-            "ch7al l'interet dyal intilaka", "qui a gagné le match ?", "menu"]
+MESSAGES = [
+    "salam",
+    "bghit ndir cooperative",
+    "Comment obtenir l'agrément ONSSA ?",
+    "شنو هي انطلاقة؟",
+    "merci beaucoup",
+    "1",
+    "kifach n9ayed la coopérative?",
+    "ch7al l'interet dyal intilaka",
+    "qui a gagné le match ?",
+    "menu",
+]
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 Post = Callable[[dict], Awaitable[int]]
 
@@ -64,14 +73,19 @@ class Result:
     def row(self) -> str:
         ordered = sorted(ms * 1000 for ms in self.latencies)
         p50, p95 = statistics.median(ordered), ordered[int(len(ordered) * 0.95)]
-        statements = ("" if self.webhook_statements is None else
-                      f" {self.webhook_statements:5.2f} {self.all_statements:6.2f}")
+        statements = (
+            ""
+            if self.webhook_statements is None
+            else f" {self.webhook_statements:5.2f} {self.all_statements:6.2f}"
+        )
         return f"| {self.name:34} | {self.rate:7.0f} | {p50:7.1f} | {p95:7.1f} |{statements}"
 
 
 def updates(count: int, users: int) -> list[dict]:
-    return [text_update(i + 1, 1000 + i % users, MESSAGES[(i // users) % len(MESSAGES)])
-            for i in range(count)]
+    return [
+        text_update(i + 1, 1000 + i % users, MESSAGES[(i // users) % len(MESSAGES)])
+        for i in range(count)
+    ]
 
 
 async def burst(post: Post, batch: list[dict], concurrency: int) -> list[float]:
@@ -93,11 +107,15 @@ async def burst(post: Post, batch: list[dict], concurrency: int) -> list[float]:
 
 async def echo_in_process(batch: list[dict], concurrency: int) -> Result:
     fake = FakeTelegram()
-    request = HTTPXRequest(connection_pool_size=32,
-                           httpx_kwargs={"transport": httpx.ASGITransport(app=fake.app)})
+    request = HTTPXRequest(
+        connection_pool_size=32, httpx_kwargs={"transport": httpx.ASGITransport(app=fake.app)}
+    )
     app = echo_app("http://fake", request)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://echo") as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://echo") as client,
+    ):
+
         async def post(update: dict) -> int:
             return (await client.post("/telegram/webhook", json=update)).status_code
 
@@ -125,9 +143,9 @@ def statements_by_task(db: Database) -> Iterator[Counter]:
 async def fadaa_in_process(batch: list[dict], concurrency: int, url: str) -> Result:
     settings = channel_settings(url, whatsapp_token=None, telegram_messages_per_second=1e6)
     async with running_service(settings) as running:
+
         async def post(update: dict) -> int:
-            response = await running.client.post("/telegram/webhook", json=update,
-                                                 headers=HEADERS)
+            response = await running.client.post("/telegram/webhook", json=update, headers=HEADERS)
             senders.add(asyncio.current_task())
             return response.status_code
 
@@ -138,37 +156,56 @@ async def fadaa_in_process(batch: list[dict], concurrency: int, url: str) -> Res
             await delivered(running.services.db)
             seconds = time.perf_counter() - started
         webhook = sum(n for task, n in counts.items() if task in senders)
-        return Result(f"Fadaa, 1 process, {_kind(url)}", seconds, latencies,
-                      webhook / len(batch), sum(counts.values()) / len(batch))
+        return Result(
+            f"Fadaa, 1 process, {_kind(url)}",
+            seconds,
+            latencies,
+            webhook / len(batch),
+            sum(counts.values()) / len(batch),
+        )
 
 
 async def delivered(db: Database, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         async with db.transaction() as session:
-            waiting = await session.scalar(select(func.count()).select_from(OutboxItem).where(
-                OutboxItem.status.in_(("pending", "sending"))))
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(OutboxItem)
+                .where(OutboxItem.status.in_(("pending", "sending")))
+            )
         if not waiting:
             return
         await asyncio.sleep(0.01)
     raise TimeoutError("replies still waiting in the outbox")
 
 
-async def in_processes(name: str, command: list[str], env: dict[str, str],
-                       batch: list[dict], concurrency: int,
-                       done: Callable[[], Awaitable[None]]) -> Result:
+async def in_processes(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    batch: list[dict],
+    concurrency: int,
+    done: Callable[[], Awaitable[None]],
+) -> Result:
     port = free_port()
-    web = subprocess.Popen([*command, "--port", str(port)], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     limits = httpx.Limits(max_connections=concurrency * 2)
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
-                                     timeout=60) as client:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
+        ) as client:
             await _until_up(client, "/openapi.json")
 
             async def post(update: dict) -> int:
-                return (await client.post("/telegram/webhook", json=update,
-                                          headers=HEADERS)).status_code
+                return (
+                    await client.post("/telegram/webhook", json=update, headers=HEADERS)
+                ).status_code
 
             started = time.perf_counter()
             latencies = await burst(post, batch, concurrency)
@@ -191,8 +228,9 @@ async def _until_up(client: httpx.AsyncClient, path: str, timeout: float = 120) 
     raise TimeoutError(f"{client.base_url} did not start")
 
 
-async def multi_process(batch: list[dict], concurrency: int, url: str,
-                        processes: int) -> list[Result]:
+async def multi_process(
+    batch: list[dict], concurrency: int, url: str, processes: int
+) -> list[Result]:
     fake_port = free_port()
     fake = subprocess.Popen([sys.executable, "-m", "bench.fake_api", str(fake_port)])
     api = f"http://127.0.0.1:{fake_port}"
@@ -207,16 +245,34 @@ async def multi_process(batch: list[dict], concurrency: int, url: str,
             env = {**os.environ, "ECHO_API_BASE": api}
             echo = await in_processes(
                 f"echo bot, {processes} process(es)",
-                [sys.executable, "-m", "uvicorn", "bench.echo_app:app_from_environment",
-                 "--factory", "--workers", str(processes), "--log-level", "warning",
-                 "--no-access-log"], env, batch, concurrency, echoed)
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bench.echo_app:app_from_environment",
+                    "--factory",
+                    "--workers",
+                    str(processes),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                env,
+                batch,
+                concurrency,
+                echoed,
+            )
         await _empty(url)
         db = Database(url)
         try:
             fadaa = await in_processes(
                 f"Fadaa, {processes} process(es), {_kind(url)}",
                 [sys.executable, "-m", "api.cli", "serve", "--workers", str(processes)],
-                _fadaa_env(url, api), batch, concurrency, lambda: delivered(db))
+                _fadaa_env(url, api),
+                batch,
+                concurrency,
+                lambda: delivered(db),
+            )
         finally:
             await db.dispose()
         return [echo, fadaa]
@@ -228,9 +284,12 @@ async def multi_process(batch: list[dict], concurrency: int, url: str,
 def _fadaa_env(url: str, api: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FADAA_")}
     return env | {
-        "FADAA_DATABASE_URL": url, "FADAA_DATA_DIR": tempfile.mkdtemp(prefix="fadaa-bench-"),
-        "FADAA_TELEGRAM_TOKEN": "123456:BENCH", "FADAA_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "FADAA_TELEGRAM_API_BASE": api, "FADAA_TELEGRAM_MESSAGES_PER_SECOND": "1000000",
+        "FADAA_DATABASE_URL": url,
+        "FADAA_DATA_DIR": tempfile.mkdtemp(prefix="fadaa-bench-"),
+        "FADAA_TELEGRAM_TOKEN": "123456:BENCH",
+        "FADAA_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "FADAA_TELEGRAM_API_BASE": api,
+        "FADAA_TELEGRAM_MESSAGES_PER_SECOND": "1000000",
         "FADAA_LOG_FORMAT": "text",
     }
 
@@ -261,8 +320,10 @@ async def main() -> None:
         echo = await echo_in_process(batch, args.concurrency)
         fadaa = await fadaa_in_process(batch, args.concurrency, url)
     print(f"{args.updates} updates from {args.users} users, {args.concurrency} at a time")
-    print("| bot | updates/s | webhook p50 ms | webhook p95 ms | statements/update: "
-          "webhook, with delivery |")
+    print(
+        "| bot | updates/s | webhook p50 ms | webhook p95 ms | statements/update: "
+        "webhook, with delivery |"
+    )
     print("|---|---:|---:|---:|---|")
     print(echo.row())
     print(fadaa.row())

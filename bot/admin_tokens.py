@@ -18,8 +18,9 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create(session: AsyncSession, *, name: str, role: str, actor: str = "cli"
-                 ) -> tuple[AdminToken, str]:
+async def create(
+    session: AsyncSession, *, name: str, role: str, actor: str = "cli"
+) -> tuple[AdminToken, str]:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     token = "fadaa_" + secrets.token_urlsafe(32)
@@ -31,8 +32,11 @@ async def create(session: AsyncSession, *, name: str, role: str, actor: str = "c
 
 
 async def find(session: AsyncSession, token: str) -> AdminToken | None:
-    return await session.scalar(select(AdminToken).where(
-        AdminToken.token_hash == digest(token), AdminToken.revoked_at.is_(None)))
+    return await session.scalar(
+        select(AdminToken).where(
+            AdminToken.token_hash == digest(token), AdminToken.revoked_at.is_(None)
+        )
+    )
 
 
 async def listing(session: AsyncSession) -> list[AdminToken]:

@@ -38,17 +38,27 @@ async def seed_if_empty(session: AsyncSession, data_dir: Path) -> None:
     folder = _folder(data_dir)
     for capsule_id, raw in read_yaml(SHIPPED / "catalogue.yaml")["capsules"].items():
         shutil.copyfile(SHIPPED / raw["file"], folder / raw["file"])
-        session.add(Capsule(id=capsule_id, title=raw["title"], caption=raw["caption"],
-                            updated_at=utcnow(),
-                            tags={"intents": raw.get("tags", [])},
-                            duration_seconds=raw.get("duration_seconds", 0),
-                            video_file=raw["file"], sample=bool(raw.get("sample"))))
+        session.add(
+            Capsule(
+                id=capsule_id,
+                title=raw["title"],
+                caption=raw["caption"],
+                updated_at=utcnow(),
+                tags={"intents": raw.get("tags", [])},
+                duration_seconds=raw.get("duration_seconds", 0),
+                video_file=raw["file"],
+                sample=bool(raw.get("sample")),
+            )
+        )
 
 
 async def catalogue(session: AsyncSession) -> list[CapsuleView]:
     rows = await session.scalars(select(Capsule).order_by(Capsule.sample, Capsule.id))
-    return [CapsuleView(c.id, c.title, c.caption, tuple(c.tags.get("intents", [])), c.sample)
-            for c in rows if c.video_file or c.video_url]
+    return [
+        CapsuleView(c.id, c.title, c.caption, tuple(c.tags.get("intents", [])), c.sample)
+        for c in rows
+        if c.video_file or c.video_url
+    ]
 
 
 async def describe(session: AsyncSession, *, capsule_id: str, values: dict[str, Any]) -> Capsule:
@@ -66,8 +76,9 @@ async def describe(session: AsyncSession, *, capsule_id: str, values: dict[str, 
     return capsule
 
 
-async def store_video(session: AsyncSession, *, capsule_id: str, data: bytes,
-                      data_dir: Path) -> Capsule | None:
+async def store_video(
+    session: AsyncSession, *, capsule_id: str, data: bytes, data_dir: Path
+) -> Capsule | None:
     capsule = await session.get(Capsule, capsule_id)
     if capsule is None:
         return None
@@ -89,8 +100,9 @@ async def remove(session: AsyncSession, *, capsule_id: str) -> bool:
 
 
 async def revision(session: AsyncSession) -> tuple[int, str]:
-    count, latest = (await session.execute(
-        select(func.count(), func.max(Capsule.updated_at)))).one()
+    count, latest = (
+        await session.execute(select(func.count(), func.max(Capsule.updated_at)))
+    ).one()
     return count, str(latest)
 
 

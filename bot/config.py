@@ -51,19 +51,25 @@ class Settings(BaseSettings):
     reminder_late_after_minutes: int = Field(default=60, ge=0)
     reminder_late_policy: Literal["send", "skip"] = "send"
     outbox_lease_seconds: int = Field(
-        default=30, ge=3, description="a sender's claim, renewed while it works; a dead "
-        "sender's messages go out again after about 1.5 times this")
+        default=30,
+        ge=3,
+        description="a sender's claim, renewed while it works; a dead "
+        "sender's messages go out again after about 1.5 times this",
+    )
     message_retention_days: int = Field(default=365, ge=1)
     admin_requests_per_minute: int = Field(default=120, ge=1)
     migrate_on_start: bool = Field(
-        default=True, description="serve/worker upgrade the schema themselves (under a lock); "
-        "false: they wait for `fadaa migrate`")
+        default=True,
+        description="serve/worker upgrade the schema themselves (under a lock); "
+        "false: they wait for `fadaa migrate`",
+    )
     schema_wait_seconds: float = Field(default=300, ge=0)
     worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
 
     log_format: Literal["text", "json"] = "text"
     metrics_token: SecretStr | None = Field(
-        default=None, description="bearer token for GET /metrics; empty: this host only")
+        default=None, description="bearer token for GET /metrics; empty: this host only"
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -73,26 +79,34 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
     telegram_messages_per_second: float = Field(
-        default=30, gt=0, description="overall send rate (Telegram's limit for one bot)")
+        default=30, gt=0, description="overall send rate (Telegram's limit for one bot)"
+    )
 
     advisor_group_id: int | None = Field(
-        default=None, description="the advisors' Telegram supergroup (with topics)")
+        default=None, description="the advisors' Telegram supergroup (with topics)"
+    )
     advisor_telegram_ids: list[int] = Field(
-        default_factory=list, description="advisors' Telegram user ids, besides the API's list")
+        default_factory=list, description="advisors' Telegram user ids, besides the API's list"
+    )
     advisor_language: str = Field(default="fr", description="language of the advisors' desk")
-    advisor_weekdays: list[int] = Field(default=[0, 1, 2, 3, 4],
-                                        description="open days, 0 = Monday")
+    advisor_weekdays: list[int] = Field(
+        default=[0, 1, 2, 3, 4], description="open days, 0 = Monday"
+    )
     advisor_opens: time = time(9, 0)
     advisor_closes: time = time(16, 30)
     advisor_public_holidays: bool = Field(
-        default=True, description="closed on Morocco's public holidays (holidays package)")
+        default=True, description="closed on Morocco's public holidays (holidays package)"
+    )
     advisor_closed_dates: list[date] = Field(
-        default_factory=list, description="more closed days, e.g. [\"2026-12-31\"]")
+        default_factory=list, description='more closed days, e.g. ["2026-12-31"]'
+    )
     handoff_no_answer_minutes: int = Field(default=120, ge=1)
     handoff_idle_days: int = Field(
-        default=7, ge=1, description="an open handoff silent this long goes back to the bot")
+        default=7, ge=1, description="an open handoff silent this long goes back to the bot"
+    )
     advisor_group_messages_per_minute: float = Field(
-        default=20, gt=0, description="Telegram's limit for one group")
+        default=20, gt=0, description="Telegram's limit for one group"
+    )
 
     whatsapp_phone_id: str | None = None
     whatsapp_token: SecretStr | None = None
@@ -113,8 +127,14 @@ class Settings(BaseSettings):
         )
 
     def secret_values(self) -> list[str]:
-        secrets = (self.telegram_token, self.telegram_webhook_secret, self.whatsapp_token,
-                   self.whatsapp_app_secret, self.whatsapp_verify_token, self.metrics_token)
+        secrets = (
+            self.telegram_token,
+            self.telegram_webhook_secret,
+            self.whatsapp_token,
+            self.whatsapp_app_secret,
+            self.whatsapp_verify_token,
+            self.metrics_token,
+        )
         return [s.get_secret_value() for s in secrets if s]
 
     @property
@@ -142,8 +162,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _advisor_group_needs_telegram(self) -> Settings:
         if self.advisor_group_id is not None and not self.telegram_enabled:
-            raise ValueError("FADAA_ADVISOR_GROUP_ID needs FADAA_TELEGRAM_TOKEN (the bot that "
-                             "posts in the advisors' group)")
+            raise ValueError(
+                "FADAA_ADVISOR_GROUP_ID needs FADAA_TELEGRAM_TOKEN (the bot that "
+                "posts in the advisors' group)"
+            )
         return self
 
     @model_validator(mode="after")
@@ -154,11 +176,14 @@ class Settings(BaseSettings):
         missing = [name for name, value in secrets.items() if not value]
         if missing:
             raise ValueError(f"production mode needs {', '.join(missing)}")
-        weak = [name for name, value in secrets.items()
-                if len(value.strip()) < MIN_PRODUCTION_SECRET]
+        weak = [
+            name for name, value in secrets.items() if len(value.strip()) < MIN_PRODUCTION_SECRET
+        ]
         if weak:
-            raise ValueError(f"production mode needs {', '.join(weak)} of at least "
-                             f"{MIN_PRODUCTION_SECRET} characters (not blank)")
+            raise ValueError(
+                f"production mode needs {', '.join(weak)} of at least "
+                f"{MIN_PRODUCTION_SECRET} characters (not blank)"
+            )
         return self
 
     def _required_secrets(self) -> dict[str, str]:
@@ -178,10 +203,14 @@ class Settings(BaseSettings):
         return self.telegram_enabled and self.advisor_group_id is not None
 
     def office_hours(self) -> OfficeHours:
-        return OfficeHours(weekdays=frozenset(self.advisor_weekdays), opens=self.advisor_opens,
-                           closes=self.advisor_closes, zone=self.timezone,
-                           public_holidays=self.advisor_public_holidays,
-                           closed_dates=frozenset(self.advisor_closed_dates))
+        return OfficeHours(
+            weekdays=frozenset(self.advisor_weekdays),
+            opens=self.advisor_opens,
+            closes=self.advisor_closes,
+            zone=self.timezone,
+            public_holidays=self.advisor_public_holidays,
+            closed_dates=frozenset(self.advisor_closed_dates),
+        )
 
     @field_validator("advisor_weekdays")
     @classmethod

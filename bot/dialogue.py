@@ -48,6 +48,8 @@ from bot.nlu.reading import read_message
 CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
 
 CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
+
+
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
     with use_language(turn.language):
         outbounds = [_labelled(o) for o in _decide(turn, understand)]
@@ -71,8 +73,11 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return handoff.during(turn, understand, command=command is not None)
     if command:
         return _on_command(turn, *command, understand=understand)
-    payload = (inbound.payload or chosen_payload(inbound.text, turn.conversation.offered)
-               or _confirmed(turn))
+    payload = (
+        inbound.payload
+        or chosen_payload(inbound.text, turn.conversation.offered)
+        or _confirmed(turn)
+    )
     if payload:
         return _on_payload(turn, payload, understand)
     text = clean(inbound.text)
@@ -89,8 +94,11 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     switch = requested_language(text) if len(text.split()) <= 6 else None
     if switch and turn.conversation.language and switch != turn.conversation.language:
         return choose_language(turn, switch)
-    if normalize(text).isdigit() and turn.conversation.offered and not (
-            flow and flow.reads_numbers(turn)):
+    if (
+        normalize(text).isdigit()
+        and turn.conversation.offered
+        and not (flow and flow.reads_numbers(turn))
+    ):
         return navigation.choose_in_range(turn)
     _read(turn, text, understand)
     if turn.conversation.language is None:
@@ -119,7 +127,7 @@ def _after_reading(turn: Turn, flow: GuidedFlow | None) -> list[Outbound]:
 
 
 def _on_command(turn: Turn, name: str, argument: str, understand: Understand) -> list[Outbound]:
-    """"/start intilaka" answers Intilaka; a first "/start" asks the language once."""
+    """ "/start intilaka" answers Intilaka; a first "/start" asks the language once."""
     deep_link = deep_link_payload(turn, argument) if name == "start" else None
     if turn.conversation.language is None:
         if deep_link:
@@ -155,7 +163,8 @@ def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
         return answered
     understanding = turn.understanding
     if understanding.intent != OUT_OF_SCOPE and (
-            understanding.confidence >= turn.settings.act_threshold):
+        understanding.confidence >= turn.settings.act_threshold
+    ):
         turn.conversation.leave_flow()
         return _on_text(turn)
     return flow.ask_again(turn)
@@ -234,8 +243,11 @@ def _on_text(turn: Turn) -> list[Outbound]:
 
 
 def _candidates(understanding: Understanding, floor: float) -> list[str]:
-    return [intent for intent, probability in understanding.top[:3]
-            if intent != OUT_OF_SCOPE and probability >= floor][:2]
+    return [
+        intent
+        for intent, probability in understanding.top[:3]
+        if intent != OUT_OF_SCOPE and probability >= floor
+    ][:2]
 
 
 def _act(turn: Turn, intent: str) -> list[Outbound]:

@@ -52,37 +52,57 @@ class Engine:
         except _Redelivered:
             return []
 
-    async def _turn(self, session: AsyncSession, inbound: Inbound,
-                    understand: Understand) -> list[Outbound]:
+    async def _turn(
+        self, session: AsyncSession, inbound: Inbound, understand: Understand
+    ) -> list[Outbound]:
         """Six statements for an ordinary text message: upsert the user, read the turn's
         context, store the message, save the state, queue the replies, log them."""
         user = await repo.user_for(
             session, channel=inbound.channel, channel_user_id=inbound.user_id
         )
         state, handoff, reminders = await repo.turn_context(session, user=user)
-        turn = Turn(inbound, _conversation(user, state), self.content, self.settings,
-                    zone=user.timezone or self.settings.timezone, reminders=reminders,
-                    capsules=self.capsules, handoff=view_of(handoff, user))
+        turn = Turn(
+            inbound,
+            _conversation(user, state),
+            self.content,
+            self.settings,
+            zone=user.timezone or self.settings.timezone,
+            reminders=reminders,
+            capsules=self.capsules,
+            handoff=view_of(handoff, user),
+        )
         outbounds = respond(turn, understand)
         # stored after deciding, so the dedup insert also carries the annotation; a
         # redelivery is found here and the whole turn is rolled back
-        if await repo.record_inbound(session, user=user, inbound=inbound,
-                                     understanding=turn.understanding) is None:
+        if (
+            await repo.record_inbound(
+                session, user=user, inbound=inbound, understanding=turn.understanding
+            )
+            is None
+        ):
             raise _Redelivered
         metrics.understood(turn.understanding, self.settings.clarify_threshold)
         erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
         if erase:
-            await repo.erase_user(session, user=user, farewell=Outbound(erase.farewell),
-                                  desk=self.handoffs.desk_recipient)
+            await repo.erase_user(
+                session,
+                user=user,
+                farewell=Outbound(erase.farewell),
+                desk=self.handoffs.desk_recipient,
+            )
             return [Outbound(erase.farewell)]
         _save(turn, user, state)
-        await repo.apply_effects(session, user=user, effects=[
-            e for e in turn.effects if isinstance(e, ReminderEffect)])
+        await repo.apply_effects(
+            session, user=user, effects=[e for e in turn.effects if isinstance(e, ReminderEffect)]
+        )
         handoff_effects = [e for e in turn.effects if isinstance(e, HandoffEffect)]
-        await self.handoffs.apply(session, user=user, state=state, turn=turn,
-                                  handoff=handoff, effects=handoff_effects)
+        await self.handoffs.apply(
+            session, user=user, state=state, turn=turn, handoff=handoff, effects=handoff_effects
+        )
         await repo.enqueue(
-            session, user=user, outbounds=outbounds,
+            session,
+            user=user,
+            outbounds=outbounds,
             key=f"{inbound.channel}:{inbound.message_id}",
         )
         return outbounds
@@ -116,9 +136,13 @@ class Engine:
 
 def _conversation(user: User, state: ConversationState) -> Conversation:
     return Conversation(
-        language=user.language, flow=state.flow, step=state.step, slots=dict(state.slots or {}),
+        language=user.language,
+        flow=state.flow,
+        step=state.step,
+        slots=dict(state.slots or {}),
         offered=list((state.offered or {}).get("buttons", [])),
-        misunderstandings=state.misunderstandings or 0, answers=dict(state.answers or {}),
+        misunderstandings=state.misunderstandings or 0,
+        answers=dict(state.answers or {}),
         context=deepcopy(state.context or {}),
     )
 
@@ -135,4 +159,3 @@ def _save(turn: Turn, user: User, state: ConversationState) -> None:
     state.misunderstandings = conversation.misunderstandings
     state.answers = conversation.answers
     state.context = conversation.context
-

@@ -24,10 +24,21 @@ _PHONE = re.compile(r"(?:\+?212|0)[\s.-]?[5-7](?:[\s.-]?\d){8}")  # "rappelez-mo
 FOLLOW_UP_WORDS = 12  # a longer message is a question of its own, not a follow-up
 # Intents that are one aspect of creating a cooperative; after another topic they ask that
 # aspect of it ("documents for the loan?" after Intilaka).
-ASPECT_INTENTS = {"required_documents": "documents", "registration_court": "where",
-                  "membership_requirements": "eligibility"}
-GENERAL_INTENTS = frozenset({"about_fadaa", "financing_options", "help_menu", "greeting",
-                             "thanks_goodbye", "watch_capsules"})
+ASPECT_INTENTS = {
+    "required_documents": "documents",
+    "registration_court": "where",
+    "membership_requirements": "eligibility",
+}
+GENERAL_INTENTS = frozenset(
+    {
+        "about_fadaa",
+        "financing_options",
+        "help_menu",
+        "greeting",
+        "thanks_goodbye",
+        "watch_capsules",
+    }
+)
 
 
 def about_what_it_names(turn: Turn) -> list[Outbound] | None:
@@ -42,17 +53,22 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
         return follow_up(turn, named.item_id if named else topic, aspects)
     if named and _named_wins(turn, named):
         return answer_item_id(turn, named.item_id)
-    if topic and ((refers_back(text) and _stays_on_topic(turn, named, topic))
-                  or _unsure_follow_up(turn, text, topic)):
+    if topic and (
+        (refers_back(text) and _stays_on_topic(turn, named, topic))
+        or _unsure_follow_up(turn, text, topic)
+    ):
         return again_on_topic(turn, topic)
     return None
 
 
 def _asks_reminder(turn: Turn) -> bool:
-    """"remind me" words make a reminder, except in a call-back request with a number."""
+    """ "remind me" words make a reminder, except in a call-back request with a number."""
     text = turn.inbound.text
-    return (asks_reminder(text) and turn.understanding.intent not in NOT_REMINDERS
-            and not (turn.understanding.intent == "talk_to_advisor" and _PHONE.search(text)))
+    return (
+        asks_reminder(text)
+        and turn.understanding.intent not in NOT_REMINDERS
+        and not (turn.understanding.intent == "talk_to_advisor" and _PHONE.search(text))
+    )
 
 
 def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
@@ -65,8 +81,11 @@ def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
     if turn.understanding.intent in ASPECT_INTENTS:
         return True
     intent_family = _intent_family(turn, turn.understanding)
-    return (not _confident(turn) or intent_family in (None, family(topic))
-            or turn.understanding.intent in GENERAL_INTENTS)
+    return (
+        not _confident(turn)
+        or intent_family in (None, family(topic))
+        or turn.understanding.intent in GENERAL_INTENTS
+    )
 
 
 def _stays_on_topic(turn: Turn, named: Named | None, topic: str) -> bool:
@@ -74,7 +93,8 @@ def _stays_on_topic(turn: Turn, named: Named | None, topic: str) -> bool:
     it is a request or clearly about another family of topics."""
     understanding = turn.understanding
     if len((turn.ask or turn.inbound.text).split()) > FOLLOW_UP_WORDS or (
-            named and family(named.item_id) != family(topic)):
+        named and family(named.item_id) != family(topic)
+    ):
         return False
     if understanding.intent in INTENT_HANDLERS:
         return False  # a reminder, an advisor, the menu…: a request, not a follow-up
@@ -120,8 +140,10 @@ def _named_wins(turn: Turn, named: Named) -> bool:
 
 def _confident(turn: Turn) -> bool:
     understanding = turn.understanding
-    return (understanding.intent != OUT_OF_SCOPE
-            and understanding.confidence >= turn.settings.act_threshold)
+    return (
+        understanding.intent != OUT_OF_SCOPE
+        and understanding.confidence >= turn.settings.act_threshold
+    )
 
 
 def _intent_family(turn: Turn, understanding: Understanding) -> str | None:

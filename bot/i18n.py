@@ -26,8 +26,7 @@ LANGUAGES = ("ary", LATIN_DARIJA, "ar", "fr")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 # Latin-script readers get French dates ("lundi 7 décembre"), as they write them.
 BABEL_LOCALE = {"ary": "ar_MA", LATIN_DARIJA: "fr_MA", "ar": "ar_MA", "fr": "fr_MA"}
-_FALLBACKS = {"ary": ("ary", "ar"), LATIN_DARIJA: ("ary_Latn", "fr"), "ar": ("ar",),
-              "fr": ("fr",)}
+_FALLBACKS = {"ary": ("ary", "ar"), LATIN_DARIJA: ("ary_Latn", "fr"), "ar": ("ar",), "fr": ("fr",)}
 
 _current: ContextVar[str] = ContextVar("language", default="ary")
 
@@ -86,7 +85,6 @@ def _load_po(path: Path) -> Translations:
     write_mo(compiled, parsed)
     compiled.seek(0)
     return Translations(compiled)
-
 
 
 def format_number(value: float) -> str:

@@ -19,8 +19,7 @@ CSV_COLUMNS = {
     "daily": ("day", "channel", "language", "messages"),
     "intents": ("intent", "messages"),
     "unanswered": ("text", "language", "date"),
-    "handoffs": ("day", "requests", "answered", "left_by_user",
-                 "first_response_minutes_median"),
+    "handoffs": ("day", "requests", "answered", "left_by_user", "first_response_minutes_median"),
 }
 
 
@@ -31,29 +30,44 @@ async def summary(session: AsyncSession, *, days: int, fallback_below: float) ->
     day = func.date(Message.created_at)
     daily = await session.execute(
         select(day, Message.channel, Message.language, func.count())
-        .where(*inbound).group_by(day, Message.channel, Message.language).order_by(day))
+        .where(*inbound)
+        .group_by(day, Message.channel, Message.language)
+        .order_by(day)
+    )
     intents = await session.execute(
-        select(Message.intent, func.count()).where(*inbound, Message.intent.is_not(None))
-        .group_by(Message.intent).order_by(func.count().desc()))
-    understood = await session.scalar(select(func.count()).where(
-        *inbound, Message.intent.is_not(None)))
-    fallbacks = await session.scalar(select(func.count()).where(
-        *inbound, Message.intent.is_not(None), missed))
+        select(Message.intent, func.count())
+        .where(*inbound, Message.intent.is_not(None))
+        .group_by(Message.intent)
+        .order_by(func.count().desc())
+    )
+    understood = await session.scalar(
+        select(func.count()).where(*inbound, Message.intent.is_not(None))
+    )
+    fallbacks = await session.scalar(
+        select(func.count()).where(*inbound, Message.intent.is_not(None), missed)
+    )
     unanswered = await session.execute(
         select(Message.text, Message.language, Message.created_at)
         .where(*inbound, Message.intent.is_not(None), missed)
-        .order_by(Message.created_at.desc()).limit(UNANSWERED_LIMIT))
+        .order_by(Message.created_at.desc())
+        .limit(UNANSWERED_LIMIT)
+    )
     reminders = await session.execute(
-        select(Reminder.status, func.count()).group_by(Reminder.status))
+        select(Reminder.status, func.count()).group_by(Reminder.status)
+    )
     return {
         "days": days,
         "users": await session.scalar(select(func.count()).select_from(User)),
-        "daily": [{"day": str(d), "channel": c, "language": lang or "", "messages": n}
-                  for d, c, lang, n in daily.all()],
+        "daily": [
+            {"day": str(d), "channel": c, "language": lang or "", "messages": n}
+            for d, c, lang, n in daily.all()
+        ],
         "intents": [{"intent": i, "messages": n} for i, n in intents.all()],
         "fallback_rate": round(fallbacks / understood, 4) if understood else 0.0,
-        "unanswered": [{"text": t[:500], "language": lang or "", "date": str(at)[:19]}
-                       for t, lang, at in unanswered.all()],
+        "unanswered": [
+            {"text": t[:500], "language": lang or "", "date": str(at)[:19]}
+            for t, lang, at in unanswered.all()
+        ],
         "reminders": [{"status": s, "count": n} for s, n in reminders.all()],
         **await handoff_figures(session, since),
     }
@@ -62,34 +76,50 @@ async def summary(session: AsyncSession, *, days: int, fallback_below: float) ->
 async def handoff_figures(session: AsyncSession, since: datetime) -> dict[str, Any]:
     """Requests for an advisor per day, and how fast advisors first answered: counted from
     when advisors were at work (a request made on Saturday counts from Monday 09:00)."""
-    rows = (await session.execute(
-        select(Handoff.created_at, Handoff.expected_from, Handoff.first_response_at,
-               Handoff.closed_by, Handoff.rating)
-        .where(Handoff.created_at >= since).order_by(Handoff.created_at))).all()
+    rows = (
+        await session.execute(
+            select(
+                Handoff.created_at,
+                Handoff.expected_from,
+                Handoff.first_response_at,
+                Handoff.closed_by,
+                Handoff.rating,
+            )
+            .where(Handoff.created_at >= since)
+            .order_by(Handoff.created_at)
+        )
+    ).all()
     by_day: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_day[str(row.created_at)[:10]].append(row)
     ratings = [row.rating for row in rows if row.rating]
     return {
-        "handoffs": [{"day": day, **_handoff_counts(day_rows)} for day, day_rows in
-                     by_day.items()],
-        "handoff_summary": _handoff_counts(rows) | {
+        "handoffs": [{"day": day, **_handoff_counts(day_rows)} for day, day_rows in by_day.items()],
+        "handoff_summary": _handoff_counts(rows)
+        | {
             "first_response_minutes_p90": _p90(_response_minutes(rows)),
             "rating_average": round(sum(ratings) / len(ratings), 2) if ratings else None,
-            "ratings": len(ratings)},
+            "ratings": len(ratings),
+        },
     }
 
 
 def _handoff_counts(rows: list[Any]) -> dict[str, Any]:
     minutes = _response_minutes(rows)
-    return {"requests": len(rows), "answered": len(minutes),
-            "left_by_user": sum(row.closed_by == "user" for row in rows),
-            "first_response_minutes_median": round(median(minutes), 1) if minutes else None}
+    return {
+        "requests": len(rows),
+        "answered": len(minutes),
+        "left_by_user": sum(row.closed_by == "user" for row in rows),
+        "first_response_minutes_median": round(median(minutes), 1) if minutes else None,
+    }
 
 
 def _response_minutes(rows: list[Any]) -> list[float]:
-    return [max(0.0, (row.first_response_at - row.expected_from).total_seconds() / 60)
-            for row in rows if row.first_response_at]
+    return [
+        max(0.0, (row.first_response_at - row.expected_from).total_seconds() / 60)
+        for row in rows
+        if row.first_response_at
+    ]
 
 
 def _p90(values: list[float]) -> float | None:

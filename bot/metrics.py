@@ -34,20 +34,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.nlu import OUT_OF_SCOPE, Understanding
 from bot.store.models import Handoff, Message, OutboxItem, Reminder
 
-UPDATES = Counter("fadaa_updates_received", "Inbound messages handled, by channel",
-                  ["channel"])
+UPDATES = Counter("fadaa_updates_received", "Inbound messages handled, by channel", ["channel"])
 REPLIES_SENT = Counter("fadaa_replies_sent", "Messages the channel API accepted", ["channel"])
 REPLIES_FAILED = Counter(
     "fadaa_replies_failed",
     "Send attempts the channel refused: permanent (given up) or transient (retried)",
-    ["channel", "kind"])
+    ["channel", "kind"],
+)
 NLU_SECONDS = Histogram(
-    "fadaa_nlu_seconds", "Time to understand one message (outside any transaction)",
-    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25))
+    "fadaa_nlu_seconds",
+    "Time to understand one message (outside any transaction)",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
+)
 CLASSIFIED = Counter("fadaa_messages_classified", "Messages that went through the classifier")
 FALLBACKS = Counter(
-    "fadaa_fallbacks",
-    "Classified messages that were out of scope or below the clarify threshold")
+    "fadaa_fallbacks", "Classified messages that were out of scope or below the clarify threshold"
+)
 
 
 def received(channel: str) -> None:
@@ -89,25 +91,34 @@ class _QueueCollector(Collector):
 
     def collect(self) -> Iterable[Metric]:
         f = self.figures
-        yield _labelled("fadaa_outbox_waiting", "Messages queued and not yet sent",
-                        "channel", f.outbox_waiting)
-        yield _labelled("fadaa_outbox_lag_seconds",
-                        "Age of the oldest message due and not yet sent", "channel",
-                        f.outbox_lag_seconds)
-        yield _labelled("fadaa_handoff_queue", "Handoffs open, by status", "status",
-                        f.handoffs)
-        yield GaugeMetricFamily("fadaa_reminder_lag_seconds",
-                                "How late the oldest due, unsent reminder is",
-                                value=f.reminder_lag_seconds)
-        yield GaugeMetricFamily("fadaa_reminders_due", "Reminders due and not yet sent",
-                                value=f.reminders_due)
-        yield GaugeMetricFamily("fadaa_fallback_rate",
-                                "Share of classified messages of the last hour that fell back",
-                                value=f.fallback_rate_last_hour)
+        yield _labelled(
+            "fadaa_outbox_waiting", "Messages queued and not yet sent", "channel", f.outbox_waiting
+        )
+        yield _labelled(
+            "fadaa_outbox_lag_seconds",
+            "Age of the oldest message due and not yet sent",
+            "channel",
+            f.outbox_lag_seconds,
+        )
+        yield _labelled("fadaa_handoff_queue", "Handoffs open, by status", "status", f.handoffs)
+        yield GaugeMetricFamily(
+            "fadaa_reminder_lag_seconds",
+            "How late the oldest due, unsent reminder is",
+            value=f.reminder_lag_seconds,
+        )
+        yield GaugeMetricFamily(
+            "fadaa_reminders_due", "Reminders due and not yet sent", value=f.reminders_due
+        )
+        yield GaugeMetricFamily(
+            "fadaa_fallback_rate",
+            "Share of classified messages of the last hour that fell back",
+            value=f.fallback_rate_last_hour,
+        )
 
 
-def _labelled(name: str, documentation: str, label: str,
-              values: dict[str, float]) -> GaugeMetricFamily:
+def _labelled(
+    name: str, documentation: str, label: str, values: dict[str, float]
+) -> GaugeMetricFamily:
     family = GaugeMetricFamily(name, documentation, labels=[label])
     for key, value in sorted(values.items()):
         family.add_metric([key], value)
@@ -138,31 +149,50 @@ def _counters() -> CollectorRegistry:
     return counters
 
 
-async def queue_figures(session: AsyncSession, *, now: datetime,
-                        fallback_below: float) -> QueueFigures:
+async def queue_figures(
+    session: AsyncSession, *, now: datetime, fallback_below: float
+) -> QueueFigures:
     """Five small aggregate queries (each on an indexed status or time column)."""
     figures = QueueFigures()
     waiting = await session.execute(
         select(OutboxItem.channel, func.count(), func.min(OutboxItem.created_at))
-        .where(OutboxItem.status.in_(("pending", "sending")),
-               or_(OutboxItem.not_before.is_(None), OutboxItem.not_before <= now))
-        .group_by(OutboxItem.channel))
+        .where(
+            OutboxItem.status.in_(("pending", "sending")),
+            or_(OutboxItem.not_before.is_(None), OutboxItem.not_before <= now),
+        )
+        .group_by(OutboxItem.channel)
+    )
     for channel, count, oldest in waiting.all():
         figures.outbox_waiting[channel] = count
         figures.outbox_lag_seconds[channel] = _age(now, oldest)
     handoffs = await session.execute(
-        select(Handoff.status, func.count()).where(Handoff.status.in_(("waiting", "claimed")))
-        .group_by(Handoff.status))
+        select(Handoff.status, func.count())
+        .where(Handoff.status.in_(("waiting", "claimed")))
+        .group_by(Handoff.status)
+    )
     figures.handoffs = {"waiting": 0, "claimed": 0} | dict(handoffs.all())
-    due, oldest_due = (await session.execute(
-        select(func.count(), func.min(Reminder.due_at))
-        .where(Reminder.status == "pending", Reminder.due_at <= now))).one()
+    due, oldest_due = (
+        await session.execute(
+            select(func.count(), func.min(Reminder.due_at)).where(
+                Reminder.status == "pending", Reminder.due_at <= now
+            )
+        )
+    ).one()
     figures.reminders_due, figures.reminder_lag_seconds = due, _age(now, oldest_due)
-    classified, fallbacks = (await session.execute(
-        select(func.count(), func.count().filter(
-            or_(Message.intent == OUT_OF_SCOPE, Message.confidence < fallback_below)))
-        .where(Message.direction == "in", Message.intent.is_not(None),
-               Message.created_at >= now - timedelta(hours=1)))).one()
+    classified, fallbacks = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(
+                    or_(Message.intent == OUT_OF_SCOPE, Message.confidence < fallback_below)
+                ),
+            ).where(
+                Message.direction == "in",
+                Message.intent.is_not(None),
+                Message.created_at >= now - timedelta(hours=1),
+            )
+        )
+    ).one()
     figures.fallback_rate_last_hour = round(fallbacks / classified, 4) if classified else 0.0
     return figures
 

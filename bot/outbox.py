@@ -62,8 +62,13 @@ class Patience:
 
 
 async def deliver_pending(
-    db: Database, *, channel: str, deliver: Deliver, patience: Patience = Patience(),  # noqa: B008
-    parallel: int = PARALLEL_SENDS, lease: timedelta = DEFAULT_LEASE,
+    db: Database,
+    *,
+    channel: str,
+    deliver: Deliver,
+    patience: Patience = Patience(),  # noqa: B008
+    parallel: int = PARALLEL_SENDS,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> int:
     """Send what is due for a channel, oldest first per user; returns how many were delivered.
 
@@ -81,8 +86,9 @@ async def deliver_pending(
             worth_claiming = free >= max(1, parallel // 2) or not sending
             for item, user in await _claim(db, channel, free) if worth_claiming else []:
                 held.add(item.id)
-                sending.add(asyncio.create_task(
-                    _deliver_guarded(db, item, user, deliver, patience, held)))
+                sending.add(
+                    asyncio.create_task(_deliver_guarded(db, item, user, deliver, patience, held))
+                )
             if not sending:
                 return delivered
             done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
@@ -108,15 +114,23 @@ async def _renew(db: Database, held: set[int], lease: timedelta) -> None:
             continue
         try:
             async with db.transaction() as session:
-                await session.execute(update(OutboxItem).where(
-                    OutboxItem.id.in_(list(held)), OutboxItem.status == "sending")
-                    .values(claimed_at=utcnow()))
+                await session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id.in_(list(held)), OutboxItem.status == "sending")
+                    .values(claimed_at=utcnow())
+                )
         except Exception:  # noqa: BLE001 — the next renewal tries again; the lease is the limit
             log.exception("could not renew outbox claims")
 
 
-async def _deliver_guarded(db: Database, item: OutboxItem, user: User | None, deliver: Deliver,
-                           patience: Patience, held: set[int]) -> bool:
+async def _deliver_guarded(
+    db: Database,
+    item: OutboxItem,
+    user: User | None,
+    deliver: Deliver,
+    patience: Patience,
+    held: set[int],
+) -> bool:
     """A row whose outcome cannot be written stays claimed and comes back after the lease."""
     try:
         return await _deliver_one(db, item, user, deliver, patience)
@@ -127,23 +141,32 @@ async def _deliver_guarded(db: Database, item: OutboxItem, user: User | None, de
         held.discard(item.id)
 
 
-async def _deliver_one(db: Database, item: OutboxItem, user: User | None, deliver: Deliver,
-                       patience: Patience) -> bool:
+async def _deliver_one(
+    db: Database, item: OutboxItem, user: User | None, deliver: Deliver, patience: Patience
+) -> bool:
     """`user` is None for the farewell to someone who just erased their data."""
     sent_id = None
     if user is not None and user.blocked_at:
         error, give_up = "recipient blocked the bot", True
     else:
-        error, give_up, sent_id = await _attempt(deliver, Delivery(
-            recipient=item.recipient, outbound=Outbound.from_dict(item.body),
-            language=user.language if user else None,
-            last_inbound_at=user.last_seen_at if user else item.created_at,
-            key=item.idempotency_key or f"outbox:{item.id}", body=item.body,
-        ))
+        error, give_up, sent_id = await _attempt(
+            deliver,
+            Delivery(
+                recipient=item.recipient,
+                outbound=Outbound.from_dict(item.body),
+                language=user.language if user else None,
+                last_inbound_at=user.last_seen_at if user else item.created_at,
+                key=item.idempotency_key or f"outbox:{item.id}",
+                body=item.body,
+            ),
+        )
     give_up = error is not None and (give_up or item.attempts >= patience.max_attempts)
     async with db.transaction() as session:
         await repo.finish_outbox(
-            session, item_id=item.id, error=error, give_up=give_up,
+            session,
+            item_id=item.id,
+            error=error,
+            give_up=give_up,
             retry_at=utcnow() + _backoff(item.attempts),
             channel_message_id=sent_id if isinstance(sent_id, str) else None,
         )
@@ -153,11 +176,16 @@ async def _deliver_one(db: Database, item: OutboxItem, user: User | None, delive
 
 
 def _backoff(attempts: int) -> timedelta:
-    return min(MAX_BACKOFF, timedelta(seconds=2 ** attempts))
+    return min(MAX_BACKOFF, timedelta(seconds=2**attempts))
 
 
 async def refused_after_sending(
-    db: Database, *, channel: str, channel_message_id: str, error: str, retry: bool,
+    db: Database,
+    *,
+    channel: str,
+    channel_message_id: str,
+    error: str,
+    retry: bool,
     on_given_up: Callable[[int, str], Awaitable[None]] | None = None,
     max_attempts: int = Patience.max_attempts,
 ) -> bool:
@@ -165,9 +193,15 @@ async def refused_after_sending(
     send it again later when the error is temporary, else mark it failed. Returns whether
     a row was found."""
     async with db.transaction() as session:
-        item = await session.scalar(select(OutboxItem).where(
-            OutboxItem.channel == channel, OutboxItem.channel_message_id == channel_message_id,
-            OutboxItem.status == "sent").with_for_update())
+        item = await session.scalar(
+            select(OutboxItem)
+            .where(
+                OutboxItem.channel == channel,
+                OutboxItem.channel_message_id == channel_message_id,
+                OutboxItem.status == "sent",
+            )
+            .with_for_update()
+        )
         if item is None:
             return False
         give_up = not retry or item.attempts >= max_attempts
@@ -179,8 +213,7 @@ async def refused_after_sending(
     return True
 
 
-async def _tell(listener: Callable[[int, str], Awaitable[None]], user_id: int,
-                error: str) -> None:
+async def _tell(listener: Callable[[int, str], Awaitable[None]], user_id: int, error: str) -> None:
     try:
         await listener(user_id, error)
     except Exception:  # noqa: BLE001 — the message is already marked; this is a courtesy
@@ -195,8 +228,13 @@ async def recover_claims(db: Database, *, channel: str, lease: timedelta) -> int
 class OutboxWorker:
     """Delivers each enabled channel's outbox: at once when poked, and every `interval`."""
 
-    def __init__(self, db: Database, senders: dict[str, Deliver], interval: float = 1.0,
-                 lease: timedelta = DEFAULT_LEASE) -> None:
+    def __init__(
+        self,
+        db: Database,
+        senders: dict[str, Deliver],
+        interval: float = 1.0,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
         self.db = db
         self.senders = senders
         # channels whose messages must not be given up quickly (the advisors' group)
@@ -235,14 +273,14 @@ class OutboxWorker:
             if recover:
                 await recover_claims(self.db, channel=channel, lease=self.lease)
             patience = Patience(self.max_attempts.get(channel, 5), self.on_given_up)
-            await deliver_pending(self.db, channel=channel, deliver=deliver, patience=patience,
-                                  lease=self.lease)
+            await deliver_pending(
+                self.db, channel=channel, deliver=deliver, patience=patience, lease=self.lease
+            )
         if recover:
             self._recovered_at = now
 
 
-async def _attempt(deliver: Deliver,
-                   delivery: Delivery) -> tuple[str | None, bool, object]:
+async def _attempt(deliver: Deliver, delivery: Delivery) -> tuple[str | None, bool, object]:
     """(error, give up, what the channel returned)."""
     try:
         sent = await deliver(delivery)

@@ -13,8 +13,9 @@ def redact_in_logs(secrets: Iterable[str | None]) -> None:
     """Replace these values with *** in every log record from now on, whoever logs it."""
     global _installed
     # as written, and as it appears in a logged URL (an access log's query string)
-    _secrets.update(form for s in secrets if s and len(s) >= 4
-                    for form in (s, quote(s, safe=""), quote_plus(s)))
+    _secrets.update(
+        form for s in secrets if s and len(s) >= 4 for form in (s, quote(s, safe=""), quote_plus(s))
+    )
     if _installed:
         return
     make_record = logging.getLogRecordFactory()

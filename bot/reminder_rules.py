@@ -48,6 +48,15 @@ def next_occurrence(local: datetime, recurrence: str) -> datetime:
 def new_reminder(
     *, user_id: int, text: str, local: datetime, zone: str, recurrence: str | None
 ) -> Reminder:
-    return Reminder(user_id=user_id, text=text[:500], local_time=local, zone=zone,
-                    due_at=due_utc(local, zone), recurrence=recurrence, status="pending",
-                    attempts=0, tzdata_version=TZDATA_VERSION, created_at=utcnow())
+    return Reminder(
+        user_id=user_id,
+        text=text[:500],
+        local_time=local,
+        zone=zone,
+        due_at=due_utc(local, zone),
+        recurrence=recurrence,
+        status="pending",
+        attempts=0,
+        tzdata_version=TZDATA_VERSION,
+        created_at=utcnow(),
+    )

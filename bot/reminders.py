@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 
 
 async def dispatch_due(
-    db: Database, *, worker: str, policy: DispatchPolicy = DispatchPolicy(),  # noqa: B008
+    db: Database,
+    *,
+    worker: str,
+    policy: DispatchPolicy = DispatchPolicy(),  # noqa: B008
     now: datetime | None = None,
 ) -> int:
     """Claim what is due, queue the messages, mark the rows, in one transaction; returns
@@ -49,27 +52,49 @@ async def dispatch_due(
         claimed = await repo.claim_reminders(session, now=now, limit=policy.batch, worker=worker)
         if not claimed:
             return 0
-        rows = (await session.execute(
-            select(Reminder, User).join(User, User.id == Reminder.user_id)
-            .where(Reminder.id.in_(claimed), Reminder.status == "sending"))).all()
-        messages = [(reminder, user, _message(reminder, user, now, policy))
-                    for reminder, user in rows]
-        await repo.enqueue_many(session, [(user, [message], f"reminder:{reminder.id}")
-                                          for reminder, user, message in messages if message])
+        rows = (
+            await session.execute(
+                select(Reminder, User)
+                .join(User, User.id == Reminder.user_id)
+                .where(Reminder.id.in_(claimed), Reminder.status == "sending")
+            )
+        ).all()
+        messages = [
+            (reminder, user, _message(reminder, user, now, policy)) for reminder, user in rows
+        ]
+        await repo.enqueue_many(
+            session,
+            [
+                (user, [message], f"reminder:{reminder.id}")
+                for reminder, user, message in messages
+                if message
+            ],
+        )
         await repo.finish_reminders(
-            session, now=now,
+            session,
+            now=now,
             sent=[reminder.id for reminder, _user, message in messages if message],
-            skipped=[reminder.id for reminder, _user, message in messages if not message])
-        session.add_all([
-            new_reminder(user_id=reminder.user_id, text=reminder.text, zone=reminder.zone,
-                         local=next_occurrence(reminder.local_time, reminder.recurrence),
-                         recurrence=reminder.recurrence)
-            for reminder, _user in rows if reminder.recurrence])
+            skipped=[reminder.id for reminder, _user, message in messages if not message],
+        )
+        session.add_all(
+            [
+                new_reminder(
+                    user_id=reminder.user_id,
+                    text=reminder.text,
+                    zone=reminder.zone,
+                    local=next_occurrence(reminder.local_time, reminder.recurrence),
+                    recurrence=reminder.recurrence,
+                )
+                for reminder, _user in rows
+                if reminder.recurrence
+            ]
+        )
     return len(claimed)
 
 
-def _message(reminder: Reminder, user: User, now: datetime,
-             policy: DispatchPolicy) -> Outbound | None:
+def _message(
+    reminder: Reminder, user: User, now: datetime, policy: DispatchPolicy
+) -> Outbound | None:
     """The reminder as the user will read it; None when it must not be sent."""
     late = now - reminder.due_at > policy.late_after
     if user.blocked_at is not None or (late and policy.skip_late):
@@ -91,8 +116,13 @@ async def recompute_due_times(db: Database) -> int:
     async with db.transaction() as session:
         if not await only_one(session, "recompute-due-times"):
             return 0  # processes starting together: one of them does it
-        stale = (await session.scalars(select(Reminder).where(
-            Reminder.status == "pending", Reminder.tzdata_version != TZDATA_VERSION))).all()
+        stale = (
+            await session.scalars(
+                select(Reminder).where(
+                    Reminder.status == "pending", Reminder.tzdata_version != TZDATA_VERSION
+                )
+            )
+        ).all()
         for reminder in stale:
             reminder.due_at = due_utc(reminder.local_time, reminder.zone)
             reminder.tzdata_version = TZDATA_VERSION
@@ -103,9 +133,17 @@ class Ticker:
     """An in-memory APScheduler interval job in this worker; the database decides who
     sends what, so any number of workers may tick at once."""
 
-    def __init__(self, db: Database, *, worker: str, policy: DispatchPolicy, seconds: float,
-                 after_dispatch: Callable[[], None], retention: timedelta | None = None,
-                 every_minute: Callable[[], Awaitable[object]] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        worker: str,
+        policy: DispatchPolicy,
+        seconds: float,
+        after_dispatch: Callable[[], None],
+        retention: timedelta | None = None,
+        every_minute: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         self.db, self.worker, self.policy = db, worker, policy
         self.after_dispatch = after_dispatch
         self._running: set[asyncio.Task[None]] = set()
@@ -117,8 +155,9 @@ class Ticker:
         if every_minute:
             jobs.append((every_minute, {"minutes": 1}))
         for job, when in jobs:
-            self.scheduler.add_job(self._guarded, "interval", args=[job], max_instances=1,
-                                   coalesce=True, **when)
+            self.scheduler.add_job(
+                self._guarded, "interval", args=[job], max_instances=1, coalesce=True, **when
+            )
 
     def start(self) -> Ticker:
         self.scheduler.start()
@@ -156,6 +195,7 @@ class Ticker:
 
     async def _tick(self) -> None:
         await recover_claims(self.db, lease=self.policy.lease)
-        while not self._stopped and await dispatch_due(self.db, worker=self.worker,
-                                                       policy=self.policy):
+        while not self._stopped and await dispatch_due(
+            self.db, worker=self.worker, policy=self.policy
+        ):
             self.after_dispatch()

@@ -36,8 +36,13 @@ from tests.fakes.whatsapp_api import (
     webhook,
 )
 
-WORDS = ("salam", "bghit ndir cooperative", "Comment obtenir l'agrément ONSSA ?",
-         "شنو هي انطلاقة؟", "merci")
+WORDS = (
+    "salam",
+    "bghit ndir cooperative",
+    "Comment obtenir l'agrément ONSSA ?",
+    "شنو هي انطلاقة؟",
+    "merci",
+)
 
 
 @dataclass
@@ -52,17 +57,27 @@ class Processes:
     running: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def environment(self, name: str) -> dict[str, str]:
-        return {**os.environ, "PYTHONPATH": str(self.code), "FADAA_DATABASE_URL": self.url,
-                "FADAA_WHATSAPP_PHONE_ID": PHONE_ID, "FADAA_WHATSAPP_TOKEN": "wa-token",
-                "FADAA_WHATSAPP_APP_SECRET": APP_SECRET,
-                "FADAA_WHATSAPP_VERIFY_TOKEN": "verify-token-for-chaos",
-                "FADAA_WHATSAPP_API_BASE": self.api_base, "FADAA_WORKER_ID": name,
-                **self.extra_env}
+        return {
+            **os.environ,
+            "PYTHONPATH": str(self.code),
+            "FADAA_DATABASE_URL": self.url,
+            "FADAA_WHATSAPP_PHONE_ID": PHONE_ID,
+            "FADAA_WHATSAPP_TOKEN": "wa-token",
+            "FADAA_WHATSAPP_APP_SECRET": APP_SECRET,
+            "FADAA_WHATSAPP_VERIFY_TOKEN": "verify-token-for-chaos",
+            "FADAA_WHATSAPP_API_BASE": self.api_base,
+            "FADAA_WORKER_ID": name,
+            **self.extra_env,
+        }
 
     def start(self, name: str, *args: str) -> None:
         self.running[name] = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", *args], cwd=self.code,
-            env=self.environment(name), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [sys.executable, "-m", "api.cli", *args],
+            cwd=self.code,
+            env=self.environment(name),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def start_web(self) -> None:
         self.start("web", "serve", "--host", "127.0.0.1", "--port", str(self.web_port))
@@ -85,9 +100,17 @@ class Processes:
 def migrate_with(code: Path, url: str) -> None:
     """Create the schema with the code under test (an older tree knows fewer revisions)."""
     subprocess.run(
-        [sys.executable, "-c", "import asyncio, sys; from bot.store.database import Database; "
-         "asyncio.run(Database(sys.argv[1]).migrate())", url],
-        cwd=code, env={**os.environ, "PYTHONPATH": str(code)}, check=True)
+        [
+            sys.executable,
+            "-c",
+            "import asyncio, sys; from bot.store.database import Database; "
+            "asyncio.run(Database(sys.argv[1]).migrate())",
+            url,
+        ],
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
+        check=True,
+    )
 
 
 async def wait_until_up(url: str, timeout: float = 60) -> None:
@@ -112,14 +135,19 @@ async def post_burst(url: str, *, users: int, per_user: int, concurrency: int = 
     async def one_user(client: httpx.AsyncClient, user: int) -> None:
         nonlocal accepted
         for n in range(per_user):
-            payload = webhook(text_message(f"wamid.CHAOS{user}-{n}", WORDS[n % len(WORDS)]),
-                              bsuid=f"MA.{9000000 + user}", wa_id=None, name=f"U{user}")
+            payload = webhook(
+                text_message(f"wamid.CHAOS{user}-{n}", WORDS[n % len(WORDS)]),
+                bsuid=f"MA.{9000000 + user}",
+                wa_id=None,
+                name=f"U{user}",
+            )
             body, headers = signed(payload)
             async with slots:
                 for _attempt in range(50):  # Meta redelivers until it gets a 200
                     try:
-                        response = await client.post(f"{url}/whatsapp/webhook", content=body,
-                                                     headers=headers)
+                        response = await client.post(
+                            f"{url}/whatsapp/webhook", content=body, headers=headers
+                        )
                         if response.status_code == 200:
                             accepted += 1
                             break
@@ -136,17 +164,42 @@ async def seed_reminders(db: Database, count: int, due_in: float = 2.0) -> None:
     """`count` WhatsApp users, each with one reminder due in about `due_in` seconds."""
     now = utcnow()
     async with db.transaction() as session:
-        await session.execute(insert(User), [
-            {"channel": "whatsapp", "channel_user_id": f"MA.{5000000 + n}", "language": "fr",
-             "created_at": now, "last_seen_at": now} for n in range(count)])
-        ids = (await session.scalars(select(User.id).where(
-            User.channel_user_id.like("MA.5%")).order_by(User.id))).all()
+        await session.execute(
+            insert(User),
+            [
+                {
+                    "channel": "whatsapp",
+                    "channel_user_id": f"MA.{5000000 + n}",
+                    "language": "fr",
+                    "created_at": now,
+                    "last_seen_at": now,
+                }
+                for n in range(count)
+            ],
+        )
+        ids = (
+            await session.scalars(
+                select(User.id).where(User.channel_user_id.like("MA.5%")).order_by(User.id)
+            )
+        ).all()
         due = now + timedelta(seconds=due_in)
-        await session.execute(insert(Reminder), [
-            {"user_id": user_id, "text": f"R{n}", "zone": "Africa/Casablanca",
-             "local_time": due.replace(tzinfo=None), "due_at": due, "status": "pending",
-             "attempts": 0, "tzdata_version": TZDATA_VERSION, "created_at": now}
-            for n, user_id in enumerate(ids)])
+        await session.execute(
+            insert(Reminder),
+            [
+                {
+                    "user_id": user_id,
+                    "text": f"R{n}",
+                    "zone": "Africa/Casablanca",
+                    "local_time": due.replace(tzinfo=None),
+                    "due_at": due,
+                    "status": "pending",
+                    "attempts": 0,
+                    "tzdata_version": TZDATA_VERSION,
+                    "created_at": now,
+                }
+                for n, user_id in enumerate(ids)
+            ],
+        )
 
 
 async def wait_for(check: Callable[[], object], timeout: float) -> bool:
@@ -160,8 +213,11 @@ async def wait_for(check: Callable[[], object], timeout: float) -> bool:
 
 async def unsent(db: Database) -> int:
     async with db.transaction() as session:
-        return await session.scalar(select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.status.in_(("pending", "sending"))))
+        return await session.scalar(
+            select(func.count())
+            .select_from(OutboxItem)
+            .where(OutboxItem.status.in_(("pending", "sending")))
+        )
 
 
 @dataclass
@@ -187,8 +243,9 @@ class Outcome:
             f"  queue-to-send wait: max {late[-1] if late else 0:.1f} s, "
             f"> 60 s: {sum(w > 60 for w in late)}, > 300 s: {sum(w > 300 for w in late)}",
         ]
-        lines += [f"  duplicate: {user} got {n} extra" for user, n in
-                  sorted(self.duplicates.items())]
+        lines += [
+            f"  duplicate: {user} got {n} extra" for user, n in sorted(self.duplicates.items())
+        ]
         return "\n".join(lines)
 
 
@@ -196,26 +253,47 @@ async def outcome(db: Database, graph: FakeGraph, *, posted: int) -> Outcome:
     """Compare what the database says was sent with what the fake API received, user by
     user (every reply here is one Graph call)."""
     async with db.transaction() as session:
-        stored = await session.scalar(select(func.count()).select_from(Message).where(
-            Message.direction == "in"))
-        rows = (await session.execute(select(
-            OutboxItem.recipient, OutboxItem.status, OutboxItem.created_at,
-            OutboxItem.sent_at))).all()
+        stored = await session.scalar(
+            select(func.count()).select_from(Message).where(Message.direction == "in")
+        )
+        rows = (
+            await session.execute(
+                select(
+                    OutboxItem.recipient,
+                    OutboxItem.status,
+                    OutboxItem.created_at,
+                    OutboxItem.sent_at,
+                )
+            )
+        ).all()
     expected = Counter(row.recipient for row in rows)
     received = Counter(call.get("recipient") or call.get("to") for call in graph.messages)
     duplicates = {user: received[user] - n for user, n in expected.items() if received[user] > n}
     missing = {user: n - received[user] for user, n in expected.items() if received[user] < n}
     waits = [(row.sent_at - row.created_at).total_seconds() for row in rows if row.sent_at]
-    return Outcome(posted, stored, len(rows), sum(row.status == "sent" for row in rows),
-                   len(graph.messages), duplicates, missing, waits)
+    return Outcome(
+        posted,
+        stored,
+        len(rows),
+        sum(row.status == "sent" for row in rows),
+        len(graph.messages),
+        duplicates,
+        missing,
+        waits,
+    )
 
 
 async def reminder_lateness(db: Database) -> list[float]:
     """Seconds between each reminder's due time and its message reaching the API."""
     async with db.transaction() as session:
-        rows = (await session.execute(
-            select(Reminder.id, Reminder.due_at, OutboxItem.sent_at).join(
-                OutboxItem, OutboxItem.idempotency_key == func.concat(
-                    "reminder:", Reminder.id, ":0")).where(OutboxItem.sent_at.is_not(None)))
-                ).all()
+        rows = (
+            await session.execute(
+                select(Reminder.id, Reminder.due_at, OutboxItem.sent_at)
+                .join(
+                    OutboxItem,
+                    OutboxItem.idempotency_key == func.concat("reminder:", Reminder.id, ":0"),
+                )
+                .where(OutboxItem.sent_at.is_not(None))
+            )
+        ).all()
     return [(row.sent_at - row.due_at).total_seconds() for row in rows]

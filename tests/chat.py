@@ -18,11 +18,23 @@ class Chat:
         self.channel = channel
         self.delivered: list[Outbound] = []
 
-    async def send(self, text: str = "", *, payload: str | None = None,
-                   message_id: str | None = None, **fields: object) -> list[Outbound]:
+    async def send(
+        self,
+        text: str = "",
+        *,
+        payload: str | None = None,
+        message_id: str | None = None,
+        **fields: object,
+    ) -> list[Outbound]:
         """Send one message and return the replies the outbox delivered for it."""
-        inbound = Inbound(channel=self.channel, user_id=self.user_id, text=text, payload=payload,
-                          message_id=message_id or f"m{next(_ids)}", **fields)
+        inbound = Inbound(
+            channel=self.channel,
+            user_id=self.user_id,
+            text=text,
+            payload=payload,
+            message_id=message_id or f"m{next(_ids)}",
+            **fields,
+        )
         await self.engine.handle(inbound)
         return await self.deliver()
 

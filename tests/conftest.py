@@ -83,11 +83,19 @@ async def desk(tmp_path: Path) -> AsyncIterator[Running]:
     database = await empty_database(database_url(tmp_path))
     await database.dispose()
     settings = channel_settings(
-        database_url(tmp_path), data_dir=tmp_path, advisor_group_id=GROUP,
-        advisor_telegram_ids=[CONFIGURED_ADVISOR], advisor_group_messages_per_minute=6000,
-        **ALWAYS_OPEN)
+        database_url(tmp_path),
+        data_dir=tmp_path,
+        advisor_group_id=GROUP,
+        advisor_telegram_ids=[CONFIGURED_ADVISOR],
+        advisor_group_messages_per_minute=6000,
+        **ALWAYS_OPEN,
+    )
     async with running_service(settings) as running:
         async with running.services.db.transaction() as session:
-            session.add_all([Advisor(telegram_user_id=KARIMA, public_name="Karima"),
-                             Advisor(telegram_user_id=YOUSSEF, public_name="Youssef")])
+            session.add_all(
+                [
+                    Advisor(telegram_user_id=KARIMA, public_name="Karima"),
+                    Advisor(telegram_user_id=YOUSSEF, public_name="Youssef"),
+                ]
+            )
         yield running

@@ -32,11 +32,15 @@ def channel_settings(database_url: str, **overrides: object) -> Settings:
     """Settings with both channels on; files (capsule videos) go to this run's scratch
     folder unless `data_dir` is given, never to ./data in the repository."""
     values: dict[str, object] = {
-        "database_url": database_url, "data_dir": scratch_data_dir(),
+        "database_url": database_url,
+        "data_dir": scratch_data_dir(),
         "telegram_token": "123456:TEST-token",
-        "telegram_webhook_secret": TELEGRAM_SECRET, "telegram_api_base": "http://telegram.fake",
-        "whatsapp_phone_id": PHONE_ID, "whatsapp_token": "wa-token",
-        "whatsapp_app_secret": APP_SECRET, "whatsapp_verify_token": VERIFY_TOKEN,
+        "telegram_webhook_secret": TELEGRAM_SECRET,
+        "telegram_api_base": "http://telegram.fake",
+        "whatsapp_phone_id": PHONE_ID,
+        "whatsapp_token": "wa-token",
+        "whatsapp_app_secret": APP_SECRET,
+        "whatsapp_verify_token": VERIFY_TOKEN,
     }
     return load_settings(_env_file=None, **(values | overrides))
 
@@ -63,9 +67,14 @@ class Running:
         while asyncio.get_running_loop().time() < deadline:
             await self.services.worker.drain()
             async with self.services.db.transaction() as session:
-                busy = await session.scalar(select(func.count()).select_from(OutboxItem).where(
-                    OutboxItem.status.in_(("pending", "sending")),
-                    OutboxItem.not_before.is_(None)))
+                busy = await session.scalar(
+                    select(func.count())
+                    .select_from(OutboxItem)
+                    .where(
+                        OutboxItem.status.in_(("pending", "sending")),
+                        OutboxItem.not_before.is_(None),
+                    )
+                )
             if not busy:
                 return
             await asyncio.sleep(0.05)
@@ -77,11 +86,15 @@ async def running_service(settings: Settings) -> AsyncIterator[Running]:
     telegram, graph = FakeTelegram(), FakeGraph()
     connections = Connections(
         telegram_request=HTTPXRequest(
-            httpx_kwargs={"transport": httpx.ASGITransport(app=telegram.app)}),
+            httpx_kwargs={"transport": httpx.ASGITransport(app=telegram.app)}
+        ),
         whatsapp_session=httpx.AsyncClient(transport=httpx.ASGITransport(app=graph.app)),
     )
     app = create_app(settings, connections)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://fadaa.test"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://fadaa.test"
+        ) as client,
+    ):
         yield Running(client, app.state.services, telegram, graph, app)

@@ -21,11 +21,13 @@ ADMIN: dict[str, str] = {}
 def admin_schema(tmp_path_factory):
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.sqlite'}"
     ADMIN["Authorization"] = f"Bearer {asyncio.run(_admin_token(url))}"
-    app = create_app(channel_settings(url, telegram_token=None, whatsapp_token=None,
-                                      admin_requests_per_minute=100_000))
+    app = create_app(
+        channel_settings(
+            url, telegram_token=None, whatsapp_token=None, admin_requests_per_minute=100_000
+        )
+    )
     with serving(app) as base:
-        yield schemathesis.openapi.from_url(f"{base}/openapi.json").include(
-            path_regex="^/admin")
+        yield schemathesis.openapi.from_url(f"{base}/openapi.json").include(path_regex="^/admin")
 
 
 async def _admin_token(url: str) -> str:
@@ -43,8 +45,9 @@ def test_the_admin_api_never_fails_with_a_server_error(admin_schema):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def never_5xx(case: schemathesis.Case) -> None:
             case.call_and_validate(headers=ADMIN, checks=[not_a_server_error])
 

@@ -49,7 +49,8 @@ def test_no_latin_darija_text_uses_arabic_script():
 def test_ready_answers_and_capsules_have_latin_darija_with_the_same_format_fields():
     for key, answer in (read_yaml(CANNED_FILE).get("canned") or {}).items():
         assert sorted(FORMAT_FIELD.findall(answer[LATN])) == sorted(
-            FORMAT_FIELD.findall(answer["ary"])), key
+            FORMAT_FIELD.findall(answer["ary"])
+        ), key
     for raw in read_yaml(SHIPPED / "catalogue.yaml")["capsules"].values():
         assert raw["title"][LATN] and raw["caption"][LATN]
 
@@ -65,15 +66,20 @@ def test_the_latin_darija_catalog_has_no_arabic_script_and_keeps_format_fields()
     messages = [m for m in latin if m.id]
     assert messages
     assert [m.id for m in messages if ARABIC_SCRIPT.search(m.string)] == []
-    assert [m.id for m in messages
-            if sorted(FORMAT_FIELD.findall(m.string)) != sorted(FORMAT_FIELD.findall(m.id))] == []
+    assert [
+        m.id
+        for m in messages
+        if sorted(FORMAT_FIELD.findall(m.string)) != sorted(FORMAT_FIELD.findall(m.id))
+    ] == []
 
 
 @pytest.mark.parametrize("code", ["ary_Latn"])
 def test_short_buttons_stay_short(code):
     """A short source (a button title) keeps a translation a button can show (20 characters)."""
     french = catalog("fr")
-    long = [m.id for m in catalog(code)
-            if m.id and len(m.id) <= 20 and len(french.get(m.id).string) <= 20
-            and len(m.string) > 20]
+    long = [
+        m.id
+        for m in catalog(code)
+        if m.id and len(m.id) <= 20 and len(french.get(m.id).string) <= 20 and len(m.string) > 20
+    ]
     assert long == []

@@ -32,6 +32,11 @@ def test_backup_never_overwrites_a_file(tmp_path):
 
 def test_backup_of_postgresql_points_to_pg_dump(tmp_path):
     environment = {**os.environ, "FADAA_DATABASE_URL": "postgresql://fadaa@127.0.0.1:1/fadaa"}
-    run = subprocess.run([sys.executable, "-m", "api.cli", "backup", str(tmp_path / "x")],
-                         capture_output=True, text=True, env=environment, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "api.cli", "backup", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
     assert run.returncode == 2 and "pg_dump" in run.stderr

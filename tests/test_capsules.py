@@ -7,13 +7,17 @@ from tests.fakes.telegram_api import button_update, text_update
 from tests.fakes.whatsapp_api import button_reply, signed, text_message, webhook
 from tests.service import TELEGRAM_SECRET
 
-SAMPLE = (Path(__file__).parent.parent / "bot" / "content" / "capsules" / "sample.mp4")
+SAMPLE = Path(__file__).parent.parent / "bot" / "content" / "capsules" / "sample.mp4"
 TG = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 CAPSULE = {
     "title": {"fr": "L'AG en 2 minutes", "ar": "الجمع العام في دقيقتين", "ary": "الجمع العام"},
-    "caption": {"fr": "Comment tenir l'assemblée générale annuelle.",
-                "ar": "كيف يُعقد الجمع العام السنوي.", "ary": "كيفاش كيتدار الجمع العام."},
-    "tags": ["general_assembly"], "duration_seconds": 120,
+    "caption": {
+        "fr": "Comment tenir l'assemblée générale annuelle.",
+        "ar": "كيف يُعقد الجمع العام السنوي.",
+        "ary": "كيفاش كيتدار الجمع العام.",
+    },
+    "tags": ["general_assembly"],
+    "duration_seconds": 120,
 }
 
 
@@ -26,9 +30,11 @@ async def editor(service) -> dict[str, str]:
 async def upload(service, headers) -> None:
     put = await service.client.put("/admin/capsules/ag-2min", headers=headers, json=CAPSULE)
     assert put.status_code == 200
-    video = await service.client.post("/admin/capsules/ag-2min/video", headers=headers,
-                                      files={"video": ("ag.mp4", SAMPLE.read_bytes(),
-                                                       "video/mp4")})
+    video = await service.client.post(
+        "/admin/capsules/ag-2min/video",
+        headers=headers,
+        files={"video": ("ag.mp4", SAMPLE.read_bytes(), "video/mp4")},
+    )
     assert video.status_code == 200
 
 
@@ -41,12 +47,17 @@ async def test_only_the_marked_sample_is_listed_before_odco_loads_capsules(servi
 async def test_an_uploaded_capsule_reaches_telegram_as_a_video_then_by_file_id(service):
     await upload(service, await editor(service))
     for update_id, chat in ((1, 501), (2, 502)):
-        await service.client.post("/telegram/webhook", headers=TG,
-                                  json=text_update(update_id, chat, "salam"))
-        await service.client.post("/telegram/webhook", headers=TG,
-                                  json=button_update(update_id + 10, chat, "lang:fr"))
-        await service.client.post("/telegram/webhook", headers=TG,
-                                  json=button_update(update_id + 20, chat, "capsule:ag-2min"))
+        await service.client.post(
+            "/telegram/webhook", headers=TG, json=text_update(update_id, chat, "salam")
+        )
+        await service.client.post(
+            "/telegram/webhook", headers=TG, json=button_update(update_id + 10, chat, "lang:fr")
+        )
+        await service.client.post(
+            "/telegram/webhook",
+            headers=TG,
+            json=button_update(update_id + 20, chat, "capsule:ag-2min"),
+        )
         await service.delivered()
     first, second = service.telegram.sent("sendVideo")
     assert not isinstance(first["video"], str)  # the file itself, uploaded
@@ -57,9 +68,11 @@ async def test_an_uploaded_capsule_reaches_telegram_as_a_video_then_by_file_id(s
 async def test_an_uploaded_capsule_reaches_whatsapp_as_a_video_uploaded_once(service):
     await upload(service, await editor(service))
     for n, bsuid in enumerate(("MA.1000000000001", "MA.1000000000002")):
-        for message in (text_message(f"wamid.{n}a", "salam"),
-                        button_reply(f"wamid.{n}b", "lang:ary"),
-                        button_reply(f"wamid.{n}c", "capsule:ag-2min")):
+        for message in (
+            text_message(f"wamid.{n}a", "salam"),
+            button_reply(f"wamid.{n}b", "lang:ary"),
+            button_reply(f"wamid.{n}c", "capsule:ag-2min"),
+        ):
             body, headers = signed(webhook(message, bsuid=bsuid, wa_id=None))
             await service.client.post("/whatsapp/webhook", content=body, headers=headers)
         await service.delivered()
@@ -71,10 +84,14 @@ async def test_an_uploaded_capsule_reaches_whatsapp_as_a_video_uploaded_once(ser
 async def test_an_answer_about_the_assembly_suggests_the_capsule(service):
     await upload(service, await editor(service))
     await service.client.post("/telegram/webhook", headers=TG, json=text_update(1, 503, "salam"))
-    await service.client.post("/telegram/webhook", headers=TG,
-                              json=button_update(2, 503, "lang:fr"))
-    await service.client.post("/telegram/webhook", headers=TG, json=text_update(
-        3, 503, "Quand faut-il tenir l'assemblée générale de la coopérative ?"))
+    await service.client.post(
+        "/telegram/webhook", headers=TG, json=button_update(2, 503, "lang:fr")
+    )
+    await service.client.post(
+        "/telegram/webhook",
+        headers=TG,
+        json=text_update(3, 503, "Quand faut-il tenir l'assemblée générale de la coopérative ?"),
+    )
     await service.delivered()
     keyboard = service.telegram.sent(chat_id=503)[-1]["reply_markup"]["inline_keyboard"]
     assert "capsule:ag-2min" in [button["callback_data"] for row in keyboard for button in row]
@@ -83,15 +100,19 @@ async def test_an_answer_about_the_assembly_suggests_the_capsule(service):
 async def test_an_upload_that_is_not_an_mp4_is_refused(service):
     headers = await editor(service)
     await service.client.put("/admin/capsules/ag-2min", headers=headers, json=CAPSULE)
-    response = await service.client.post("/admin/capsules/ag-2min/video", headers=headers,
-                                          files={"video": ("x.mp4", b"not a video", "video/mp4")})
+    response = await service.client.post(
+        "/admin/capsules/ag-2min/video",
+        headers=headers,
+        files={"video": ("x.mp4", b"not a video", "video/mp4")},
+    )
     assert response.status_code == 422
 
 
 async def test_unknown_tags_are_refused(service):
     headers = await editor(service)
-    response = await service.client.put("/admin/capsules/x", headers=headers,
-                                        json=CAPSULE | {"tags": ["football"]})
+    response = await service.client.put(
+        "/admin/capsules/x", headers=headers, json=CAPSULE | {"tags": ["football"]}
+    )
     assert response.status_code == 422 and "football" in response.json()["detail"]
 
 
@@ -103,7 +124,8 @@ def video_of(message: dict) -> dict | None:
 
 
 async def test_the_service_keeps_its_files_in_its_data_directory_not_the_working_one(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     """The suite used to leave data/capsules/ in the repository root."""
     from tests.conftest import database_url, empty_database
     from tests.service import channel_settings, running_service

@@ -29,15 +29,17 @@ async def test_a_burst_survives_two_kill_9s_with_nothing_lost(tmp_path):
     graph = FakeGraph()
     graph.latency = 0.05  # calls in flight when the kill lands
     with serving(graph.app) as api_base:
-        processes = Processes(url, api_base, CODE, extra_env={
-            "FADAA_OUTBOX_LEASE_SECONDS": "5"})  # keep the test short; the logic is the same
+        processes = Processes(
+            url, api_base, CODE, extra_env={"FADAA_OUTBOX_LEASE_SECONDS": "5"}
+        )  # keep the test short; the logic is the same
         try:
             processes.start_web()
             await wait_until_up(processes.web_url)
             for name in ("w1", "w2"):
                 processes.start(name, "worker", "--no-reminders")
-            burst = asyncio.create_task(post_burst(processes.web_url, users=USERS,
-                                                   per_user=PER_USER))
+            burst = asyncio.create_task(
+                post_burst(processes.web_url, users=USERS, per_user=PER_USER)
+            )
             for victim, sent in (("w1", 150), ("w2", 300)):
                 await wait_for(lambda sent=sent: _sent_at_least(graph, sent), timeout=120)
                 processes.kill(victim)

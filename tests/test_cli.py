@@ -13,8 +13,13 @@ def fadaa(*args: str, data_dir, stdin: str = "", **env: str) -> subprocess.Compl
     environment = {**os.environ, "FADAA_DATA_DIR": str(data_dir), **env}
     environment.pop("FADAA_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args], input=stdin, capture_output=True, text=True,
-        env=environment, timeout=120, check=False,
+        [sys.executable, "-m", "api.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
     )
 
 

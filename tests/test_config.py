@@ -16,13 +16,16 @@ def test_a_plain_postgresql_url_gets_the_async_driver(monkeypatch):
     assert settings.resolved_database_url == "postgresql+psycopg://fadaa:pw@db:5432/fadaa"
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("FADAA_DEFAULT_LANGUAGE", "en"),
-    ("FADAA_ACT_THRESHOLD", "1.5"),
-    ("FADAA_ENV", "staging"),
-    ("FADAA_ADVISOR_WEEKDAYS", "[0, 7]"),
-    ("FADAA_ADVISOR_OPENS", "9h"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("FADAA_DEFAULT_LANGUAGE", "en"),
+        ("FADAA_ACT_THRESHOLD", "1.5"),
+        ("FADAA_ENV", "staging"),
+        ("FADAA_ADVISOR_WEEKDAYS", "[0, 7]"),
+        ("FADAA_ADVISOR_OPENS", "9h"),
+    ],
+)
 def test_an_invalid_value_names_the_variable(monkeypatch, variable, value):
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError, match=variable):
@@ -34,8 +37,10 @@ def test_advisors_ids_group_and_hours_are_read_from_the_environment(monkeypatch)
     monkeypatch.setenv("FADAA_ADVISOR_TELEGRAM_IDS", "[9001, 9002]")
     monkeypatch.setenv("FADAA_ADVISOR_CLOSES", "15:00")
     settings = load_settings(_env_file=None, telegram_token="1:x")
-    assert (settings.advisor_group_id, settings.advisor_telegram_ids) == (-1001234567890,
-                                                                         [9001, 9002])
+    assert (settings.advisor_group_id, settings.advisor_telegram_ids) == (
+        -1001234567890,
+        [9001, 9002],
+    )
     assert settings.desk_enabled and str(settings.advisor_closes) == "15:00:00"
 
 

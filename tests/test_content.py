@@ -7,21 +7,30 @@ import pytest
 
 from bot.content import ContentError, default_content, known_intents, load_content
 
-CONVERSATIONAL = {"greeting", "thanks_goodbye", "help_menu", "change_language",
-                  "talk_to_advisor", "set_reminder", "my_reminders", "delete_my_data"}
-ALL_TEXTS = [(item.id, language, text)
-             for item in default_content().items.values()
-             for language, text in {**item.text, **{f"{k}-title": v
-                                                    for k, v in item.title.items()}}.items()]
+CONVERSATIONAL = {
+    "greeting",
+    "thanks_goodbye",
+    "help_menu",
+    "change_language",
+    "talk_to_advisor",
+    "set_reminder",
+    "my_reminders",
+    "delete_my_data",
+}
+ALL_TEXTS = [
+    (item.id, language, text)
+    for item in default_content().items.values()
+    for language, text in {**item.text, **{f"{k}-title": v for k, v in item.title.items()}}.items()
+]
 
 FORBIDDEN = {
     "seven founders": r"\b7\s*(fondateurs|membres|founders|أعضاء|اعضاء|ديال الأعضاء)|sept membres"
-                      r"|سبعة أعضاء",
+    r"|سبعة أعضاء",
     "administrative court": r"tribunal administratif|tribunaux administratifs|administrative court"
-                            r"|المحكمة الإدارية|المحاكم الإدارية|المحكمة الادارية",
+    r"|المحكمة الإدارية|المحاكم الإدارية|المحكمة الادارية",
     "a phone number": r"\+212|\b0[5-7](\s?\d){8}\b",
     "fully online creation": r"(?<!pas )entièrement en ligne|100\s?% en ligne|fully online"
-                             r"|بالكامل عبر الإنترنت|كاملة عبر الإنترنت|كلها فالأنترنيت",
+    r"|بالكامل عبر الإنترنت|كاملة عبر الإنترنت|كلها فالأنترنيت",
     "an unknown web address": r"(https?://|www\.)(?!odco\.gov\.ma|coopmarketplace\.ma)",
     "capsules available somewhere": r"youtube|disponibles? sur|متوفرة على",
     "ODCO selling": r"l'ODCO vend|ODCO sells|المكتب يبيع",
@@ -86,16 +95,24 @@ def test_a_valid_file_loads(tmp_path):
     assert load_content(tmp_path).get("demo.item").text["ary"] == "الكلام"
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("ary: الكلام", "ary: ''"), "topic.yaml: item demo.item: text.ary is missing or empty"),
-    (("ary-Latn: Lkalam", "ary-Latn: ''"),
-     "topic.yaml: item demo.item: text.ary-Latn is missing or empty"),
-    (("ary-Latn: Lkalam}", "}"), "topic.yaml: item demo.item: text.ary-Latn is missing or empty"),
-    (("[S1]", "[S99]"), "topic.yaml: item demo.item: unknown source key(s) S99"),
-    (("ar: نص, ", ""), "topic.yaml: item demo.item: text.ar is missing or empty"),
-    (("2026-11-25", "soon"), "topic.yaml: item demo.item: last_verified 'soon' is not a date"),
-    (("Texte", "x" * 701), "topic.yaml: item demo.item: text.fr has 701 characters"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("ary: الكلام", "ary: ''"), "topic.yaml: item demo.item: text.ary is missing or empty"),
+        (
+            ("ary-Latn: Lkalam", "ary-Latn: ''"),
+            "topic.yaml: item demo.item: text.ary-Latn is missing or empty",
+        ),
+        (
+            ("ary-Latn: Lkalam}", "}"),
+            "topic.yaml: item demo.item: text.ary-Latn is missing or empty",
+        ),
+        (("[S1]", "[S99]"), "topic.yaml: item demo.item: unknown source key(s) S99"),
+        (("ar: نص, ", ""), "topic.yaml: item demo.item: text.ar is missing or empty"),
+        (("2026-11-25", "soon"), "topic.yaml: item demo.item: last_verified 'soon' is not a date"),
+        (("Texte", "x" * 701), "topic.yaml: item demo.item: text.fr has 701 characters"),
+    ],
+)
 def test_an_invalid_item_is_refused_naming_file_item_and_field(tmp_path, change, message):
     write_topic(tmp_path, VALID_ITEM.replace(*change))
     with pytest.raises(ContentError, match=re.escape(message)):

@@ -30,22 +30,28 @@ async def test_choosing_the_language_by_number_eastern_digit_or_label_shows_that
     assert MENU_TITLES[language] in chat.titles(replies)
 
 
-@pytest.mark.parametrize(("message", "language"), [
-    ("السلام عليكم، بغيت نعرف شنو خاصني باش نأسس تعاونية", "ary"),
-    ("slm khoya, bghit n3rf kifach ndir cooperative m3a l3yalat dyal douar", "ary-Latn"),
-    ("Bonjour, je voudrais créer une coopérative avec des amies", "fr"),
-    ("السلام عليكم، أريد أن أعرف مراحل تأسيس تعاونية فلاحية", "ar"),
-])
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("السلام عليكم، بغيت نعرف شنو خاصني باش نأسس تعاونية", "ary"),
+        ("slm khoya, bghit n3rf kifach ndir cooperative m3a l3yalat dyal douar", "ary-Latn"),
+        ("Bonjour, je voudrais créer une coopérative avec des amies", "fr"),
+        ("السلام عليكم، أريد أن أعرف مراحل تأسيس تعاونية فلاحية", "ar"),
+    ],
+)
 async def test_a_clear_first_message_is_answered_in_its_language_without_asking(
     chat, message, language
 ):
     replies = await chat.send(message)
-    assert replies[0].text.splitlines()[0] == {
-        "ary": "مرحبا بيك! أنا فضاء، المساعد ديال التعاونيات.",
-        "ar": "مرحبا! أنا فضاء، مساعد التعاونيات.",
-        "fr": "Bienvenue ! Je suis Fadaa, l'assistant des coopératives.",
-        "ary-Latn": "Merhba bik! Ana Fadaa, lmosa3id dyal cooperativat.",
-    }[language]
+    assert (
+        replies[0].text.splitlines()[0]
+        == {
+            "ary": "مرحبا بيك! أنا فضاء، المساعد ديال التعاونيات.",
+            "ar": "مرحبا! أنا فضاء، مساعد التعاونيات.",
+            "fr": "Bienvenue ! Je suis Fadaa, l'assistant des coopératives.",
+            "ary-Latn": "Merhba bik! Ana Fadaa, lmosa3id dyal cooperativat.",
+        }[language]
+    )
     assert "5" in replies[1].text
 
 
@@ -55,11 +61,14 @@ async def test_the_first_question_is_answered_once_the_language_is_chosen(chat):
     assert "Intilaka" in replies[-1].text
 
 
-@pytest.mark.parametrize(("message", "language"), [
-    ("bghit nbdel lougha l fransawiya", "fr"),
-    ("parlez moi en darija svp", "ary"),
-    ("ممكن تهضر معايا بالعربية", "ar"),
-])
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("bghit nbdel lougha l fransawiya", "fr"),
+        ("parlez moi en darija svp", "ary"),
+        ("ممكن تهضر معايا بالعربية", "ar"),
+    ],
+)
 async def test_a_user_can_switch_language_by_naming_it(chat, message, language):
     await chat.send("Bonjour")
     await chat.send("2" if language != "ar" else "3")
@@ -144,7 +153,8 @@ async def test_an_ambiguous_question_asks_which_topic_with_buttons(chat):
     replies = await chat.send("qualité ou conformité ?")
     assert "Vous voulez dire" in replies[0].text
     assert {"intent:quality_label", "intent:product_certification"} <= {
-        b.payload for b in replies[0].buttons}
+        b.payload for b in replies[0].buttons
+    }
 
 
 async def test_choosing_a_clarification_button_answers_that_topic(chat):

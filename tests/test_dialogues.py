@@ -24,8 +24,9 @@ async def test_dialogue(engine, dialogue):
 
 
 async def test_dialogues_written_apart_keep_their_pass_rate(engine):
-    outcomes = [await DialogueRun(engine, d, user_id=f"2126{i:08d}").run()
-                for i, d in enumerate(APART)]
+    outcomes = [
+        await DialogueRun(engine, d, user_id=f"2126{i:08d}").run() for i, d in enumerate(APART)
+    ]
     failed = [o for o in outcomes if not o.passed]
     rate = 1 - len(failed) / len(outcomes)
     report = "\n".join(f"{o.dialogue.id}: {o.failures[0]}" for o in failed)

@@ -16,11 +16,14 @@ async def in_language(chat: Chat, language: str) -> Chat:
     return chat
 
 
-@pytest.mark.parametrize(("language", "step_one"), [
-    ("ary", "تاخدو الموافقة على السمية"),
-    ("fr", "Faire approuver le nom"),
-    ("ar", "• المصادقة على الاسم"),
-])
+@pytest.mark.parametrize(
+    ("language", "step_one"),
+    [
+        ("ary", "تاخدو الموافقة على السمية"),
+        ("fr", "Faire approuver le nom"),
+        ("ar", "• المصادقة على الاسم"),
+    ],
+)
 async def test_create_a_cooperative_from_the_menu_shows_the_six_steps_then_each_step(
     chat, language, step_one
 ):
@@ -31,12 +34,15 @@ async def test_create_a_cooperative_from_the_menu_shows_the_six_steps_then_each_
     assert "item:create.step.statutes" in [b.payload for b in step[0].buttons]
 
 
-@pytest.mark.parametrize(("language", "question", "expected"), [
-    ("ary", "fin ndir dossier dyal la cooperative?", "المحكمة الابتدائية"),
-    ("ary", "فين نحط الملف ديال التعاونية باش تتسجل؟", "المحكمة الابتدائية"),
-    ("fr", "où déposer le dossier de création ?", "tribunal de première instance"),
-    ("ar", "أين يودع ملف تأسيس التعاونية؟", "المحكمة الابتدائية"),
-])
+@pytest.mark.parametrize(
+    ("language", "question", "expected"),
+    [
+        ("ary", "fin ndir dossier dyal la cooperative?", "المحكمة الابتدائية"),
+        ("ary", "فين نحط الملف ديال التعاونية باش تتسجل؟", "المحكمة الابتدائية"),
+        ("fr", "où déposer le dossier de création ?", "tribunal de première instance"),
+        ("ar", "أين يودع ملف تأسيس التعاونية؟", "المحكمة الابتدائية"),
+    ],
+)
 async def test_a_user_can_jump_straight_to_the_court_step(chat, language, question, expected):
     await in_language(chat, language)
     assert expected in await chat.text_of(question)
@@ -48,13 +54,24 @@ async def test_membership_rules_give_five_members_and_the_capital(chat):
     assert "5 membres" in answer and "1 000 DH" in answer and "100 DH" in answer
 
 
-@pytest.mark.parametrize(("language", "opening", "answers", "expected"), [
-    ("ary", "ana ferracha f souk, bghit nwli legal", ["bi3", "bo7di", "mdina"], "5"),
-    ("fr", "je vends du pain à la maison sans papiers, comment me régulariser ?",
-     ["3", "1", "2"], "auto-entrepreneur"),
-    ("ary", "كنصاوب الكسكس فالدار مع 6 ديال الجارات وبغينا نخدمو بالقانون",
-     ["1", "3", "1"], "5"),
-])
+@pytest.mark.parametrize(
+    ("language", "opening", "answers", "expected"),
+    [
+        ("ary", "ana ferracha f souk, bghit nwli legal", ["bi3", "bo7di", "mdina"], "5"),
+        (
+            "fr",
+            "je vends du pain à la maison sans papiers, comment me régulariser ?",
+            ["3", "1", "2"],
+            "auto-entrepreneur",
+        ),
+        (
+            "ary",
+            "كنصاوب الكسكس فالدار مع 6 ديال الجارات وبغينا نخدمو بالقانون",
+            ["1", "3", "1"],
+            "5",
+        ),
+    ],
+)
 async def test_formalise_asks_three_questions_then_gives_the_route(
     chat, language, opening, answers, expected
 ):
@@ -86,8 +103,14 @@ async def test_the_financing_finder_understands_typed_darija_answers(chat):
 async def test_the_financing_finder_with_buttons_in_french_fits_a_small_womens_project(chat):
     await in_language(chat, "fr")
     await chat.send(payload="finder:start")
-    for payload in ("stage=created", "age=young", "sector=crafts", "area=urban",
-                    "audience=women", "amount=50000"):
+    for payload in (
+        "stage=created",
+        "age=young",
+        "sector=crafts",
+        "area=urban",
+        "audience=women",
+        "amount=50000",
+    ):
         result = await chat.send(payload=f"finder:{payload}")
     assert "50\u202f000" in result[0].text  # fr_MA groups with a narrow no-break space
     payloads = [b.payload for b in result[0].buttons]
@@ -109,16 +132,19 @@ async def test_an_unclear_answer_in_a_questionnaire_asks_again(chat):
     assert "Choisissez l'une des réponses" in replies[0].text
 
 
-@pytest.mark.parametrize(("language", "question", "expected"), [
-    ("ary", "kifach nakhod autorisation dyal ONSSA l l3sel?", "ONSSA"),
-    ("ar", "كيف نحصل على علامة الجودة أو تسمية المنشأ لزيت الأركان؟", "25-06"),
-    ("fr", "comment certifier nos produits chez IMANOR ?", "IMANOR"),
-    ("ary", "wa9tach khassna ndiro l'assemblée générale?", "6"),
-    ("fr", "comment préparer le rapport moral et financier ?", "rapport"),
-    ("ary", "واش كاين دعم للتعاونيات ديال العيالات؟", "للا المتعاونة"),
-    ("fr", "je veux vendre nos produits en ligne", "coopmarketplace.ma"),
-    ("ar", "هل توجد برامج تكوين ومواكبة للتعاونيات؟", "مرافقة"),
-])
+@pytest.mark.parametrize(
+    ("language", "question", "expected"),
+    [
+        ("ary", "kifach nakhod autorisation dyal ONSSA l l3sel?", "ONSSA"),
+        ("ar", "كيف نحصل على علامة الجودة أو تسمية المنشأ لزيت الأركان؟", "25-06"),
+        ("fr", "comment certifier nos produits chez IMANOR ?", "IMANOR"),
+        ("ary", "wa9tach khassna ndiro l'assemblée générale?", "6"),
+        ("fr", "comment préparer le rapport moral et financier ?", "rapport"),
+        ("ary", "واش كاين دعم للتعاونيات ديال العيالات؟", "للا المتعاونة"),
+        ("fr", "je veux vendre nos produits en ligne", "coopmarketplace.ma"),
+        ("ar", "هل توجد برامج تكوين ومواكبة للتعاونيات؟", "مرافقة"),
+    ],
+)
 async def test_labels_life_and_womens_topics_answer_from_the_sourced_content(
     chat, language, question, expected
 ):

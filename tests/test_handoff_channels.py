@@ -56,7 +56,8 @@ async def test_a_whatsapp_user_reaches_an_advisor_and_comes_back_to_the_bot(desk
     await desk.delivered()
     rating = desk.graph.interactive()[-1]
     assert [row["id"] for row in rating["action"]["sections"][0]["rows"]] == [
-        f"rate:1:{score}" for score in (1, 2, 3, 4, 5)]
+        f"rate:1:{score}" for score in (1, 2, 3, 4, 5)
+    ]
 
     await from_whatsapp(desk, list_reply("wamid.H4", "rate:1:5", "⭐⭐⭐⭐⭐"))
     await desk.delivered()
@@ -66,15 +67,19 @@ async def test_a_whatsapp_user_reaches_an_advisor_and_comes_back_to_the_bot(desk
 
 async def test_the_first_advisor_to_answer_claims_and_a_second_is_told_who_has_it(desk):
     thread = await whatsapp_user_asks_an_advisor(desk)
-    await asyncio.gather(in_the_group(desk, 601, KARIMA, "Salam, ana Karima."),
-                         in_the_group(desk, 602, YOUSSEF, "Salam, ana Youssef."))
+    await asyncio.gather(
+        in_the_group(desk, 601, KARIMA, "Salam, ana Karima."),
+        in_the_group(desk, 602, YOUSSEF, "Salam, ana Youssef."),
+    )
     await desk.delivered()
     relayed = [text for text in desk.graph.texts() if "ana " in text]
     assert len(relayed) == 1
     handoff = await handoff_row(desk)
     loser = "Youssef" if handoff.advisor_name == "Karima" else "Karima"
-    assert any(text.startswith("⚠️") and handoff.advisor_name in text
-               for text in desk.telegram.topic_texts(thread))
+    assert any(
+        text.startswith("⚠️") and handoff.advisor_name in text
+        for text in desk.telegram.topic_texts(thread)
+    )
     assert loser not in relayed[0]
 
 
@@ -135,8 +140,12 @@ async def test_a_voice_note_and_a_photo_reach_the_topic_as_they_are(desk):
 
 
 async def test_a_telegram_users_voice_note_is_copied_into_the_topic(desk):
-    await to_telegram(desk, text_update(1, TELEGRAM_USER, "Bonjour, je veux parler à un "
-                                        "conseiller pour mon dossier de label"))
+    await to_telegram(
+        desk,
+        text_update(
+            1, TELEGRAM_USER, "Bonjour, je veux parler à un conseiller pour mon dossier de label"
+        ),
+    )
     await desk.delivered()
     await to_telegram(desk, voice_update(2, TELEGRAM_USER))
     await desk.delivered()
@@ -149,10 +158,13 @@ async def test_a_telegram_users_voice_note_is_copied_into_the_topic(desk):
 async def test_a_burst_of_messages_opens_one_topic(desk):
     await from_whatsapp(desk, text_message("wamid.B1", "bghit nhder m3a chi mostachar"))
     await from_whatsapp(desk, text_message("wamid.B2", "3ndi so2al 3la la TVA dyal t3awniya"))
-    burst = ["wach kayna chi 7al?", "3afak", "rani msta3jla", "ila mumkin lyoum",
-             "chokran", "?"]
-    await asyncio.gather(*(from_whatsapp(desk, text_message(f"wamid.B{n}", text))
-                           for n, text in enumerate(burst, start=3)))
+    burst = ["wach kayna chi 7al?", "3afak", "rani msta3jla", "ila mumkin lyoum", "chokran", "?"]
+    await asyncio.gather(
+        *(
+            from_whatsapp(desk, text_message(f"wamid.B{n}", text))
+            for n, text in enumerate(burst, start=3)
+        )
+    )
     await desk.delivered()
     assert len(desk.telegram.topics) == 1
     assert len(desk.telegram.topic_texts(next(iter(desk.telegram.topics)))) == 7
@@ -180,8 +192,10 @@ async def test_an_unreachable_group_keeps_the_request_retries_it_and_tells_the_u
     await desk.delivered()
     assert not desk.telegram.topics
     with use_language("ary-Latn"):
-        unreachable = _("Our advisors cannot be reached right now. Your request is saved and will "
-                        "reach them as soon as possible; you will get the answer here.")
+        unreachable = _(
+            "Our advisors cannot be reached right now. Your request is saved and will "
+            "reach them as soon as possible; you will get the answer here."
+        )
     told = [t for t in desk.graph.texts() if t.startswith(unreachable[:40])]
     assert len(told) == 1
     async with desk.services.db.transaction() as session:
@@ -198,9 +212,16 @@ async def test_a_user_who_erases_their_data_during_a_handoff_leaves_no_trace(des
     thread = await whatsapp_user_asks_an_advisor(desk)
     await from_whatsapp(desk, text_message("wamid.E1", "bghit tmse7 ga3 les données dyali"))
     await desk.delivered()
-    await from_whatsapp(desk, list_reply("wamid.E2", "privacy:erase") | {
-        "interactive": {"type": "button_reply",
-                        "button_reply": {"id": "privacy:erase", "title": "…"}}})
+    await from_whatsapp(
+        desk,
+        list_reply("wamid.E2", "privacy:erase")
+        | {
+            "interactive": {
+                "type": "button_reply",
+                "button_reply": {"id": "privacy:erase", "title": "…"},
+            }
+        },
+    )
     await desk.delivered()
     assert thread in desk.telegram.deleted_topics
     async with desk.services.db.transaction() as session:
@@ -238,8 +259,10 @@ async def test_a_file_an_advisor_posts_is_not_sent_and_the_advisor_is_told(desk)
     thread = await whatsapp_user_asks_an_advisor(desk)
     photo = group_update(971, GROUP, thread, KARIMA, "")
     del photo["message"]["text"]
-    photo["message"] |= {"caption": "hak l formulaire", "photo": [
-        {"file_id": "AgAC", "file_unique_id": "p", "width": 90, "height": 90}]}
+    photo["message"] |= {
+        "caption": "hak l formulaire",
+        "photo": [{"file_id": "AgAC", "file_unique_id": "p", "width": 90, "height": 90}],
+    }
     await to_telegram(desk, photo)
     await desk.delivered()
     assert not any("formulaire" in text for text in desk.graph.texts())

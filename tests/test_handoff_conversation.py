@@ -63,8 +63,11 @@ async def test_asking_for_an_advisor_asks_for_one_line_first(chat):
 async def test_a_request_that_says_what_it_is_about_opens_at_once(chat):
     await say(chat, "Bonjour")
     await say(chat, payload="lang:fr")
-    await say(chat, "Bonjour, je voudrais parler à un conseiller, j'ai un problème avec mon "
-                    "dossier de coopérative")
+    await say(
+        chat,
+        "Bonjour, je voudrais parler à un conseiller, j'ai un problème avec mon "
+        "dossier de coopérative",
+    )
     handoff = await the_handoff(chat)
     assert handoff.status == "waiting"
     assert handoff.description.endswith("mon dossier de coopérative")
@@ -131,8 +134,9 @@ async def test_once_an_advisor_answers_a_typed_number_is_for_the_advisor(chat):
     handoff = await the_handoff(chat)
     async with chat.engine.db.transaction() as session:
         handoff = await session.get(Handoff, handoff.id)
-        await chat.engine.desk.act(session, handoff, KARIMA, command=None,
-                                   text="Ch7al mn wa7ed ntouma f l'cooperative?")
+        await chat.engine.desk.act(
+            session, handoff, KARIMA, command=None, text="Ch7al mn wa7ed ntouma f l'cooperative?"
+        )
     await chat.deliver()
     assert await say(chat, "7") == []
     assert (await the_handoff(chat)).status == "claimed"
@@ -160,8 +164,14 @@ async def test_the_advisor_summary_carries_the_financing_answers(chat):
     await say(chat, "Bonjour")
     await say(chat, payload="lang:fr")
     await say(chat, payload="finder:start")
-    for answer in ("stage=created", "age=young", "sector=agriculture", "area=rural",
-                   "audience=women", "amount=50000"):
+    for answer in (
+        "stage=created",
+        "age=young",
+        "sector=agriculture",
+        "area=rural",
+        "audience=women",
+        "amount=50000",
+    ):
         await say(chat, payload=f"finder:{answer}")
     await say(chat, payload="intent:talk_to_advisor")
     await say(chat, "Aucun programme ne correspond, que faire ?")
@@ -175,8 +185,9 @@ async def test_a_closed_conversation_asks_for_a_rating_that_a_typed_number_answe
     handoff = await the_handoff(chat)
     async with chat.engine.db.transaction() as session:
         handoff = await session.get(Handoff, handoff.id)
-        await chat.engine.desk.act(session, handoff, KARIMA, command=None,
-                                   text="Salam, 3yti l délégation d Agadir.")
+        await chat.engine.desk.act(
+            session, handoff, KARIMA, command=None, text="Salam, 3yti l délégation d Agadir."
+        )
         await chat.engine.desk.act(session, handoff, KARIMA, command="close", text="")
     delivered = await chat.deliver()
     assert delivered[0].text.startswith("Karima")
@@ -199,8 +210,9 @@ async def test_a_rating_cannot_be_given_twice_or_for_someone_elses_handoff(chat)
 
 async def make_it_wait_too_long(chat) -> None:
     async with chat.engine.db.transaction() as session:
-        await session.execute(update(Handoff).values(
-            expected_from=datetime.now(UTC) - timedelta(hours=3)))
+        await session.execute(
+            update(Handoff).values(expected_from=datetime.now(UTC) - timedelta(hours=3))
+        )
     assert await chat.engine.sweep_handoffs() == 1
     assert await chat.engine.sweep_handoffs() == 0  # told once
 
@@ -210,7 +222,10 @@ async def test_a_user_nobody_answered_in_time_is_told_and_offered_a_reminder(cha
     await make_it_wait_too_long(chat)
     told = await chat.deliver()
     assert [b.payload for b in told[0].buttons] == [
-        "handoff:remind", "handoff:callback", "handoff:leave"]
+        "handoff:remind",
+        "handoff:callback",
+        "handoff:leave",
+    ]
     replies = await say(chat, payload="handoff:remind", at=OPEN)
     async with chat.engine.db.transaction() as session:
         reminder = await session.scalar(select(Reminder))
@@ -226,8 +241,9 @@ async def test_a_call_back_request_reaches_the_advisors_with_a_way_to_call(chat)
     replies = await say(chat, payload="handoff:callback")
     assert replies and not replies[0].buttons
     async with chat.engine.db.transaction() as session:
-        notes = (await session.scalars(select(HandoffEvent.text).where(
-            HandoffEvent.author == "bot"))).all()
+        notes = (
+            await session.scalars(select(HandoffEvent.text).where(HandoffEvent.author == "bot"))
+        ).all()
     assert len(notes) == 1 and notes[0].startswith("📞")
 
 
@@ -244,15 +260,18 @@ async def test_an_advisors_answer_appears_in_the_terminal_chat_without_typing(en
     source, sink, out = os.fdopen(read_end), os.fdopen(write_end, "w"), io.StringIO()
     chat = TerminalChat(engine, "demo", out=out)
     running = asyncio.create_task(chat.run(source, ticker=ticker_for(settings, engine, print)))
-    sink.write("Bonjour, je voudrais parler à un conseiller, j'ai un problème avec mon dossier "
-               "de coopérative\n")
+    sink.write(
+        "Bonjour, je voudrais parler à un conseiller, j'ai un problème avec mon dossier "
+        "de coopérative\n"
+    )
     sink.flush()
     while (handoff := await the_handoff(chat)) is None:
         await asyncio.sleep(0.05)
     async with engine.db.transaction() as session:
         handoff = await session.get(Handoff, handoff.id)
-        await engine.desk.act(session, handoff, KARIMA, command=None,
-                              text="Bonjour, je vous appelle demain matin.")
+        await engine.desk.act(
+            session, handoff, KARIMA, command=None, text="Bonjour, je vous appelle demain matin."
+        )
     async with asyncio.timeout(10):
         while "je vous appelle demain matin" not in out.getvalue():
             await asyncio.sleep(0.1)
@@ -260,8 +279,7 @@ async def test_an_advisors_answer_appears_in_the_terminal_chat_without_typing(en
     await running
 
 
-async def test_after_two_misunderstandings_the_offered_advisor_sees_what_was_not_understood(
-        chat):
+async def test_after_two_misunderstandings_the_offered_advisor_sees_what_was_not_understood(chat):
     await say(chat, "salam")
     await say(chat, payload="lang:ary")
     await say(chat, "xqzt wrrk plm")
@@ -275,9 +293,12 @@ async def test_after_two_misunderstandings_the_offered_advisor_sees_what_was_not
 async def test_a_handoff_silent_for_a_week_goes_back_to_the_bot(chat):
     await in_darija_handoff(chat)
     async with chat.engine.db.transaction() as session:
-        await session.execute(update(Handoff).values(
-            created_at=datetime.now(UTC) - timedelta(days=8),
-            expected_from=datetime.now(UTC) - timedelta(days=8)))
+        await session.execute(
+            update(Handoff).values(
+                created_at=datetime.now(UTC) - timedelta(days=8),
+                expected_from=datetime.now(UTC) - timedelta(days=8),
+            )
+        )
     await chat.engine.sweep_handoffs()
     handoff = await the_handoff(chat)
     assert (handoff.status, handoff.closed_by) == ("closed", "idle")

@@ -6,12 +6,16 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import LANGUAGES, LOCALES_DIR, _, babel_locale_of_catalog, catalog_file, use_language
 
-USED = sorted({
-    message for _file, _line, message, _comments, _context in extract_from_dir(
-        LOCALES_DIR.parent / "bot", method_map=[("**.py", "python")],
-        keywords={"_": None, "N_": None},
-    )
-})
+USED = sorted(
+    {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            LOCALES_DIR.parent / "bot",
+            method_map=[("**.py", "python")],
+            keywords={"_": None, "N_": None},
+        )
+    }
+)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

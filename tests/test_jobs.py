@@ -29,7 +29,7 @@ async def test_the_handoff_sweep_is_skipped_while_another_worker_sweeps(engine, 
 
 def test_job_keys_are_stable_signed_64_bit_numbers():
     assert lock_key("retention-purge") == lock_key("retention-purge")
-    assert -(2 ** 63) <= lock_key("handoff-sweep") < 2 ** 63
+    assert -(2**63) <= lock_key("handoff-sweep") < 2**63
     assert lock_key("retention-purge") != lock_key("handoff-sweep")
 
 
@@ -39,8 +39,13 @@ async def test_a_purge_still_runs_when_nobody_else_holds_it(engine, db):
     from bot.reminders import Ticker
 
     await Chat(engine).send("salam")
-    ticker = Ticker(db, worker="w", policy=engine.settings.dispatch_policy(), seconds=60,
-                    after_dispatch=lambda: None)
+    ticker = Ticker(
+        db,
+        worker="w",
+        policy=engine.settings.dispatch_policy(),
+        seconds=60,
+        after_dispatch=lambda: None,
+    )
     await ticker._purge(timedelta(seconds=-1))  # everything is "older" than the cutoff
     async with db.transaction() as session:
         assert await session.get(Message, 1) is None

@@ -21,8 +21,11 @@ def arabic_in(replies: list[Outbound]) -> list[str]:
 async def walk(chat: Chat, *turns: str | dict) -> list[Outbound]:
     seen: list[Outbound] = []
     for turn in turns:
-        replies = (await chat.send(payload=turn["payload"]) if isinstance(turn, dict)
-                   else await chat.send(turn))
+        replies = (
+            await chat.send(payload=turn["payload"])
+            if isinstance(turn, dict)
+            else await chat.send(turn)
+        )
         assert replies, f"no reply to {turn!r}"
         seen += replies
     return seen

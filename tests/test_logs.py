@@ -26,11 +26,19 @@ def captured(logger_name: str, formatter: logging.Formatter) -> tuple[logging.Lo
 
 def test_the_access_log_of_a_url_carrying_a_secret_is_masked_not_a_traceback(capsys):
     redact_in_logs([SECRET])
-    logger, out = captured("uvicorn.access", AccessFormatter(
-        '%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False))
+    logger, out = captured(
+        "uvicorn.access",
+        AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False),
+    )
     # exactly how uvicorn's httptools/h11 protocols log a request
-    logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
-                f"/whatsapp/webhook?hub.verify_token={SECRET}&hub.challenge=1", "1.1", 200)
+    logger.info(
+        '%s - "%s %s HTTP/%s" %d',
+        "127.0.0.1:5000",
+        "GET",
+        f"/whatsapp/webhook?hub.verify_token={SECRET}&hub.challenge=1",
+        "1.1",
+        200,
+    )
     line = out.getvalue()
     assert "GET /whatsapp/webhook?hub.verify_token=***&hub.challenge=1 HTTP/1.1" in line
     assert " 200" in line and SECRET not in line
@@ -42,8 +50,10 @@ def test_numbers_keep_their_format_and_records_without_secrets_are_untouched():
     logger, out = captured("fadaa.test.plain", logging.Formatter("%(message)s"))
     logger.info("sent %d messages to %s", 3, f"https://api/bot{SECRET}/sendMessage")
     logger.info("nothing secret: %s", {"a": 1})
-    assert out.getvalue().splitlines() == ["sent 3 messages to https://api/bot***/sendMessage",
-                                           "nothing secret: {'a': 1}"]
+    assert out.getvalue().splitlines() == [
+        "sent 3 messages to https://api/bot***/sendMessage",
+        "nothing secret: {'a': 1}",
+    ]
 
 
 def test_json_logs_are_one_object_per_line_with_secrets_masked():

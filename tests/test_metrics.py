@@ -26,8 +26,11 @@ pytestmark = pytest.mark.store  # the queue figures are read from the database
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def value(text: str, name: str, **labels: str) -> float:
@@ -44,8 +47,9 @@ async def scrape(service, **headers: str) -> str:
 async def test_metrics_count_updates_replies_understanding_and_fallbacks(service):
     before = await scrape(service)
     for update_id, text in ((1, "salam"), (2, "1"), (3, "qui a gagné le match du Wydad ?")):
-        await service.client.post("/telegram/webhook", json=text_update(update_id, 77, text),
-                                  headers=HEADERS)
+        await service.client.post(
+            "/telegram/webhook", json=text_update(update_id, 77, text), headers=HEADERS
+        )
         await service.delivered()
     after = await scrape(service)
 
@@ -64,13 +68,19 @@ async def test_metrics_count_updates_replies_understanding_and_fallbacks(service
 
 async def test_failed_replies_and_queue_lag_are_reported(service):
     service.telegram.forbidden_chats.add("66")
-    await service.client.post("/telegram/webhook", json=text_update(9, 66, "salam"),
-                              headers=HEADERS)
+    await service.client.post(
+        "/telegram/webhook", json=text_update(9, 66, "salam"), headers=HEADERS
+    )
     await service.delivered()
     async with service.services.db.transaction() as session:
         user = await repo.user_for(session, channel="telegram", channel_user_id="66")
-        reminder = new_reminder(user_id=user.id, text="AG", local=utcnow().replace(
-            tzinfo=None) + timedelta(days=1), zone="Africa/Casablanca", recurrence=None)
+        reminder = new_reminder(
+            user_id=user.id,
+            text="AG",
+            local=utcnow().replace(tzinfo=None) + timedelta(days=1),
+            zone="Africa/Casablanca",
+            recurrence=None,
+        )
         reminder.due_at = utcnow() - timedelta(minutes=3)
         session.add(reminder)
     text = await scrape(service)
@@ -80,8 +90,10 @@ async def test_failed_replies_and_queue_lag_are_reported(service):
 
 
 async def test_without_a_token_metrics_are_for_this_host_only(service):
-    elsewhere = httpx.AsyncClient(transport=httpx.ASGITransport(
-        app=service.app, client=("203.0.113.7", 40000)), base_url="http://fadaa.test")
+    elsewhere = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=service.app, client=("203.0.113.7", 40000)),
+        base_url="http://fadaa.test",
+    )
     async with elsewhere:
         assert (await elsewhere.get("/metrics")).status_code == 403
     await scrape(service)  # loopback: a default local scrape works
@@ -102,13 +114,24 @@ def test_counters_of_several_processes_are_summed_in_multiprocess_mode(tmp_path)
     shared folder, and any process's scrape adds them up."""
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     count = "from bot import metrics; metrics.received('telegram')"
-    scrape_it = ("from bot import metrics; "
-                 "print(metrics.render(metrics.QueueFigures()).decode())")
+    scrape_it = "from bot import metrics; print(metrics.render(metrics.QueueFigures()).decode())"
     for _process in range(2):
-        subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=60,
-                       cwd=Path(__file__).parent.parent)
-    out = subprocess.run([sys.executable, "-c", scrape_it], env=env, check=True, timeout=60,
-                         capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+        subprocess.run(
+            [sys.executable, "-c", count],
+            env=env,
+            check=True,
+            timeout=60,
+            cwd=Path(__file__).parent.parent,
+        )
+    out = subprocess.run(
+        [sys.executable, "-c", scrape_it],
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert value(out.stdout, "fadaa_updates_received_total", channel="telegram") == 2
 
 
@@ -118,8 +141,12 @@ def test_a_worker_serves_its_own_counters_when_given_a_metrics_port(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("FADAA_")}
     worker = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "worker", "--metrics-port", str(port)],
-        env=env | {"FADAA_DATA_DIR": str(tmp_path)}, cwd=Path(__file__).parent.parent,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env=env | {"FADAA_DATA_DIR": str(tmp_path)},
+        cwd=Path(__file__).parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert worker.stderr.readline().strip() == "fadaa worker: ready"
         scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text

@@ -66,15 +66,15 @@ class _migration_lock_held:
             fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
             return
         self.connection = await self.database.engine.connect()
-        await self.connection.execute(text("SELECT pg_advisory_lock(:k)"),
-                                      {"k": MIGRATION_LOCK_ID})
+        await self.connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_ID})
 
     async def __aexit__(self, *_exc: object) -> None:
         if self.database.is_sqlite:
             self.handle.close()  # closing the file releases its lock
             return
-        await self.connection.execute(text("SELECT pg_advisory_unlock(:k)"),
-                                      {"k": MIGRATION_LOCK_ID})
+        await self.connection.execute(
+            text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_ID}
+        )
         await self.connection.close()
 
 
@@ -95,9 +95,13 @@ async def test_a_process_that_does_not_migrate_waits_for_the_schema(tmp_path):
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "api.cli", *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=log.open("w"),
-                            cwd=Path(__file__).parent.parent)
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        cwd=Path(__file__).parent.parent,
+    )
 
 
 def _wait_ready(processes: list[tuple[subprocess.Popen, Path]], timeout: float) -> list[str]:
@@ -138,10 +142,13 @@ async def empty_postgresql(tmp_path) -> str:
 
 
 def test_eight_workers_started_at_once_on_an_empty_postgresql_all_come_up(
-        empty_postgresql, tmp_path):
+    empty_postgresql, tmp_path
+):
     env = _worker_env(empty_postgresql, tmp_path)
-    processes = [(_start(["worker"], env, tmp_path / f"worker{n}.log"),
-                  tmp_path / f"worker{n}.log") for n in range(8)]
+    processes = [
+        (_start(["worker"], env, tmp_path / f"worker{n}.log"), tmp_path / f"worker{n}.log")
+        for n in range(8)
+    ]
     try:
         failed = _wait_ready(processes, timeout=180)
     finally:
@@ -151,12 +158,19 @@ def test_eight_workers_started_at_once_on_an_empty_postgresql_all_come_up(
 
 def test_workers_told_not_to_migrate_wait_for_fadaa_migrate(empty_postgresql, tmp_path):
     env = _worker_env(empty_postgresql, tmp_path, FADAA_MIGRATE_ON_START="false")
-    processes = [(_start(["worker"], env, tmp_path / f"waiting{n}.log"),
-                  tmp_path / f"waiting{n}.log") for n in range(3)]
+    processes = [
+        (_start(["worker"], env, tmp_path / f"waiting{n}.log"), tmp_path / f"waiting{n}.log")
+        for n in range(3)
+    ]
     try:
         time.sleep(1)
-        migrate = subprocess.run([sys.executable, "-m", "api.cli", "migrate"], env=env,
-                                 capture_output=True, text=True, timeout=180)
+        migrate = subprocess.run(
+            [sys.executable, "-m", "api.cli", "migrate"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert migrate.returncode == 0, migrate.stderr
         failed = _wait_ready(processes, timeout=180)
     finally:

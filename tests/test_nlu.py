@@ -23,8 +23,10 @@ INTENTS = [
     ("kayn chi formation f tsyir dyal cooperative?", "training"),
     ("fin n9der nchof les vidéos dyal l'coopérative", "watch_capsules"),
     # French
-    ("Quels documents faut-il pour le dossier de création de la coopérative ?",
-     "required_documents"),
+    (
+        "Quels documents faut-il pour le dossier de création de la coopérative ?",
+        "required_documents",
+    ),
     ("Comment obtenir une IGP pour notre huile d'olive ?", "quality_label"),
     ("On veut vendre nos tapis sur internet, comment faire ?", "online_selling"),
     ("Est-ce que le produit Relance TPE marche encore pour une coopérative ?", "covid_relief"),
@@ -45,24 +47,30 @@ def test_realistic_messages_get_their_intent(message, intent):
     assert understand(message).intent == intent
 
 
-@pytest.mark.parametrize("message", [
-    "chkoun rbe7 lmatch dyal lbare7?",
-    "Quel temps fera-t-il demain à Agadir ?",
-    "كيفاش نجدد لاكارط الوطنية ديالي؟",
-    "bghit visa l france chno khassni",
-    "أريد وصفة الطاجين باللحم والبرقوق",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "chkoun rbe7 lmatch dyal lbare7?",
+        "Quel temps fera-t-il demain à Agadir ?",
+        "كيفاش نجدد لاكارط الوطنية ديالي؟",
+        "bghit visa l france chno khassni",
+        "أريد وصفة الطاجين باللحم والبرقوق",
+    ],
+)
 def test_unrelated_requests_are_out_of_scope(message):
     assert understand(message).intent == "out_of_scope"
 
 
-@pytest.mark.parametrize(("message", "language", "script"), [
-    ("شنو خاصني باش نسجل التعاونية", "ary", "arab"),
-    ("ما هي شروط الانخراط في التعاونية؟", "ar", "arab"),
-    ("bghit ndir cooperative m3a 5 d l3yalat", "ary", "latn"),
-    ("Comment créer une coopérative agricole ?", "fr", "latn"),
-    ("c quoi intilaka w ch7al l'interet", "ary", "latn"),
-])
+@pytest.mark.parametrize(
+    ("message", "language", "script"),
+    [
+        ("شنو خاصني باش نسجل التعاونية", "ary", "arab"),
+        ("ما هي شروط الانخراط في التعاونية؟", "ar", "arab"),
+        ("bghit ndir cooperative m3a 5 d l3yalat", "ary", "latn"),
+        ("Comment créer une coopérative agricole ?", "fr", "latn"),
+        ("c quoi intilaka w ch7al l'interet", "ary", "latn"),
+    ],
+)
 def test_language_and_script_are_identified(message, language, script):
     result = understand(message)
     assert (result.language, result.script) == (language, script)
@@ -91,8 +99,10 @@ def test_unknown_words_and_empty_text_never_crash():
 
 
 def test_excluding_an_evaluation_file_removes_its_rows_whatever_their_spelling():
-    training = [Example("Salam khoya", "greeting", "ary", "latn"),
-                Example("merci", "thanks_goodbye", "fr", "latn")]
+    training = [
+        Example("Salam khoya", "greeting", "ary", "latn"),
+        Example("merci", "thanks_goodbye", "fr", "latn"),
+    ]
     excluded = [Example("salaaam  KHOYA!", "greeting", "ary", "latn")]
     assert without(training, excluded) == training[1:]
 
@@ -102,81 +112,103 @@ def test_the_shipped_model_is_trained_on_the_current_phrases():
     from bot.nlu.train import training_digest
 
     assert LinearModel.load().training_digest == training_digest(), (
-        "training phrases changed: run `fadaa nlu-train`")
+        "training phrases changed: run `fadaa nlu-train`"
+    )
 
 
-@pytest.mark.parametrize("message", [
-    "سلام خويا واش الكوبيراتيف كتاخد الكريدي من البانكة",
-    "شحال كيطلبو فالدوسي",
-    "عافاك فين نحط لاطيسطاسيون",
-    "مازال ما جاوبونيش من الطريبونال",
-    "بغيت نعرف واش خاصني نمشي للمقاطعة ولا لا",
-    "راه درنا الجمع العام السيمانة لي فاتت",
-    "الله يخليك عاوني راني ما فاهم والو",
-    "كنبيعو الزيت ديال الزيتون غير فالدوار",
-    "واش هادشي بفلوس ولا فابور",
-    "علاش ماكيردوش عليا فالتيليفون",
-    "دابا شنو ندير من موراها",
-    "الكونط ديال الكوبيراتيف تبلوكا",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "سلام خويا واش الكوبيراتيف كتاخد الكريدي من البانكة",
+        "شحال كيطلبو فالدوسي",
+        "عافاك فين نحط لاطيسطاسيون",
+        "مازال ما جاوبونيش من الطريبونال",
+        "بغيت نعرف واش خاصني نمشي للمقاطعة ولا لا",
+        "راه درنا الجمع العام السيمانة لي فاتت",
+        "الله يخليك عاوني راني ما فاهم والو",
+        "كنبيعو الزيت ديال الزيتون غير فالدوار",
+        "واش هادشي بفلوس ولا فابور",
+        "علاش ماكيردوش عليا فالتيليفون",
+        "دابا شنو ندير من موراها",
+        "الكونط ديال الكوبيراتيف تبلوكا",
+    ],
+)
 def test_darija_chat_in_arabic_script_is_darija(message):
     result = understand(message)
     assert (result.language, result.script) == ("ary", "arab")
 
 
-@pytest.mark.parametrize("message", [
-    "أعلنت الحكومة عن برنامج جديد لدعم الشباب",
-    "هل يمكنني الحصول على نسخة من الوثيقة اليوم؟",
-    "نود إخباركم بأن الاجتماع قد تأجل إلى الأسبوع المقبل",
-    "ما هي الشروط المطلوبة للاستفادة من هذه الخدمة؟",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "أعلنت الحكومة عن برنامج جديد لدعم الشباب",
+        "هل يمكنني الحصول على نسخة من الوثيقة اليوم؟",
+        "نود إخباركم بأن الاجتماع قد تأجل إلى الأسبوع المقبل",
+        "ما هي الشروط المطلوبة للاستفادة من هذه الخدمة؟",
+    ],
+)
 def test_modern_standard_arabic_is_arabic(message):
     assert understand(message).language == "ar"
 
 
-@pytest.mark.parametrize("message", [
-    "bghit n3ref les documents li khasni pour la création",
-    "wach la banque kat3ti crédit l cooperatives",
-    "salam, j'ai une question 3la l'assemblée générale dyalna",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "bghit n3ref les documents li khasni pour la création",
+        "wach la banque kat3ti crédit l cooperatives",
+        "salam, j'ai une question 3la l'assemblée générale dyalna",
+    ],
+)
 def test_darija_mixed_with_french_is_darija(message):
     assert understand(message).language == "ary"
 
 
-@pytest.mark.parametrize("message", [
-    "Bonsoir tout le monde, je voulais savoir comment créer une coopérative, merci bzaf",
-    "Bonjour, salam 3likom, est-ce que vous pouvez m'envoyer la liste des documents ?",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Bonsoir tout le monde, je voulais savoir comment créer une coopérative, merci bzaf",
+        "Bonjour, salam 3likom, est-ce que vous pouvez m'envoyer la liste des documents ?",
+    ],
+)
 def test_a_mostly_french_message_is_french(message):
     assert understand(message).language == "fr"
 
 
-@pytest.mark.parametrize("message", [
-    "بغيت ندير الكوبيراتيف مع خواتاتي كيفاش",
-    "كيفاش نأسس الكوبيراتيف ديال العسل",
-    "kifach ndir lcooperative m3a s7abi",
-    "Comment créer la coopérative avec les femmes du douar ?",
-    "منين نجيب الفلوس للكوبيراتيف",
-    "kifach nmwl lcooperative dyali",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "بغيت ندير الكوبيراتيف مع خواتاتي كيفاش",
+        "كيفاش نأسس الكوبيراتيف ديال العسل",
+        "kifach ndir lcooperative m3a s7abi",
+        "Comment créer la coopérative avec les femmes du douar ?",
+        "منين نجيب الفلوس للكوبيراتيف",
+        "kifach nmwl lcooperative dyali",
+    ],
+)
 def test_the_word_cooperative_in_a_question_is_not_a_request_for_videos(message):
     assert understand(message).intent != "watch_capsules"
 
 
-@pytest.mark.parametrize("message", [
-    "بغيت نشوف الحلقات ديال الكوبيراتيف",
-    "fin nchouf les videos dyal lcooperative",
-    "où regarder les épisodes de la sitcom L'coopérative ?",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "بغيت نشوف الحلقات ديال الكوبيراتيف",
+        "fin nchouf les videos dyal lcooperative",
+        "où regarder les épisodes de la sitcom L'coopérative ?",
+    ],
+)
 def test_an_explicit_ask_for_the_sitcom_videos_is_watch_capsules(message):
     assert understand(message).intent == "watch_capsules"
 
 
-@pytest.mark.parametrize(("check_set", "minimum"), [
-    ("doda_ongoing_langid.jsonl", 0.95),
-    ("msa_langid.jsonl", 0.97),
-    ("fr_langid.jsonl", 0.97),
-])
+@pytest.mark.parametrize(
+    ("check_set", "minimum"),
+    [
+        ("doda_ongoing_langid.jsonl", 0.95),
+        ("msa_langid.jsonl", 0.97),
+        ("fr_langid.jsonl", 0.97),
+    ],
+)
 def test_language_id_on_the_check_sets_meets_its_goal_for_each_script(check_set, minimum):
     from pathlib import Path
 

@@ -5,24 +5,27 @@ import pytest
 from bot.nlu.normalize import canonical, clean, normalize, script_of
 
 
-@pytest.mark.parametrize(("written", "matching"), [
-    ("مَرْحَبًا", "مرحبا"),
-    ("أحمد", "احمد"),
-    ("إيمان", "ايمان"),
-    ("آمنة", "امنه"),
-    ("ٱلتعاونية", "التعاونيه"),
-    ("مستشفى", "مستشفي"),
-    ("مـــرحبا", "مرحبا"),
-    ("شكراااا", "شكرا"),
-    ("salaaaaam", "salam"),
-    ("Coopérative", "cooperative"),
-    ("ÉTAPES", "etapes"),
-    ("ch7al", "chhal"),
-    ("m3a", "maa"),
-    ("9rib", "qrib"),
-    ("wash", "wach"),
-    ("٢٠٢٦", "2026"),
-])
+@pytest.mark.parametrize(
+    ("written", "matching"),
+    [
+        ("مَرْحَبًا", "مرحبا"),
+        ("أحمد", "احمد"),
+        ("إيمان", "ايمان"),
+        ("آمنة", "امنه"),
+        ("ٱلتعاونية", "التعاونيه"),
+        ("مستشفى", "مستشفي"),
+        ("مـــرحبا", "مرحبا"),
+        ("شكراااا", "شكرا"),
+        ("salaaaaam", "salam"),
+        ("Coopérative", "cooperative"),
+        ("ÉTAPES", "etapes"),
+        ("ch7al", "chhal"),
+        ("m3a", "maa"),
+        ("9rib", "qrib"),
+        ("wash", "wach"),
+        ("٢٠٢٦", "2026"),
+    ],
+)
 def test_spelling_variants_meet_in_one_matching_form(written, matching):
     assert normalize(written) == matching
 
@@ -44,24 +47,39 @@ def test_clean_keeps_line_breaks_but_drops_invisible_marks():
     assert clean("salam\u200f\nkhoya\x07") == "salam\nkhoya"
 
 
-@pytest.mark.parametrize(("text", "script"), [
-    ("بغيت نعرف intilaka", "arab"),
-    ("bghit n3rf شنو", "latn"),
-    ("😀", "latn"),
-])
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("بغيت نعرف intilaka", "arab"),
+        ("bghit n3rf شنو", "latn"),
+        ("😀", "latn"),
+    ],
+)
 def test_script_is_the_majority_of_letters(text, script):
     assert script_of(text) == script
 
 
-@pytest.mark.parametrize("variants", [
-    ("الكوبيراتيف", "كوپيراتيف", "cooperative", "koperativ", "cooperativa", "تعاونية",
-     "lcooperative", "للتعاونية", "Coopérative"),
-    ("البانكة", "بانكة", "banka", "banque", "lbanka", "البنك"),
-    ("الطريبونال", "طريبونال", "tribunal", "محكمة", "فالمحكمة"),
-    ("الدوسي", "dossier", "ملف"),
-    ("الكريدي", "crédit", "قرض"),
-    ("لاطيسطاسيون", "attestation", "شهادة"),
-])
+@pytest.mark.parametrize(
+    "variants",
+    [
+        (
+            "الكوبيراتيف",
+            "كوپيراتيف",
+            "cooperative",
+            "koperativ",
+            "cooperativa",
+            "تعاونية",
+            "lcooperative",
+            "للتعاونية",
+            "Coopérative",
+        ),
+        ("البانكة", "بانكة", "banka", "banque", "lbanka", "البنك"),
+        ("الطريبونال", "طريبونال", "tribunal", "محكمة", "فالمحكمة"),
+        ("الدوسي", "dossier", "ملف"),
+        ("الكريدي", "crédit", "قرض"),
+        ("لاطيسطاسيون", "attestation", "شهادة"),
+    ],
+)
 def test_a_loanword_and_its_variants_share_one_canonical_form(variants):
     assert len({canonical(word) for word in variants}) == 1
 

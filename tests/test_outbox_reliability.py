@@ -35,8 +35,9 @@ async def queue_for_users(service, count: int) -> None:
 
 async def count(service, status: str) -> int:
     async with service.services.db.transaction() as session:
-        return await session.scalar(select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.status == status))
+        return await session.scalar(
+            select(func.count()).select_from(OutboxItem).where(OutboxItem.status == status)
+        )
 
 
 async def test_a_sender_holds_no_more_claims_than_sends_in_flight(service):
@@ -94,8 +95,11 @@ async def test_a_dead_senders_claims_come_back_within_the_default_lease(service)
     await queue_for_users(service, 2)
     async with service.services.db.transaction() as session:  # a worker claims, then dies
         await repo.claim_outbox(session, channel=CHANNEL)
-        await session.execute(update(OutboxItem).values(
-            claimed_at=utcnow() - timedelta(seconds=settings.outbox_lease_seconds + 1)))
+        await session.execute(
+            update(OutboxItem).values(
+                claimed_at=utcnow() - timedelta(seconds=settings.outbox_lease_seconds + 1)
+            )
+        )
     service.services.worker._recovered_at = utcnow() - timedelta(days=1)
     await service.delivered()
     assert len(service.graph.messages) == 2
@@ -105,7 +109,12 @@ async def test_reminders_are_claimed_queued_and_marked_in_small_batches(db):
     await seed_reminders(db, 120, due_in=-1)
     claimed = await dispatch_due(db, worker="w1")
     async with db.transaction() as session:
-        states = dict((await session.execute(select(Reminder.status, func.count())
-                                             .group_by(Reminder.status))).all())
+        states = dict(
+            (
+                await session.execute(
+                    select(Reminder.status, func.count()).group_by(Reminder.status)
+                )
+            ).all()
+        )
     assert claimed <= 50
     assert states == {"sent": claimed, "pending": 120 - claimed}

@@ -24,11 +24,14 @@ async def test_a_clear_first_question_comes_with_what_is_kept(chat):
     assert "مسح المعلومات ديالي" in replies[0].text
 
 
-@pytest.mark.parametrize(("request_text", "language"), [
-    ("bghit tmse7 ga3 les informations dyali", "1"),
-    ("احذفوا جميع بياناتي من فضلكم", "2"),
-    ("supprimez toutes mes données", "3"),
-])
+@pytest.mark.parametrize(
+    ("request_text", "language"),
+    [
+        ("bghit tmse7 ga3 les informations dyali", "1"),
+        ("احذفوا جميع بياناتي من فضلكم", "2"),
+        ("supprimez toutes mes données", "3"),
+    ],
+)
 async def test_erasing_asks_for_confirmation_in_the_users_language(chat, request_text, language):
     await chat.send("salam")
     await chat.send(language)
@@ -52,9 +55,19 @@ async def test_a_whatsapp_user_erased_leaves_no_bsuid_nor_phone(service):
     for wamid, message in (("wamid.P1", "salam"), ("wamid.P2", "bghit nmse7 ga3 dakchi dyali")):
         body, headers = signed(webhook(text_message(wamid, message)))
         await service.client.post("/whatsapp/webhook", content=body, headers=headers)
-    body, headers = signed(webhook({"id": "wamid.P3", "type": "interactive", "context": {
-        "from": "212522000000", "id": "wamid.OUT1"}, "interactive": {
-        "type": "button_reply", "button_reply": {"id": "privacy:erase", "title": "…"}}}))
+    body, headers = signed(
+        webhook(
+            {
+                "id": "wamid.P3",
+                "type": "interactive",
+                "context": {"from": "212522000000", "id": "wamid.OUT1"},
+                "interactive": {
+                    "type": "button_reply",
+                    "button_reply": {"id": "privacy:erase", "title": "…"},
+                },
+            }
+        )
+    )
     await service.client.post("/whatsapp/webhook", content=body, headers=headers)
     await service.delivered()
     assert await rows_mentioning(service.services.db, ["MA.1234567890123", "212612345678"]) == []

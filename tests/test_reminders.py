@@ -30,17 +30,33 @@ async def reminders(chat: Chat) -> list[Reminder]:
         return list((await session.scalars(select(Reminder).order_by(Reminder.id))).all())
 
 
-@pytest.mark.parametrize(("language", "message", "due", "text"), [
-    ("ary", "fakrni ghda f 10 dsbah ndi lwra9 l lmahkama", datetime(2026, 11, 26, 10),
-     "ndi lwra9 l lmahkama"),
-    ("fr", "rappelle-moi lundi à 14h d'appeler la banque", datetime(2026, 11, 30, 14),
-     "appeler la banque"),
-    ("ar", "ذكرني بعد يومين بالجمع العام", datetime(2026, 11, 27, 9), "بالجمع العام"),
-    ("ary", "ذكرني غدا مع الأربعة د العشية نتصل بالبنك", datetime(2026, 11, 26, 16),
-     "نتصل بالبنك"),
-])
-async def test_a_reminder_set_in_free_text_is_confirmed_then_stored(chat, language, message,
-                                                                     due, text):
+@pytest.mark.parametrize(
+    ("language", "message", "due", "text"),
+    [
+        (
+            "ary",
+            "fakrni ghda f 10 dsbah ndi lwra9 l lmahkama",
+            datetime(2026, 11, 26, 10),
+            "ndi lwra9 l lmahkama",
+        ),
+        (
+            "fr",
+            "rappelle-moi lundi à 14h d'appeler la banque",
+            datetime(2026, 11, 30, 14),
+            "appeler la banque",
+        ),
+        ("ar", "ذكرني بعد يومين بالجمع العام", datetime(2026, 11, 27, 9), "بالجمع العام"),
+        (
+            "ary",
+            "ذكرني غدا مع الأربعة د العشية نتصل بالبنك",
+            datetime(2026, 11, 26, 16),
+            "نتصل بالبنك",
+        ),
+    ],
+)
+async def test_a_reminder_set_in_free_text_is_confirmed_then_stored(
+    chat, language, message, due, text
+):
     await in_language(chat, language)
     confirm = await talk(chat, message)
     assert text in confirm[0].text
@@ -123,8 +139,11 @@ async def stored_reminder(chat: Chat, *, due: datetime, recurrence: str | None =
     await chat.deliver()
     chat.delivered.clear()
     async with chat.engine.db.transaction() as session:
-        await session.execute(update(Reminder).values(
-            due_at=due, local_time=due.replace(tzinfo=None), recurrence=recurrence))
+        await session.execute(
+            update(Reminder).values(
+                due_at=due, local_time=due.replace(tzinfo=None), recurrence=recurrence
+            )
+        )
 
 
 async def test_a_due_reminder_is_sent_once_in_the_users_language(chat):
@@ -139,8 +158,10 @@ async def test_a_repeating_reminder_schedules_its_next_occurrence(chat):
     await stored_reminder(chat, due=NOW, recurrence="weekly")
     await dispatch_due(chat.engine.db, worker="w1", now=NOW)
     statuses = [(r.status, r.local_time) for r in await reminders(chat)]
-    assert statuses == [("sent", datetime(2026, 11, 25, 16)),
-                        ("pending", datetime(2026, 12, 2, 16))]
+    assert statuses == [
+        ("sent", datetime(2026, 11, 25, 16)),
+        ("pending", datetime(2026, 12, 2, 16)),
+    ]
 
 
 async def test_a_reminder_overdue_after_downtime_is_sent_with_a_late_note(chat):
@@ -170,8 +191,7 @@ async def test_claims_of_a_crashed_worker_are_delivered_once_after_the_lease(cha
     async with chat.engine.db.transaction() as session:
         assert await repo.claim_reminders(session, now=NOW, limit=10, worker="dead")
     assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 0
-    await recover_claims(chat.engine.db, lease=timedelta(minutes=5),
-                         now=NOW + timedelta(minutes=6))
+    await recover_claims(chat.engine.db, lease=timedelta(minutes=5), now=NOW + timedelta(minutes=6))
     assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 1
     assert len(await chat.deliver()) == 1
 
@@ -183,15 +203,22 @@ async def test_queueing_a_reminder_twice_sends_it_once(chat):
         await session.execute(update(Reminder).values(status="pending"))
     await dispatch_due(chat.engine.db, worker="w1", now=NOW)
     async with chat.engine.db.transaction() as session:
-        assert await session.scalar(select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.idempotency_key.like("reminder:%"))) == 1
+        assert (
+            await session.scalar(
+                select(func.count())
+                .select_from(OutboxItem)
+                .where(OutboxItem.idempotency_key.like("reminder:%"))
+            )
+            == 1
+        )
 
 
 async def test_due_times_are_recomputed_when_the_zone_rules_change(chat):
     await stored_reminder(chat, due=NOW)
     async with chat.engine.db.transaction() as session:
-        await session.execute(update(Reminder).values(
-            due_at=NOW - timedelta(hours=1), tzdata_version="2025b"))
+        await session.execute(
+            update(Reminder).values(due_at=NOW - timedelta(hours=1), tzdata_version="2025b")
+        )
     assert await recompute_due_times(chat.engine.db) == 1
     (reminder,) = await reminders(chat)
     assert reminder.due_at.replace(tzinfo=UTC) == NOW

@@ -25,11 +25,14 @@ async def test_a_channel_without_a_token_is_disabled_and_its_webhook_is_404(tmp_
         assert whatsapp.status_code == 200
 
 
-@pytest.mark.parametrize(("missing", "named"), [
-    ({"telegram_webhook_secret": None}, "FADAA_TELEGRAM_WEBHOOK_SECRET"),
-    ({"whatsapp_app_secret": None}, "FADAA_WHATSAPP_APP_SECRET"),
-    ({"whatsapp_verify_token": None}, "FADAA_WHATSAPP_VERIFY_TOKEN"),
-])
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ({"telegram_webhook_secret": None}, "FADAA_TELEGRAM_WEBHOOK_SECRET"),
+        ({"whatsapp_app_secret": None}, "FADAA_WHATSAPP_APP_SECRET"),
+        ({"whatsapp_verify_token": None}, "FADAA_WHATSAPP_VERIFY_TOKEN"),
+    ],
+)
 def test_production_refuses_to_start_without_webhook_secrets(tmp_path, missing, named):
     with pytest.raises(SettingsError, match=named):
         channel_settings(database_url(tmp_path), env="production", **missing)
@@ -43,8 +46,11 @@ def test_a_telegram_secret_with_forbidden_characters_is_refused():
 async def test_secrets_never_appear_in_logs_or_settings_repr(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     async with running_service(channel_settings(database_url(tmp_path))) as running:
-        await running.client.post("/telegram/webhook", json=text_update(1, 42, "salam"),
-                                  headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
+        await running.client.post(
+            "/telegram/webhook",
+            json=text_update(1, 42, "salam"),
+            headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"},
+        )
         await running.delivered()
         settings_text = repr(running.services.settings)
     everything = caplog.text + settings_text
@@ -54,6 +60,8 @@ async def test_secrets_never_appear_in_logs_or_settings_repr(tmp_path, caplog):
 
 async def test_an_oversized_body_is_refused_with_413(service):
     response = await service.client.post(
-        "/telegram/webhook", content=b"x" * 1_000_001,
-        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
+        "/telegram/webhook",
+        content=b"x" * 1_000_001,
+        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"},
+    )
     assert response.status_code == 413

@@ -16,8 +16,7 @@ SQLITE = not os.environ.get("FADAA_TEST_DATABASE_URL")
 
 async def add_user(session, name: str) -> None:
     now = utcnow()
-    session.add(User(channel="telegram", channel_user_id=name, created_at=now,
-                     last_seen_at=now))
+    session.add(User(channel="telegram", channel_user_id=name, created_at=now, last_seen_at=now))
 
 
 @pytest.mark.skipif(not SQLITE, reason="SQLite's locking only")

@@ -25,8 +25,13 @@ async def test_the_stored_message_carries_its_understanding_in_the_same_insert(c
     await chat.send("1")
     await chat.engine.handle(_inbound(chat, "chno hiya intilaka?", "m-understood"))
     async with db.transaction() as session:
-        row = (await session.execute(select(Message.intent, Message.confidence).where(
-            Message.channel_message_id == "m-understood"))).one()
+        row = (
+            await session.execute(
+                select(Message.intent, Message.confidence).where(
+                    Message.channel_message_id == "m-understood"
+                )
+            )
+        ).one()
     assert row.intent == "intilaka" and row.confidence > 0
 
 
@@ -37,5 +42,9 @@ async def test_a_redelivered_update_is_rolled_back_and_costs_no_reply(chat, db):
 
 
 def _inbound(chat, text, message_id=None):
-    return Inbound(channel=chat.channel, user_id=chat.user_id, text=text,
-                   message_id=message_id or f"stmt-{text}")
+    return Inbound(
+        channel=chat.channel,
+        user_id=chat.user_id,
+        text=text,
+        message_id=message_id or f"stmt-{text}",
+    )

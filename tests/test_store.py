@@ -40,8 +40,9 @@ async def test_a_redelivered_message_gets_no_second_reply(chat):
     again = await chat.send("السلام عليكم، بغيت نعرف كيفاش نأسس تعاونية", message_id="wamid.1")
     assert first and again == []
     async with chat.engine.db.transaction() as session:
-        stored = await session.scalar(select(func.count()).select_from(Message).where(
-            Message.channel_message_id == "wamid.1"))
+        stored = await session.scalar(
+            select(func.count()).select_from(Message).where(Message.channel_message_id == "wamid.1")
+        )
         queued = await session.scalar(select(func.count()).select_from(OutboxItem))
     assert stored == 1
     assert queued == len(first)
@@ -82,8 +83,9 @@ async def test_a_failed_delivery_waits_before_its_retry(engine):
 async def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_last_attempt(engine):
     await engine.handle(inbound("شكرا بزاف"))
     for _ in range(5):
-        await deliver_pending(engine.db, channel="terminal", deliver=unreachable,
-                              patience=Patience(max_attempts=5))
+        await deliver_pending(
+            engine.db, channel="terminal", deliver=unreachable, patience=Patience(max_attempts=5)
+        )
         async with engine.db.transaction() as session:  # let the back-off pass at once
             await session.execute(update(OutboxItem).values(not_before=None))
     async with engine.db.transaction() as session:

@@ -21,8 +21,12 @@ async def test_a_darija_conversation_goes_from_greeting_to_a_flow_answer(service
     assert (await post(service, text_update(1, CHAT, "السلام عليكم"))).status_code == 200
     await service.delivered()
     keyboard = service.telegram.sent()[-1]["reply_markup"]["inline_keyboard"]
-    assert [row[0]["text"] for row in keyboard] == ["الدارجة", "العربية", "Français",
-                                                    "Darija (latin)"]
+    assert [row[0]["text"] for row in keyboard] == [
+        "الدارجة",
+        "العربية",
+        "Français",
+        "Darija (latin)",
+    ]
 
     await post(service, button_update(2, CHAT, "lang:ary"))
     await post(service, text_update(3, CHAT, "فين خاصني نديبوزي الدوسي ديال التعاونية؟"))
@@ -62,8 +66,9 @@ async def test_a_long_answer_is_split_under_4096_characters_with_buttons_on_the_
 
     channel: TelegramChannel = service.services.telegram
     text = ("Étape importante pour la coopérative. " * 300).strip()
-    await channel.deliver(Delivery(str(CHAT), Outbound(text, (Button("menu:main", "Menu"),)),
-                                   "fr", None, "k"))
+    await channel.deliver(
+        Delivery(str(CHAT), Outbound(text, (Button("menu:main", "Menu"),)), "fr", None, "k")
+    )
     sent = service.telegram.sent(chat_id=CHAT)
     assert len(sent) == 3 and all(len(m["text"]) <= 4096 for m in sent)
     assert " ".join(m["text"] for m in sent) == text
@@ -83,20 +88,26 @@ async def test_a_voice_note_gets_a_polite_text_answer_with_the_menu(service):
 async def test_a_user_who_blocks_the_bot_is_sent_nothing_more(service):
     await post(service, text_update(50, CHAT, "salam"))
     await service.delivered()
-    await post(service, {"update_id": 51, "my_chat_member": {
-        "chat": {"id": CHAT, "type": "private"}, "date": 1764100000,
-        "from": {"id": CHAT, "is_bot": False, "first_name": "Amina"},
-        "old_chat_member": {"status": "member", "user": BOT},
-        "new_chat_member": {"status": "kicked", "until_date": 0, "user": BOT},
-    }})
+    await post(
+        service,
+        {
+            "update_id": 51,
+            "my_chat_member": {
+                "chat": {"id": CHAT, "type": "private"},
+                "date": 1764100000,
+                "from": {"id": CHAT, "is_bot": False, "first_name": "Amina"},
+                "old_chat_member": {"status": "member", "user": BOT},
+                "new_chat_member": {"status": "kicked", "until_date": 0, "user": BOT},
+            },
+        },
+    )
     async with service.services.db.transaction() as session:
         user = await session.scalar(select(User))
         await repo.enqueue(session, user=user, outbounds=[Outbound("تذكير: الجمع العام غدا")])
     await service.delivered()
     assert len(service.telegram.texts(CHAT)) == 1
     async with service.services.db.transaction() as session:
-        statuses = (await session.scalars(
-            select(OutboxItem.status).order_by(OutboxItem.id))).all()
+        statuses = (await session.scalars(select(OutboxItem.status).order_by(OutboxItem.id))).all()
     assert statuses == ["sent", "failed"]
 
 
@@ -125,8 +136,9 @@ async def test_set_webhook_registers_the_url_with_the_secret_and_the_update_type
     from tests.service import channel_settings
 
     fake = FakeTelegram()
-    settings = channel_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite'}",
-                                public_url="https://fadaa.example.ma")
+    settings = channel_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite'}", public_url="https://fadaa.example.ma"
+    )
     request = HTTPXRequest(httpx_kwargs={"transport": httpx.ASGITransport(app=fake.app)})
     url = await telegram_channel.register_webhook(settings, request)
     assert url == "https://fadaa.example.ma/telegram/webhook"

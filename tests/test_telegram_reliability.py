@@ -43,10 +43,17 @@ def with_date(value):
     return update
 
 
-@pytest.mark.parametrize("update", [
-    without_chat(), with_text(12345), with_text({"a": 1}), with_date(10 ** 20),
-    {"update_id": 4, "message": "salam"},
-], ids=["no chat", "number text", "object text", "huge date", "message not an object"])
+@pytest.mark.parametrize(
+    "update",
+    [
+        without_chat(),
+        with_text(12345),
+        with_text({"a": 1}),
+        with_date(10**20),
+        {"update_id": 4, "message": "salam"},
+    ],
+    ids=["no chat", "number text", "object text", "huge date", "message not an object"],
+)
 async def test_a_malformed_update_is_kept_and_answered_200(service, update):
     response = await post(service, json=update)
     assert response.status_code == 200
@@ -56,8 +63,11 @@ async def test_a_malformed_update_is_kept_and_answered_200(service, update):
     assert after.status_code == 200 and service.telegram.texts("42")
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[" * 100_000, b"[1]", b'{"message": {}}'],
-                         ids=["not JSON", "deep nesting", "not an object", "no update_id"])
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"[" * 100_000, b"[1]", b'{"message": {}}'],
+    ids=["not JSON", "deep nesting", "not an object", "no update_id"],
+)
 async def test_a_body_that_is_not_an_update_is_a_400_without_internal_details(service, body):
     response = await post(service, content=body)
     assert response.status_code == 400
@@ -85,5 +95,4 @@ async def test_nul_bytes_and_lone_surrogates_in_a_text_are_stored(service):
     response = await post(service, content=raw)
     await service.delivered()
     assert response.status_code == 200
-    assert [m.text for m in await rows(service, Message) if m.direction == "in"] == [
-        "salam \ufffd"]
+    assert [m.text for m in await rows(service, Message) if m.direction == "in"] == ["salam \ufffd"]

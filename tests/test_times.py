@@ -10,8 +10,9 @@ import yaml
 
 from bot.nlu.times import parse_time
 
-TABLE = yaml.safe_load((Path(__file__).parent / "data" / "time_expressions.yaml").read_text(
-    encoding="utf-8"))
+TABLE = yaml.safe_load(
+    (Path(__file__).parent / "data" / "time_expressions.yaml").read_text(encoding="utf-8")
+)
 NOW = datetime.fromisoformat(TABLE["now"]).replace(tzinfo=ZoneInfo("Africa/Casablanca"))
 
 
@@ -29,7 +30,8 @@ def test_time_expression(case):
     got = {
         "local": parsed.local.strftime("%Y-%m-%dT%H:%M"),
         "recurrence": parsed.recurrence,
-        "alternative": parsed.alternative.strftime("%Y-%m-%dT%H:%M") if parsed.alternative
+        "alternative": parsed.alternative.strftime("%Y-%m-%dT%H:%M")
+        if parsed.alternative
         else None,
         "time_assumed": parsed.time_assumed,
         "text_out": parsed.text,

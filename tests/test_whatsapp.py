@@ -32,8 +32,12 @@ async def test_a_darija_conversation_goes_from_greeting_to_a_flow_answer(service
     await post(service, webhook(text_message("wamid.A1", "salam khoya")))
     await service.delivered()
     languages = service.graph.interactive()[-1]["action"]["sections"][0]["rows"]
-    assert [row["title"] for row in languages] == ["الدارجة", "العربية", "Français",
-                                                   "Darija (latin)"]
+    assert [row["title"] for row in languages] == [
+        "الدارجة",
+        "العربية",
+        "Français",
+        "Darija (latin)",
+    ]
 
     await post(service, webhook(button_reply("wamid.A2", "lang:ary", "الدارجة")))
     question = "ch7al khass mn wa7ed bach ndiro cooperative?"
@@ -68,8 +72,9 @@ async def test_a_wrong_or_missing_signature_is_refused_and_nothing_is_stored(ser
 
 async def test_the_verification_challenge_is_answered_only_with_the_right_token(service):
     params = {"hub.mode": "subscribe", "hub.challenge": "1158201444"}
-    good = await service.client.get("/whatsapp/webhook",
-                                    params=params | {"hub.verify_token": VERIFY_TOKEN})
+    good = await service.client.get(
+        "/whatsapp/webhook", params=params | {"hub.verify_token": VERIFY_TOKEN}
+    )
     bad = await service.client.get("/whatsapp/webhook", params=params | {"hub.verify_token": "x"})
     assert (good.status_code, good.text) == (200, "1158201444")
     assert bad.status_code == 403

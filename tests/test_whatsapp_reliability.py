@@ -25,8 +25,7 @@ async def post(service, payload):
 
 
 async def post_bytes(service, body: bytes):
-    return await service.client.post("/whatsapp/webhook", content=body,
-                                     headers=sign_bytes(body))
+    return await service.client.post("/whatsapp/webhook", content=body, headers=sign_bytes(body))
 
 
 async def rows(service, model):
@@ -52,11 +51,9 @@ async def test_a_contact_with_a_wa_id_and_no_user_id_is_stored_and_answered(serv
     assert service.graph.messages[-1]["to"] == "212612345678"
 
 
-@pytest.mark.parametrize("text", ["salam \\ud83d khoya", "salam\\u0000 khoya",
-                                  "\\udfff\\ud800"])
+@pytest.mark.parametrize("text", ["salam \\ud83d khoya", "salam\\u0000 khoya", "\\udfff\\ud800"])
 async def test_lone_surrogates_and_nul_bytes_are_stored_and_answered(service, text):
-    body = json.dumps(webhook(text_message("wamid.S1", "MARKER"))).replace(
-        "MARKER", text).encode()
+    body = json.dumps(webhook(text_message("wamid.S1", "MARKER"))).replace("MARKER", text).encode()
     response = await post_bytes(service, body)
     await service.delivered()
     assert response.status_code == 200
@@ -75,7 +72,8 @@ async def test_an_over_long_message_id_is_stored_once(service):
 
 
 async def test_during_a_database_outage_a_message_is_answered_503_then_stored_on_redelivery(
-        service):
+    service,
+):
     engine = service.services.engine
     working, engine.db = engine.db, Database(UNREACHABLE)
     try:
@@ -90,18 +88,33 @@ async def test_during_a_database_outage_a_message_is_answered_503_then_stored_on
     assert again.status_code == 200 and len(service.graph.messages) == 1
 
 
-@pytest.mark.parametrize("payload", [
-    {"object": "whatsapp_business_account"},
-    {"object": "page", "entry": []},
-    {"object": "whatsapp_business_account", "entry": "x"},
-    {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages",
-                                                                     "value": 5}]}]},
-    {"object": "whatsapp_business_account", "entry": [{"changes": [{
-        "field": "messages", "value": {"messages": "hi"}}]}]},
-    "huge timestamp",
-    "message without sender",
-], ids=["no entry", "unknown object", "entry not a list", "value not an object",
-        "messages not a list", "huge timestamp", "no sender"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"object": "whatsapp_business_account"},
+        {"object": "page", "entry": []},
+        {"object": "whatsapp_business_account", "entry": "x"},
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"changes": [{"field": "messages", "value": 5}]}],
+        },
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"changes": [{"field": "messages", "value": {"messages": "hi"}}]}],
+        },
+        "huge timestamp",
+        "message without sender",
+    ],
+    ids=[
+        "no entry",
+        "unknown object",
+        "entry not a list",
+        "value not an object",
+        "messages not a list",
+        "huge timestamp",
+        "no sender",
+    ],
+)
 async def test_malformed_updates_are_kept_and_acknowledged(service, payload):
     if payload == "huge timestamp":
         payload = webhook(text_message("wamid.M1", "salam"))
@@ -115,8 +128,11 @@ async def test_malformed_updates_are_kept_and_acknowledged(service, payload):
     assert len(await rows(service, UnprocessableUpdate)) == 1
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[" * 100_000, b"[1, 2]"],
-                         ids=["not JSON", "deep nesting", "not an object"])
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[" * 100_000, b"[1, 2]"],
+    ids=["not JSON", "deep nesting", "not an object"],
+)
 async def test_a_body_that_is_not_a_json_object_is_a_400(service, body):
     response = await post_bytes(service, body)
     assert response.status_code == 400
@@ -125,17 +141,29 @@ async def test_a_body_that_is_not_a_json_object_is_a_400(service, body):
 async def test_a_bare_hex_signature_is_refused(service):
     body, headers = signed(webhook(text_message("wamid.H1", "salam")))
     bare = headers["X-Hub-Signature-256"].removeprefix("sha256=")
-    response = await service.client.post("/whatsapp/webhook", content=body, headers={
-        **headers, "X-Hub-Signature-256": bare})
+    response = await service.client.post(
+        "/whatsapp/webhook", content=body, headers={**headers, "X-Hub-Signature-256": bare}
+    )
     assert response.status_code == 403
     assert await rows(service, Message) == []
 
 
-@pytest.mark.parametrize(("code", "status"), [
-    (1, "pending"), (2, "pending"), (4, "pending"), (131000, "pending"),
-    (131016, "pending"), (133004, "pending"), (130429, "pending"),
-    (131026, "failed"), (131047, "failed"), (100, "failed"), (131051, "failed"),
-])
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (1, "pending"),
+        (2, "pending"),
+        (4, "pending"),
+        (131000, "pending"),
+        (131016, "pending"),
+        (133004, "pending"),
+        (130429, "pending"),
+        (131026, "failed"),
+        (131047, "failed"),
+        (100, "failed"),
+        (131051, "failed"),
+    ],
+)
 async def test_graph_errors_are_retried_or_given_up_by_metas_codes(service, code, status):
     service.graph.failures = [code]
     await post(service, webhook(text_message("wamid.G1", "salam")))

@@ -33,8 +33,13 @@ class GroupUnreachable(Exception):
 
 
 class AdvisorGroup:
-    def __init__(self, bot: Bot, engine: Engine, on_queued: Callable[[], None],
-                 fetch_media: dict[str, FetchMedia]) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        engine: Engine,
+        on_queued: Callable[[], None],
+        fetch_media: dict[str, FetchMedia],
+    ) -> None:
         self.bot, self.engine, self.on_queued = bot, engine, on_queued
         self.db, self.desk = engine.db, engine.desk
         self.group_id = engine.settings.advisor_group_id
@@ -60,8 +65,14 @@ class AdvisorGroup:
             handoff = await self.desk.in_thread(session, message.message_thread_id)
             if handoff is None:
                 return
-            await self.desk.act(session, handoff, advisor, command=command, text=text,
-                                key=f"telegram:u{update.update_id}")
+            await self.desk.act(
+                session,
+                handoff,
+                advisor,
+                command=command,
+                text=text,
+                key=f"telegram:u{update.update_id}",
+            )
         self.on_queued()
 
     async def deliver(self, delivery: Delivery) -> None:
@@ -109,8 +120,11 @@ class AdvisorGroup:
         thread = topic.message_thread_id
         async with self.db.transaction() as session:
             stored = await session.execute(
-                update(Handoff).where(Handoff.id == handoff.id).values(thread_id=thread)
-                .returning(Handoff.id))
+                update(Handoff)
+                .where(Handoff.id == handoff.id)
+                .values(thread_id=thread)
+                .returning(Handoff.id)
+            )
             kept = stored.first() is not None
         if not kept:
             await self._delete_topic(thread)
@@ -136,16 +150,24 @@ class AdvisorGroup:
     async def _send_media(self, thread: int, media: MediaRef, caption: str) -> None:
         if media.channel == "telegram":
             chat_id, _colon, message_id = media.ref.partition(":")
-            await self.bot.copy_message(self.group_id, int(chat_id), int(message_id),
-                                        caption=caption, message_thread_id=thread)
+            await self.bot.copy_message(
+                self.group_id,
+                int(chat_id),
+                int(message_id),
+                caption=caption,
+                message_thread_id=thread,
+            )
         else:
             await self._send_file(thread, media, caption)
 
     async def _send_file(self, thread: int, media: MediaRef, caption: str) -> None:
         """A file from another channel (WhatsApp), downloaded and sent as what it is."""
         content, mime = await self.fetch_media[media.channel](media.ref)
-        send = {"voice": self.bot.send_voice, "photo": self.bot.send_photo,
-                "video": self.bot.send_video}.get(media.kind, self.bot.send_document)
+        send = {
+            "voice": self.bot.send_voice,
+            "photo": self.bot.send_photo,
+            "video": self.bot.send_video,
+        }.get(media.kind, self.bot.send_document)
         if media.kind == "voice" and not mime.startswith("audio/ogg"):
             send = self.bot.send_audio
         await send(self.group_id, content, caption=caption, message_thread_id=thread)
@@ -189,9 +211,14 @@ def parse_command(text: str) -> tuple[str | None, str]:
 
 
 def _written_in_topic(message: Message | None) -> bool:
-    return bool(message and message.from_user and not message.from_user.is_bot
-                and message.is_topic_message and message.message_thread_id
-                and (message.text or message.caption or message.effective_attachment))
+    return bool(
+        message
+        and message.from_user
+        and not message.from_user.is_bot
+        and message.is_topic_message
+        and message.message_thread_id
+        and (message.text or message.caption or message.effective_attachment)
+    )
 
 
 def _topic_gone(error: BadRequest) -> bool:

@@ -64,7 +64,10 @@ def storable(inbound: Inbound) -> Inbound:
     if len(message_id) > MAX_ID:
         message_id = "sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
     return dataclasses.replace(
-        inbound, user_id=user_id, message_id=message_id, text=clean_text(inbound.text) or "",
+        inbound,
+        user_id=user_id,
+        message_id=message_id,
+        text=clean_text(inbound.text) or "",
         payload=_bounded(inbound.payload, MAX_PAYLOAD),
         display_name=_bounded(inbound.display_name, MAX_NAME),
         media_ref=_bounded(inbound.media_ref, MAX_ID),
@@ -82,14 +85,14 @@ async def keep_unprocessable(db: Database, *, channel: str, reason: str, body: b
     excerpt = clean_text(body[:MAX_EXCERPT].decode("utf-8", errors="replace")) or ""
     try:
         async with db.transaction() as session:
-            session.add(UnprocessableUpdate(channel=channel, reason=reason[:500],
-                                            excerpt=excerpt))
+            session.add(UnprocessableUpdate(channel=channel, reason=reason[:500], excerpt=excerpt))
     except Exception as error:
         raise StoreDown(type(error).__name__) from error
 
 
-async def handle_or_keep(db: Database, *, channel: str, body: bytes,
-                         handle: Callable[[], Awaitable[object]]) -> None:
+async def handle_or_keep(
+    db: Database, *, channel: str, body: bytes, handle: Callable[[], Awaitable[object]]
+) -> None:
     """Run `handle` (which stores the message); a database outage becomes StoreDown, any
     other failure keeps the update as unprocessable."""
     try:
@@ -98,9 +101,11 @@ async def handle_or_keep(db: Database, *, channel: str, body: bytes,
         await keep_unprocessable(db, channel=channel, reason=str(error), body=body)
     except Exception as error:
         if is_outage(error):
-            log.warning("%s update not stored, the database is unavailable: %s", channel,
-                        type(error).__name__)
+            log.warning(
+                "%s update not stored, the database is unavailable: %s",
+                channel,
+                type(error).__name__,
+            )
             raise StoreDown(type(error).__name__) from error
         log.exception("%s update could not be handled", channel)
-        await keep_unprocessable(db, channel=channel, reason=f"{type(error).__name__}",
-                                 body=body)
+        await keep_unprocessable(db, channel=channel, reason=f"{type(error).__name__}", body=body)

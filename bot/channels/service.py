@@ -54,8 +54,11 @@ class Services:
 
 @asynccontextmanager
 async def running_services(
-    settings: Settings, connections: Connections = Connections(),  # noqa: B008
-    *, deliver: bool = True, remind: bool = True,
+    settings: Settings,
+    connections: Connections = Connections(),  # noqa: B008
+    *,
+    deliver: bool = True,
+    remind: bool = True,
 ) -> AsyncIterator[Services]:
     redact_in_logs(settings.secret_values())
     db = Database(settings.resolved_database_url)
@@ -70,7 +73,8 @@ async def running_services(
     async with contextlib.AsyncExitStack() as stack:
         if settings.telegram_enabled:
             bot = await stack.enter_async_context(
-                telegram.build_bot(settings, connections.telegram_request))
+                telegram.build_bot(settings, connections.telegram_request)
+            )
             services.telegram = telegram.TelegramChannel(bot, engine, worker.poke)
             senders[telegram.CHANNEL] = counted(telegram.CHANNEL, services.telegram.deliver)
         if settings.whatsapp_enabled:
@@ -115,6 +119,7 @@ def _open_advisor_desk(services: Services, senders: dict[str, Deliver]) -> None:
 
 def counted(channel: str, deliver: Deliver) -> Deliver:
     """The channel's sender, with its outcomes counted for /metrics."""
+
     async def send(delivery: Delivery) -> str | None:
         try:
             sent_id = await deliver(delivery)  # the channel's id, for its later statuses
@@ -131,10 +136,15 @@ def counted(channel: str, deliver: Deliver) -> Deliver:
 
 
 def ticker_for(settings: Settings, engine: Engine, after_dispatch: Callable[[], None]) -> Ticker:
-    return Ticker(engine.db, worker=settings.worker_id, policy=settings.dispatch_policy(),
-                  seconds=settings.reminder_tick_seconds, after_dispatch=after_dispatch,
-                  retention=timedelta(days=settings.message_retention_days),
-                  every_minute=engine.sweep_handoffs)
+    return Ticker(
+        engine.db,
+        worker=settings.worker_id,
+        policy=settings.dispatch_policy(),
+        seconds=settings.reminder_tick_seconds,
+        after_dispatch=after_dispatch,
+        retention=timedelta(days=settings.message_retention_days),
+        every_minute=engine.sweep_handoffs,
+    )
 
 
 async def follow_edits(engine: Engine, stopping: asyncio.Event, every: float = 5.0) -> None:

@@ -40,11 +40,15 @@ def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot:
     base = settings.telegram_api_base.rstrip("/")
     return ExtBot(
         token=settings.telegram_token.get_secret_value(),
-        base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
         request=request or HTTPXRequest(connection_pool_size=16),
         rate_limiter=AIORateLimiter(
-            overall_max_rate=settings.telegram_messages_per_second, max_retries=3,
-            group_max_rate=settings.advisor_group_messages_per_minute, group_time_period=60),
+            overall_max_rate=settings.telegram_messages_per_second,
+            max_retries=3,
+            group_max_rate=settings.advisor_group_messages_per_minute,
+            group_time_period=60,
+        ),
     )
 
 
@@ -55,8 +59,12 @@ async def register_webhook(settings: Settings, request: BaseRequest | None = Non
     url = f"{settings.public_url.rstrip('/')}/telegram/webhook"
     secret = settings.telegram_webhook_secret
     async with build_bot(settings, request) as bot:
-        await bot.set_webhook(url, secret_token=secret.get_secret_value() if secret else None,
-                              allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
+        await bot.set_webhook(
+            url,
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
     return url
 
 
@@ -68,7 +76,8 @@ def _parsed(data: dict[str, Any], bot: Bot) -> Update:
         message = update.message
         if message is not None:
             if not isinstance(message.text or "", str) or not isinstance(
-                    message.caption or "", str):
+                message.caption or "", str
+            ):
                 raise TypeError("text is not a string")
             message.chat.type  # noqa: B018 — a message must have a chat
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
@@ -77,10 +86,17 @@ def _parsed(data: dict[str, Any], bot: Bot) -> Update:
 
 
 def media_of(message: Message) -> Media:
-    kinds = (("voice", Media.voice), ("audio", Media.voice), ("video_note", Media.voice),
-             ("photo", Media.photo), ("video", Media.video), ("document", Media.document),
-             ("sticker", Media.sticker), ("location", Media.location),
-             ("contact", Media.contact))
+    kinds = (
+        ("voice", Media.voice),
+        ("audio", Media.voice),
+        ("video_note", Media.voice),
+        ("photo", Media.photo),
+        ("video", Media.video),
+        ("document", Media.document),
+        ("sticker", Media.sticker),
+        ("location", Media.location),
+        ("contact", Media.contact),
+    )
     return next((media for name, media in kinds if getattr(message, name)), Media.other)
 
 
@@ -89,17 +105,23 @@ def inbound_from(update: Update) -> Inbound | None:
     if update.callback_query and update.callback_query.message:
         query = update.callback_query
         return Inbound(
-            channel=CHANNEL, user_id=str(query.message.chat.id),
-            message_id=f"u{update.update_id}", payload=query.data or "",
-            language_hint=query.from_user.language_code, display_name=query.from_user.first_name,
+            channel=CHANNEL,
+            user_id=str(query.message.chat.id),
+            message_id=f"u{update.update_id}",
+            payload=query.data or "",
+            language_hint=query.from_user.language_code,
+            display_name=query.from_user.first_name,
         )
     message = update.message
     if message is None or message.chat.type != "private":
         return None
     text = message.text or message.caption or ""
     return Inbound(
-        channel=CHANNEL, user_id=str(message.chat.id), message_id=f"u{update.update_id}",
-        text=text, media=Media.none if message.text else media_of(message),
+        channel=CHANNEL,
+        user_id=str(message.chat.id),
+        message_id=f"u{update.update_id}",
+        text=text,
+        media=Media.none if message.text else media_of(message),
         media_ref=None if message.text else f"{message.chat.id}:{message.message_id}",
         language_hint=message.from_user.language_code if message.from_user else None,
         display_name=message.from_user.first_name if message.from_user else None,
@@ -119,8 +141,12 @@ class TelegramChannel:
         """Store and answer one webhook update; sending happens later, from the outbox.
         An update that cannot be read is kept as unprocessable; StoreDown when nothing
         could be written (see bot/channels/intake.py)."""
-        await handle_or_keep(self.engine.db, channel=CHANNEL, body=body,
-                             handle=lambda: self._receive(_parsed(data, self.bot)))
+        await handle_or_keep(
+            self.engine.db,
+            channel=CHANNEL,
+            body=body,
+            handle=lambda: self._receive(_parsed(data, self.bot)),
+        )
 
     async def _receive(self, update: Update) -> None:
         if self.advisor_group and self.advisor_group.owns(update):
@@ -147,9 +173,13 @@ class TelegramChannel:
             raise PermanentDeliveryError(str(error)) from error
 
     async def _send(self, chat_id: int, outbound: Outbound) -> None:
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in outbound.buttons]
-        ) if outbound.buttons else None
+        keyboard = (
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in outbound.buttons]
+            )
+            if outbound.buttons
+            else None
+        )
         if outbound.video:
             await self._send_video(chat_id, outbound, keyboard)
             return
@@ -165,13 +195,15 @@ class TelegramChannel:
         async with self.engine.db.transaction() as session:
             capsule = await session.get(Capsule, outbound.video.capsule_id)
         path = capsule and video_path(capsule, self.settings.data_dir)
-        media = capsule and (capsule.telegram_file_id or (path and path.read_bytes())
-                             or capsule.video_url)
+        media = capsule and (
+            capsule.telegram_file_id or (path and path.read_bytes()) or capsule.video_url
+        )
         try:
             if not media:
                 raise BadRequest("no video for this capsule")
-            sent = await self.bot.send_video(chat_id, media, caption=caption,
-                                             reply_markup=keyboard, supports_streaming=True)
+            sent = await self.bot.send_video(
+                chat_id, media, caption=caption, reply_markup=keyboard, supports_streaming=True
+            )
         except BadRequest:
             link = f"\n{capsule.video_url}" if capsule and capsule.video_url else ""
             await self.bot.send_message(chat_id, caption + link, reply_markup=keyboard)
@@ -184,8 +216,12 @@ class TelegramChannel:
     async def _set_blocked(self, chat_id: str, blocked: bool) -> None:
         async with self.engine.db.transaction() as session:
             # nothing is sent to a user while blocked_at is set
-            await repo.update_user(session, channel=CHANNEL, channel_user_id=chat_id,
-                                   blocked_at=utcnow() if blocked else None)
+            await repo.update_user(
+                session,
+                channel=CHANNEL,
+                channel_user_id=chat_id,
+                blocked_at=utcnow() if blocked else None,
+            )
 
     async def _stop_spinner(self, query_id: str) -> None:
         try:

@@ -28,7 +28,12 @@ _ARABIC = ("\u0600", "\u06ff")
 
 class TerminalChat:
     def __init__(
-        self, engine: Engine, user_id: str, *, out: TextIO = sys.stdout, visual_rtl: bool = False,
+        self,
+        engine: Engine,
+        user_id: str,
+        *,
+        out: TextIO = sys.stdout,
+        visual_rtl: bool = False,
         echo_input: bool = False,
     ) -> None:
         self.engine = engine

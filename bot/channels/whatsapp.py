@@ -46,18 +46,42 @@ MAX_INTERACTIVE_BODY = 1024
 MAX_REPLY_BUTTONS = 3
 MAX_LIST_ROWS = 10
 SERVICE_WINDOW = timedelta(hours=24)
-_MEDIA = {"audio": Media.voice, "image": Media.photo, "video": Media.video,
-          "document": Media.document, "sticker": Media.sticker, "location": Media.location,
-          "contacts": Media.contact}
+_MEDIA = {
+    "audio": Media.voice,
+    "image": Media.photo,
+    "video": Media.video,
+    "document": Media.document,
+    "sticker": Media.sticker,
+    "location": Media.location,
+    "contacts": Media.contact,
+}
 # Meta's Cloud API error codes worth another attempt later: throttling, "service
 # unavailable", "something went wrong", maintenance, and the app's credentials or
 # permissions (an operator can fix those; the message itself is not at fault). Every other
 # documented code (invalid recipient or parameter, re-engagement needed, unsupported
 # media, templates…) refuses this message for good.
-RETRY_CODES = frozenset({
-    0, 1, 2, 3, 4, 10, 17, 190, 341, 368, 80007, 130429, 131000, 131016, 131048, 131056,
-    131057, 133004,
-})
+RETRY_CODES = frozenset(
+    {
+        0,
+        1,
+        2,
+        3,
+        4,
+        10,
+        17,
+        190,
+        341,
+        368,
+        80007,
+        130429,
+        131000,
+        131016,
+        131048,
+        131056,
+        131057,
+        133004,
+    }
+)
 SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}")
 log = logging.getLogger(__name__)
 
@@ -90,7 +114,9 @@ class RoutedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         request.url = request.url.copy_with(
-            scheme=self.base.scheme, host=self.base.host, port=self.base.port,
+            scheme=self.base.scheme,
+            host=self.base.host,
+            port=self.base.port,
             path=self.base.path.rstrip("/") + request.url.path,
         )
         return await self.inner.handle_async_request(request)
@@ -104,10 +130,12 @@ def build_client(settings: Settings, session: httpx.AsyncClient | None = None) -
         return value.get_secret_value() if value else None
 
     return WhatsApp(
-        phone_id=settings.whatsapp_phone_id, token=secret(settings.whatsapp_token),
-        session=session or httpx.AsyncClient(
-            transport=RoutedTransport(settings.whatsapp_api_base), timeout=20),
-        server=None, verify_token=secret(settings.whatsapp_verify_token),
+        phone_id=settings.whatsapp_phone_id,
+        token=secret(settings.whatsapp_token),
+        session=session
+        or httpx.AsyncClient(transport=RoutedTransport(settings.whatsapp_api_base), timeout=20),
+        server=None,
+        verify_token=secret(settings.whatsapp_verify_token),
         app_secret=secret(settings.whatsapp_app_secret),
         skip_duplicate_updates=False,  # the database dedups, across restarts and workers
     )
@@ -119,18 +147,23 @@ def inbound_from_message(message: wa.Message) -> Inbound | None:
         return None
     media = Media.none if message.text else _MEDIA.get(str(message.type), Media.other)
     return Inbound(
-        channel=CHANNEL, user_id=message.from_user.bsuid, message_id=message.id,
-        text=message.text or message.caption or "", media=media,
-        media_ref=str(message.media.id) if message.media and hasattr(message.media, "id")
-        else None,
+        channel=CHANNEL,
+        user_id=message.from_user.bsuid,
+        message_id=message.id,
+        text=message.text or message.caption or "",
+        media=media,
+        media_ref=str(message.media.id) if message.media and hasattr(message.media, "id") else None,
         display_name=message.from_user.name,
     )
 
 
 def inbound_from_choice(choice: wa.CallbackButton | wa.CallbackSelection) -> Inbound:
     return Inbound(
-        channel=CHANNEL, user_id=choice.from_user.bsuid, message_id=choice.id,
-        payload=str(choice.data), display_name=choice.from_user.name,
+        channel=CHANNEL,
+        user_id=choice.from_user.bsuid,
+        message_id=choice.id,
+        payload=str(choice.data),
+        display_name=choice.from_user.name,
     )
 
 
@@ -186,28 +219,35 @@ class WhatsAppChannel:
         try:
             changes = list(_changes(data))
         except Unprocessable as error:
-            await keep_unprocessable(self.engine.db, channel=CHANNEL, reason=str(error),
-                                     body=body)
+            await keep_unprocessable(self.engine.db, channel=CHANNEL, reason=str(error), body=body)
             return "ok", 200
         for value, entry_id in changes:
             await self._receive_change(value, entry_id, body)
         return "ok", 200
 
-    async def _receive_change(self, value: dict[str, Any], entry_id: object,
-                              body: bytes) -> None:
+    async def _receive_change(self, value: dict[str, Any], entry_id: object, body: bytes) -> None:
         statuses, messages = value.get("statuses") or [], value.get("messages") or []
         if not isinstance(statuses, list) or not isinstance(messages, list):
-            await keep_unprocessable(self.engine.db, channel=CHANNEL, body=body,
-                                     reason="messages or statuses is not a list")
+            await keep_unprocessable(
+                self.engine.db,
+                channel=CHANNEL,
+                body=body,
+                reason="messages or statuses is not a list",
+            )
             return
         if statuses:
-            await handle_or_keep(self.engine.db, channel=CHANNEL, body=body,
-                                 handle=lambda: self._statuses(statuses))
+            await handle_or_keep(
+                self.engine.db, channel=CHANNEL, body=body, handle=lambda: self._statuses(statuses)
+            )
         for message in messages:
             await handle_or_keep(
-                self.engine.db, channel=CHANNEL, body=_excerpt(message, body),
+                self.engine.db,
+                channel=CHANNEL,
+                body=_excerpt(message, body),
                 handle=lambda message=message: self._dispatch(
-                    _single_message(value, message, entry_id)))
+                    _single_message(value, message, entry_id)
+                ),
+            )
 
     async def _dispatch(self, update: dict[str, Any]) -> None:
         """Let pywa build the message and call our handlers; surface what it swallows."""
@@ -215,7 +255,8 @@ class WhatsAppChannel:
         token = _dispatch.set(outcome)
         try:
             await self.client.webhook_update_handler(
-                json.dumps(update, ensure_ascii=False).encode("utf-8", errors="replace"))
+                json.dumps(update, ensure_ascii=False).encode("utf-8", errors="replace")
+            )
         finally:
             _dispatch.reset(token)
         if outcome.error is not None:
@@ -227,8 +268,9 @@ class WhatsAppChannel:
         await self._guarded(lambda: self._message(message))
 
     async def _on_choice(self, _client: WhatsApp, choice: wa.CallbackButton) -> None:
-        await self._guarded(lambda: self._handle(inbound_from_choice(choice),
-                                                 phone=choice.from_user.wa_id))
+        await self._guarded(
+            lambda: self._handle(inbound_from_choice(choice), phone=choice.from_user.wa_id)
+        )
 
     async def _message(self, message: wa.Message) -> None:
         inbound = inbound_from_message(message)
@@ -248,8 +290,9 @@ class WhatsAppChannel:
         await self.engine.handle(inbound)
         if phone and len(phone) <= 32:
             async with self.engine.db.transaction() as session:
-                await repo.update_user(session, channel=CHANNEL,
-                                       channel_user_id=inbound.user_id, phone=phone)
+                await repo.update_user(
+                    session, channel=CHANNEL, channel_user_id=inbound.user_id, phone=phone
+                )
         self.on_queued()
 
     async def _statuses(self, statuses: list[Any]) -> None:
@@ -262,9 +305,13 @@ class WhatsAppChannel:
             error = errors[0] if errors and isinstance(errors[0], dict) else {}
             code = error.get("code") if isinstance(error.get("code"), int) else None
             await refused_after_sending(
-                self.engine.db, channel=CHANNEL, channel_message_id=str(status.get("id"))[:128],
+                self.engine.db,
+                channel=CHANNEL,
+                channel_message_id=str(status.get("id"))[:128],
                 error=f"failed status {code}: {str(error.get('title') or '')[:200]}",
-                retry=is_temporary(code), on_given_up=self.engine.message_given_up)
+                retry=is_temporary(code),
+                on_given_up=self.engine.message_given_up,
+            )
         self.on_queued()
 
     async def deliver(self, delivery: Delivery) -> str | None:
@@ -296,9 +343,12 @@ class WhatsAppChannel:
             media = await self._media_id(outbound.video.capsule_id)
             if media is None:
                 raise LookupError("no video for this capsule")
-            return await self.client.send_video(to, video=media, caption=caption,
-                                         buttons=_choices(outbound) if len(
-                                             outbound.buttons) <= MAX_REPLY_BUTTONS else None)
+            return await self.client.send_video(
+                to,
+                video=media,
+                caption=caption,
+                buttons=_choices(outbound) if len(outbound.buttons) <= MAX_REPLY_BUTTONS else None,
+            )
         except (WhatsAppError, LookupError, ValueError, httpx.HTTPError) as error:
             log.warning("capsule sent as text: %s", type(error).__name__)
             return await self.client.send_message(to, caption, buttons=_choices(outbound))
@@ -335,13 +385,15 @@ class WhatsAppChannel:
             return False
         return utcnow() - seen < SERVICE_WINDOW
 
-    async def _send_template(self, to: str, outbound: Outbound,
-                             language: str | None) -> object:
+    async def _send_template(self, to: str, outbound: Outbound, language: str | None) -> object:
         """Outside the 24-hour window only an approved template may be sent."""
         template = outbound.template
         name = template.name if template else self.settings.whatsapp_template_name
-        code = (template.language if template else
-                self.settings.whatsapp_template_languages.get(language or "ary", "ar"))
+        code = (
+            template.language
+            if template
+            else self.settings.whatsapp_template_languages.get(language or "ary", "ar")
+        )
         params = list(template.params) if template else [shorten(outbound.text, 1000)]
         return await self.client.send_template(
             to, name=name, language=TemplateLanguage(code), params=[BodyText.params(*params)]
@@ -365,12 +417,16 @@ def _choices(outbound: Outbound) -> list[wa.Button] | wa.SectionList | None:
         return [wa.Button(title=shorten(b.title, 20), callback_data=b.payload) for b in buttons]
     label = outbound.list_label or "☰"
     rows = [
-        wa.SectionRow(title=shorten(b.title, 24), callback_data=b.payload,
-                      description=shorten(b.title, 72) if len(b.title) > 24 else None)
+        wa.SectionRow(
+            title=shorten(b.title, 24),
+            callback_data=b.payload,
+            description=shorten(b.title, 72) if len(b.title) > 24 else None,
+        )
         for b in buttons[:MAX_LIST_ROWS]
     ]
-    return wa.SectionList(button_title=shorten(label, 20),
-                          sections=[wa.Section(title=shorten(label, 24), rows=rows)])
+    return wa.SectionList(
+        button_title=shorten(label, 20), sections=[wa.Section(title=shorten(label, 24), rows=rows)]
+    )
 
 
 def _changes(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], object]]:
@@ -408,13 +464,17 @@ def _single_message(value: dict[str, Any], message: Any, entry_id: object) -> di
         raise Unprocessable("a message that is not an object")
     sender = message.get("from_user_id") or message.get("from")
     contacts = [c for c in value.get("contacts") or [] if isinstance(c, dict)]
-    contact = next((c for c in contacts if sender in (c.get("user_id"), c.get("wa_id"))),
-                   contacts[0] if contacts else {"wa_id": message.get("from")})
+    contact = next(
+        (c for c in contacts if sender in (c.get("user_id"), c.get("wa_id"))),
+        contacts[0] if contacts else {"wa_id": message.get("from")},
+    )
     user_id = contact.get("user_id") or contact.get("wa_id") or sender
     if not isinstance(user_id, str) or not user_id:
         raise Unprocessable("a message without a sender")
     contact = {**contact, "user_id": user_id}
     single = {**value, "contacts": [contact], "messages": [message]}
     single.pop("statuses", None)
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": entry_id, "changes": [{"field": "messages", "value": single}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": entry_id, "changes": [{"field": "messages", "value": single}]}],
+    }

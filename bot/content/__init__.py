@@ -75,8 +75,9 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
             continue
         for item_id, raw in (read_yaml(path).get("items") or {}).items():
             if item_id in items:
-                raise ContentError(f"{path.name}: item {item_id}: id already used in "
-                                   f"{items[item_id].file}")
+                raise ContentError(
+                    f"{path.name}: item {item_id}: id already used in {items[item_id].file}"
+                )
             items[item_id] = parse_item(item_id, raw, path.name, sources)
     check_links(items)
     return Content(items=items, sources=sources)
@@ -103,6 +104,7 @@ class Match(BaseModel):
 def _texts(limit: int) -> Any:
     """One non-empty text per language of LANGUAGES (read when validating, so a language
     added to the constant is required from then on)."""
+
     def check(value: dict[str, StrictStr]) -> dict[str, str]:
         texts: dict[str, str] = {}
         for language in LANGUAGES:
@@ -142,6 +144,7 @@ class ItemModel(BaseModel):
 
 def parse_item(item_id: str, raw: Any, file: str, sources: dict[str, Any]) -> Item:
     """Validate one item as editors write it; raise ContentError naming what is wrong."""
+
     def fail(problem: str) -> ContentError:
         return ContentError(f"{file}: item {_shown(item_id)}: {problem}")
 
@@ -162,8 +165,13 @@ def parse_item(item_id: str, raw: Any, file: str, sources: dict[str, Any]) -> It
     if strange:
         raise fail(f"unknown intent(s) {', '.join(strange)}")
     return Item(
-        id=item_id, file=file, sources=tuple(model.sources), last_verified=model.last_verified,
-        title=model.title, text=model.text, intents=tuple(model.intents),
+        id=item_id,
+        file=file,
+        sources=tuple(model.sources),
+        last_verified=model.last_verified,
+        title=model.title,
+        text=model.text,
+        intents=tuple(model.intents),
         next=tuple(model.next),
         match=model.match.model_dump(exclude_none=True) if model.match else {},
         reminder=model.reminder or {},
@@ -181,16 +189,24 @@ def _first_problem(error: ValidationError) -> str:
 
 def _shown(item_id: Any) -> str:
     """An id fit for an error message (no control characters, bounded)."""
-    return repr(item_id)[:90] if not isinstance(item_id, str) or not ITEM_ID.fullmatch(
-        item_id) else item_id
+    return (
+        repr(item_id)[:90]
+        if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id)
+        else item_id
+    )
 
 
 def _unstorable_text(value: Any, where: str = "") -> str | None:
     """Where a NUL byte or lone surrogate hides (PostgreSQL's JSON refuses both), or None."""
     if isinstance(value, str):
         return where if "\x00" in value or _SURROGATE.search(value) else None
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
-        value, list) else ()
+    children = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
     for key, child in children:
         if isinstance(key, str) and ("\x00" in key or _SURROGATE.search(key)):
             return where
@@ -204,8 +220,9 @@ def check_links(items: dict[str, Item]) -> None:
     for item in items.values():
         broken = [target for target in item.next if target not in items]
         if broken:
-            raise ContentError(f"{item.file}: item {item.id}: next links to unknown item(s) "
-                               f"{', '.join(broken)}")
+            raise ContentError(
+                f"{item.file}: item {item.id}: next links to unknown item(s) {', '.join(broken)}"
+            )
         if len(item.next) > MAX_NEXT:
             raise ContentError(f"{item.file}: item {item.id}: at most {MAX_NEXT} next items")
 

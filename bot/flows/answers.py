@@ -28,8 +28,9 @@ ASPECT_NAMES = {
 WHO_TO_ASK = {
     "delegation": N_("ODCO's regional delegation can tell you (www.odco.gov.ma)."),
     "bank": N_("Ask a bank: it gives the current terms."),
-    "authority": N_("The office in charge (ONSSA, IMANOR or the Ministry of Agriculture) can "
-                    "tell you."),
+    "authority": N_(
+        "The office in charge (ONSSA, IMANOR or the Ministry of Agriculture) can tell you."
+    ),
 }
 # A numbered list in a text would compete with the numbered buttons: a typed "3" must mean
 # the third button, so list items show as bullets.
@@ -45,8 +46,11 @@ def answer_item(turn: Turn, item: Item) -> list[Outbound]:
     if item.id in QUESTIONNAIRE_ENTRIES:
         payload, title = QUESTIONNAIRE_ENTRIES[item.id]
         buttons.insert(0, Button(payload, _(title)))
-    buttons += [Button(f"capsule:{c.id}", "🎬 " + c.title[language])
-                for c in turn.capsules if set(c.tags) & set(item.intents) and not c.sample][:1]
+    buttons += [
+        Button(f"capsule:{c.id}", "🎬 " + c.title[language])
+        for c in turn.capsules
+        if set(c.tags) & set(item.intents) and not c.sample
+    ][:1]
     if item.reminder:
         buttons.append(Button(f"reminder:item:{item.id}", _("Remind me")))
     if not item.next:
@@ -60,7 +64,7 @@ def bulleted(text: str) -> str:
 
 
 def unnumbered(title: str) -> str:
-    """"2. Les statuts" as a button title: the button's own place is its number."""
+    """ "2. Les statuts" as a button title: the button's own place is its number."""
     return _NUMBERED_LINE.sub("", title)
 
 
@@ -83,8 +87,7 @@ def again_on_topic(turn: Turn, topic: str) -> list[Outbound]:
     turn.conversation.context["repeated"] = topic
     replies = answer_item_id(turn, topic)
     item = turn.content.items[topic]
-    lead = _("Here is what my sources say about «{topic}»:").format(
-        topic=item.title[turn.language])
+    lead = _("Here is what my sources say about «{topic}»:").format(topic=item.title[turn.language])
     replies[0] = _led(replies[0], f"{lead}\n")
     return replies
 
@@ -97,10 +100,14 @@ def _led(reply: Outbound, lead: str) -> Outbound:
 def _not_in_sources(turn: Turn, topic: str, aspects: list[str]) -> str:
     item = turn.content.items[topic]
     named = _(" and ").join(_(ASPECT_NAMES[a]) for a in aspects)
-    return "\n".join((
-        _("My sources give no confirmed answer on {aspects} for «{topic}».").format(
-            aspects=named, topic=item.title[turn.language]),
-        _(WHO_TO_ASK[who_to_ask(topic)])))
+    return "\n".join(
+        (
+            _("My sources give no confirmed answer on {aspects} for «{topic}».").format(
+                aspects=named, topic=item.title[turn.language]
+            ),
+            _(WHO_TO_ASK[who_to_ask(topic)]),
+        )
+    )
 
 
 def answer_intent(turn: Turn, intent: str) -> list[Outbound]:
@@ -116,7 +123,9 @@ def answer_item_id(turn: Turn, item_id: str) -> list[Outbound]:
 
 
 def coming_soon() -> list[Outbound]:
-    return with_menu(_(
-        "This part of Fadaa is still being prepared, so I cannot answer it well yet. "
-        "Here is what I can already help with:"
-    ))
+    return with_menu(
+        _(
+            "This part of Fadaa is still being prepared, so I cannot answer it well yet. "
+            "Here is what I can already help with:"
+        )
+    )

@@ -11,8 +11,10 @@ def browse(turn: Turn) -> list[Outbound]:
     if not turn.capsules:
         return answer_intent(turn, "watch_capsules")
     language = turn.language
-    buttons = [Button(f"capsule:{c.id}", ("🧪 " if c.sample else "🎬 ") + c.title[language])
-               for c in turn.capsules[:9]]
+    buttons = [
+        Button(f"capsule:{c.id}", ("🧪 " if c.sample else "🎬 ") + c.title[language])
+        for c in turn.capsules[:9]
+    ]
     return [Outbound(_("Videos you can watch here:"), (*buttons, menu_button()))]
 
 
@@ -21,6 +23,10 @@ def send(turn: Turn, capsule_id: str) -> list[Outbound]:
     if capsule is None:
         return browse(turn)
     caption = capsule.caption[turn.language]
-    return [Outbound(caption, (Button("intent:watch_capsules", _("Other videos")),
-                               menu_button()),
-                     video=Video(capsule_id=capsule.id, caption=caption))]
+    return [
+        Outbound(
+            caption,
+            (Button("intent:watch_capsules", _("Other videos")), menu_button()),
+            video=Video(capsule_id=capsule.id, caption=caption),
+        )
+    ]

@@ -58,11 +58,16 @@ def outside_scope(turn: Turn) -> list[Outbound]:
 def not_understood(turn: Turn) -> list[Outbound]:
     if _too_many_misses(turn):
         return _offer_advisor()
-    return [Outbound(
-        _("Sorry, I did not understand. Write your question in a few words, for example "
-          "\"steps to create a cooperative\", or choose a topic:"),
-        main_menu(), list_label=_("Menu"),
-    )]
+    return [
+        Outbound(
+            _(
+                "Sorry, I did not understand. Write your question in a few words, for example "
+                '"steps to create a cooperative", or choose a topic:'
+            ),
+            main_menu(),
+            list_label=_("Menu"),
+        )
+    ]
 
 
 def _too_many_misses(turn: Turn) -> bool:
@@ -71,19 +76,29 @@ def _too_many_misses(turn: Turn) -> bool:
 
 
 def _offer_advisor() -> list[Outbound]:
-    return [Outbound(
-        _("Sorry, I still do not understand. An advisor can help you, or choose a topic."),
-        (Button("intent:talk_to_advisor", _("Talk to an advisor")), menu_button()),
-    )]
+    return [
+        Outbound(
+            _("Sorry, I still do not understand. An advisor can help you, or choose a topic."),
+            (Button("intent:talk_to_advisor", _("Talk to an advisor")), menu_button()),
+        )
+    ]
 
 
 def unreadable_media(turn: Turn) -> list[Outbound]:
-    return [Outbound(
-        _("I can only read text for now. Please write your question, or choose a topic:"),
-        main_menu(), list_label=_("Menu"),
-    )]
+    return [
+        Outbound(
+            _("I can only read text for now. Please write your question, or choose a topic:"),
+            main_menu(),
+            list_label=_("Menu"),
+        )
+    ]
 
 
 def empty_message(turn: Turn) -> list[Outbound]:
-    return [Outbound(_("Your message arrived empty. Write your question or choose a topic:"),
-                     main_menu(), list_label=_("Menu"))]
+    return [
+        Outbound(
+            _("Your message arrived empty. Write your question or choose a topic:"),
+            main_menu(),
+            list_label=_("Menu"),
+        )
+    ]

@@ -38,6 +38,7 @@ def leaves_flow(handler: Callable[[Turn], list[Outbound]]) -> Callable[[Turn], l
     def run(turn: Turn) -> list[Outbound]:
         turn.conversation.leave_flow()
         return handler(turn)
+
     return run
 
 

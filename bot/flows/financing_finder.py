@@ -38,38 +38,68 @@ def read_amount(text: str) -> str | None:
 
 def _amount_options() -> tuple[Option, ...]:
     bands = tuple(
-        Option(str(limit), lambda limit=limit: _("Up to {amount} DH").format(
-            amount=format_number(limit)))
+        Option(
+            str(limit),
+            lambda limit=limit: _("Up to {amount} DH").format(amount=format_number(limit)),
+        )
         for limit in AMOUNT_BANDS
     )
-    beyond = Option(str(AMOUNT_BANDS[-1] * 4), lambda: _("More than {amount} DH").format(
-        amount=format_number(AMOUNT_BANDS[-1])))
+    beyond = Option(
+        str(AMOUNT_BANDS[-1] * 4),
+        lambda: _("More than {amount} DH").format(amount=format_number(AMOUNT_BANDS[-1])),
+    )
     return (*bands, beyond)
 
 
 QUESTIONS = (
-    Question("stage", lambda: _("Is your cooperative already created?"), (
-        Option("in_creation", lambda: _("Not yet")),
-        Option("created", lambda: _("Already created")))),
-    Question("age", lambda: _("How old is it?"), (
-        Option("young", lambda: _("Under 5 years")),
-        Option("older", lambda: _("5 years or more"))),
-        ask_if=lambda slots: slots.get("stage") == "created"),
-    Question("sector", lambda: _("What is its main activity?"), (
-        Option("agriculture", lambda: _("Agriculture")),
-        Option("crafts", lambda: _("Crafts")),
-        Option("services", lambda: _("Trade, services")),
-        Option("other", lambda: _("Other")))),
-    Question("area", lambda: _("Where is it?"), (
-        Option("rural", lambda: _("Rural area")),
-        Option("urban", lambda: _("In town")))),
-    Question("audience", lambda: _("Are the members mostly women or young people (18-34)?"), (
-        Option("women", lambda: _("Women")),
-        Option("youth", lambda: _("Young people")),
-        Option("both", lambda: _("Both")),
-        Option("none", lambda: _("Neither")))),
-    Question("amount", lambda: _("About how much do you need? Choose or write the amount."),
-             _amount_options(), read_text=read_amount),
+    Question(
+        "stage",
+        lambda: _("Is your cooperative already created?"),
+        (
+            Option("in_creation", lambda: _("Not yet")),
+            Option("created", lambda: _("Already created")),
+        ),
+    ),
+    Question(
+        "age",
+        lambda: _("How old is it?"),
+        (
+            Option("young", lambda: _("Under 5 years")),
+            Option("older", lambda: _("5 years or more")),
+        ),
+        ask_if=lambda slots: slots.get("stage") == "created",
+    ),
+    Question(
+        "sector",
+        lambda: _("What is its main activity?"),
+        (
+            Option("agriculture", lambda: _("Agriculture")),
+            Option("crafts", lambda: _("Crafts")),
+            Option("services", lambda: _("Trade, services")),
+            Option("other", lambda: _("Other")),
+        ),
+    ),
+    Question(
+        "area",
+        lambda: _("Where is it?"),
+        (Option("rural", lambda: _("Rural area")), Option("urban", lambda: _("In town"))),
+    ),
+    Question(
+        "audience",
+        lambda: _("Are the members mostly women or young people (18-34)?"),
+        (
+            Option("women", lambda: _("Women")),
+            Option("youth", lambda: _("Young people")),
+            Option("both", lambda: _("Both")),
+            Option("none", lambda: _("Neither")),
+        ),
+    ),
+    Question(
+        "amount",
+        lambda: _("About how much do you need? Choose or write the amount."),
+        _amount_options(),
+        read_text=read_amount,
+    ),
 )
 
 
@@ -94,13 +124,19 @@ def conclude(turn: Turn, slots: Slots) -> list[Outbound]:
     matching = matching_items(list(turn.content.items.values()), slots)
     banks = turn.content.get("financing.banks")
     options = [*matching, *([banks] if banks else [])]
-    text = "\n\n".join([
-        _("For a need of about {amount} DH, these programmes may fit. Open each one for its "
-          "terms; they change, so confirm the current terms with a bank or the body "
-          "concerned.").format(amount=format_number(int(slots["amount"]))),
-        _("The 2020 Covid products (Relance TPE, Damane Relance) were measures of that year; "
-          "ask a bank what exists today."),
-    ])
+    text = "\n\n".join(
+        [
+            _(
+                "For a need of about {amount} DH, these programmes may fit. Open each one for its "
+                "terms; they change, so confirm the current terms with a bank or the body "
+                "concerned."
+            ).format(amount=format_number(int(slots["amount"]))),
+            _(
+                "The 2020 Covid products (Relance TPE, Damane Relance) were measures of that year; "
+                "ask a bank what exists today."
+            ),
+        ]
+    )
     buttons = [Button(f"item:{item.id}", item.title[language]) for item in options]
     advisor = Button("intent:talk_to_advisor", _("Talk to an advisor"))
     return [Outbound(text, (*buttons[:8], advisor, menu_button()), list_label=_("Programmes"))]

@@ -9,19 +9,31 @@ from bot.i18n import _
 from bot.messages import Outbound
 
 QUESTIONS = (
-    Question("activity", lambda: _("What is your activity?"), (
-        Option("food", lambda: _("Food made at home")),
-        Option("crafts", lambda: _("Crafts")),
-        Option("trade", lambda: _("Selling, trade")),
-        Option("services", lambda: _("Services")),
-        Option("agriculture", lambda: _("Agriculture")))),
-    Question("people", lambda: _("Do you work alone or with others?"), (
-        Option("alone", lambda: _("Alone")),
-        Option("few", lambda: _("With 2 to 4 people")),
-        Option("group", lambda: _("With 5 or more")))),
-    Question("area", lambda: _("Where do you work?"), (
-        Option("rural", lambda: _("Rural area")),
-        Option("urban", lambda: _("In town")))),
+    Question(
+        "activity",
+        lambda: _("What is your activity?"),
+        (
+            Option("food", lambda: _("Food made at home")),
+            Option("crafts", lambda: _("Crafts")),
+            Option("trade", lambda: _("Selling, trade")),
+            Option("services", lambda: _("Services")),
+            Option("agriculture", lambda: _("Agriculture")),
+        ),
+    ),
+    Question(
+        "people",
+        lambda: _("Do you work alone or with others?"),
+        (
+            Option("alone", lambda: _("Alone")),
+            Option("few", lambda: _("With 2 to 4 people")),
+            Option("group", lambda: _("With 5 or more")),
+        ),
+    ),
+    Question(
+        "area",
+        lambda: _("Where do you work?"),
+        (Option("rural", lambda: _("Rural area")), Option("urban", lambda: _("In town"))),
+    ),
 )
 
 

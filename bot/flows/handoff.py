@@ -30,8 +30,12 @@ def request(turn: Turn) -> list[Outbound]:
     if not turn.inbound.payload and len(text.split()) >= DESCRIPTION_WORDS:
         return open_handoff(turn, text)
     turn.conversation.flow, turn.conversation.step = NAME, "describe"
-    return [Outbound(_("An advisor can help you. In one line, what is your question?"),
-                     (Button("handoff:skip", _("Skip")), menu_button()))]
+    return [
+        Outbound(
+            _("An advisor can help you. In one line, what is your question?"),
+            (Button("handoff:skip", _("Skip")), menu_button()),
+        )
+    ]
 
 
 def open_handoff(turn: Turn, description: str) -> list[Outbound]:
@@ -41,13 +45,22 @@ def open_handoff(turn: Turn, description: str) -> list[Outbound]:
     if hours.is_open(turn.inbound.received_at):
         when = _("An advisor will answer you here during working hours.")
     else:
-        when = _("Advisors work {days}, {opens}–{closes} (Morocco time). Your request is "
-                 "saved; an advisor will answer you here from {moment}.").format(
-            days=format_weekdays(hours.weekdays), opens=hours.opens.strftime("%H:%M"),
+        when = _(
+            "Advisors work {days}, {opens}–{closes} (Morocco time). Your request is "
+            "saved; an advisor will answer you here from {moment}."
+        ).format(
+            days=format_weekdays(hours.weekdays),
+            opens=hours.opens.strftime("%H:%M"),
             closes=hours.closes.strftime("%H:%M"),
-            moment=format_moment(hours.next_opening(turn.inbound.received_at)))
-    text = "\n".join((_("Your request has been passed to ODCO's advisors."), when,
-                      _("Until then I will stay quiet. Write \"menu\" to come back to me.")))
+            moment=format_moment(hours.next_opening(turn.inbound.received_at)),
+        )
+    text = "\n".join(
+        (
+            _("Your request has been passed to ODCO's advisors."),
+            when,
+            _('Until then I will stay quiet. Write "menu" to come back to me.'),
+        )
+    )
     return [Outbound(text, (Button("handoff:leave", _("Leave the queue")),))]
 
 
@@ -98,8 +111,10 @@ def during(turn: Turn, understand: Understand, *, command: bool = False) -> list
 
 def _asks_to_erase(turn: Turn, understanding: Understanding) -> bool:
     turn.understanding = understanding
-    return (understanding.intent == "delete_my_data"
-            and understanding.confidence >= turn.settings.act_threshold)
+    return (
+        understanding.intent == "delete_my_data"
+        and understanding.confidence >= turn.settings.act_threshold
+    )
 
 
 def _typed_choice(turn: Turn) -> str | None:
@@ -121,19 +136,28 @@ def remind_later(turn: Turn) -> list[Outbound]:
     hours = turn.settings.office_hours()
     tomorrow = datetime.combine(turn.now.date() + timedelta(days=1), time(0), turn.now.tzinfo)
     moment = hours.next_opening(tomorrow)
-    turn.effects.append(CreateReminder(
-        text=_("Your question to an advisor is still waiting. Write here to add details."),
-        local=moment.replace(tzinfo=None), zone=hours.zone, recurrence=None))
-    return [Outbound(_("I will remind you on {moment}. Your request stays in the queue.")
-                     .format(moment=format_moment(moment)),
-                     (Button("handoff:leave", _("Leave the queue")),))]
+    turn.effects.append(
+        CreateReminder(
+            text=_("Your question to an advisor is still waiting. Write here to add details."),
+            local=moment.replace(tzinfo=None),
+            zone=hours.zone,
+            recurrence=None,
+        )
+    )
+    return [
+        Outbound(
+            _("I will remind you on {moment}. Your request stays in the queue.").format(
+                moment=format_moment(moment)
+            ),
+            (Button("handoff:leave", _("Leave the queue")),),
+        )
+    ]
 
 
 def call_back(turn: Turn) -> list[Outbound]:
     turn.effects.append(RelayToAdvisors(callback=True))
     if turn.handoff is not None and turn.handoff.phone_known:
-        return [Outbound(_("An advisor will call you back on this number during working "
-                           "hours."))]
+        return [Outbound(_("An advisor will call you back on this number during working hours."))]
     return [Outbound(_("Write your phone number here and an advisor will call you back."))]
 
 

@@ -16,16 +16,65 @@ LANGUAGE_BUTTONS = (
     Button(f"lang:{LATIN_DARIJA}", "Darija (latin)"),
 )
 _NAMES = {
-    "fr": ("français", "francais", "fransawi", "fransawiya", "french", "فرنسية", "الفرنسية",
-           "بالفرنسية", "فرنساوية", "بالفرنساوية", "الفرونسي"),
-    "ar": ("arabe", "arabiya", "l'arabiya", "fos7a", "fusha", "العربية", "بالعربية", "الفصحى",
-           "بالفصحى", "عربية", "العربية الفصحى"),
-    "ary": ("darija", "darja", "derija", "الدارجة", "بالدارجة", "دارجة", "marocain",
-            "l3arbiya", "l3arabiya", "3arbiya", "b l7rouf l3arbiya", "l7rouf l3arbiya",
-            "الحروف العربية", "بالحروف العربية", "lettres arabes"),
-    LATIN_DARIJA: ("latin", "latine", "latines", "l7rouf latin", "l7rouf latiniya", "latiniya",
-                   "arabizi", "lettres latines", "en lettres latines", "الحروف اللاتينية",
-                   "بالحروف اللاتينية", "بالاتيني", "darija latin", "darija b latin"),
+    "fr": (
+        "français",
+        "francais",
+        "fransawi",
+        "fransawiya",
+        "french",
+        "فرنسية",
+        "الفرنسية",
+        "بالفرنسية",
+        "فرنساوية",
+        "بالفرنساوية",
+        "الفرونسي",
+    ),
+    "ar": (
+        "arabe",
+        "arabiya",
+        "l'arabiya",
+        "fos7a",
+        "fusha",
+        "العربية",
+        "بالعربية",
+        "الفصحى",
+        "بالفصحى",
+        "عربية",
+        "العربية الفصحى",
+    ),
+    "ary": (
+        "darija",
+        "darja",
+        "derija",
+        "الدارجة",
+        "بالدارجة",
+        "دارجة",
+        "marocain",
+        "l3arbiya",
+        "l3arabiya",
+        "3arbiya",
+        "b l7rouf l3arbiya",
+        "l7rouf l3arbiya",
+        "الحروف العربية",
+        "بالحروف العربية",
+        "lettres arabes",
+    ),
+    LATIN_DARIJA: (
+        "latin",
+        "latine",
+        "latines",
+        "l7rouf latin",
+        "l7rouf latiniya",
+        "latiniya",
+        "arabizi",
+        "lettres latines",
+        "en lettres latines",
+        "الحروف اللاتينية",
+        "بالحروف اللاتينية",
+        "بالاتيني",
+        "darija latin",
+        "darija b latin",
+    ),
 }
 _NAMED = {language: {normalize(n) for n in names} for language, names in _NAMES.items()}
 
@@ -54,8 +103,12 @@ def requested_language(text: str) -> str | None:
     """The language a message asks for: the longest name it contains wins
     ("b l7rouf l3arbiya" names Darija letters, not "l3arbiya" alone)."""
     words = " {} ".format(re.sub(r"[^\w' ]+", " ", normalize(text)))
-    found = [(len(name), language) for language, names in _NAMED.items() for name in names
-             if f" {name} " in words or f" b{name} " in words]
+    found = [
+        (len(name), language)
+        for language, names in _NAMED.items()
+        for name in names
+        if f" {name} " in words or f" b{name} " in words
+    ]
     if not found:
         return None
     return max(found)[1]
@@ -74,8 +127,12 @@ def follows_script(turn: Turn, understanding: Understanding) -> str | None:
     current = turn.conversation.language
     detected = reply_language(understanding)
     darija = {"ary", LATIN_DARIJA}
-    if (current in darija and detected in darija and detected != current
-            and understanding.language_confidence >= 0.8
-            and not turn.conversation.context.get(CHOSEN)):
+    if (
+        current in darija
+        and detected in darija
+        and detected != current
+        and understanding.language_confidence >= 0.8
+        and not turn.conversation.context.get(CHOSEN)
+    ):
         return detected
     return None

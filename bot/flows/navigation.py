@@ -47,8 +47,10 @@ def leaves_advisors(text: str) -> bool:
 @cache
 def _words() -> dict[Steer, frozenset[str]]:
     raw = read_yaml(WORDS_FILE)
-    return {steer: frozenset(normalize(str(w)).strip(" ?!.؟،,") for w in raw[steer.value])
-            for steer in Steer}
+    return {
+        steer: frozenset(normalize(str(w)).strip(" ?!.؟،,") for w in raw[steer.value])
+        for steer in Steer
+    }
 
 
 def cancelled(turn: Turn) -> list[Outbound]:
@@ -61,19 +63,26 @@ def sources_of(turn: Turn, item_id: str = "") -> list[Outbound]:
     item = turn.content.get(item_id or turn.conversation.topic or "")
     if item is None:
         return with_menu(_("Ask me a question first; each answer can show its sources."))
-    lines = [_("Sources of «{title}» (checked on {date}):").format(
-        title=item.title[turn.language], date=item.last_verified.isoformat())]
+    lines = [
+        _("Sources of «{title}» (checked on {date}):").format(
+            title=item.title[turn.language], date=item.last_verified.isoformat()
+        )
+    ]
     for key in item.sources:
         source = turn.content.sources.get(key) or {}
         url = source.get("url")
         lines.append(f"• {source.get('title', key)}" + (f" — {url}" if url else ""))
-    return [Outbound("\n".join(lines), (Button(f"item:{item.id}", item.title[turn.language]),
-                                        menu_button()))]
+    return [
+        Outbound(
+            "\n".join(lines), (Button(f"item:{item.id}", item.title[turn.language]), menu_button())
+        )
+    ]
 
 
 def choose_in_range(turn: Turn) -> list[Outbound]:
     """A typed number that matches no option: say which numbers work, and show them again."""
     offered = turn.conversation.offered
     buttons = tuple(Button(payload, title) for payload, title in offered)
-    return [Outbound(_("Please choose a number from 1 to {count}:").format(count=len(offered)),
-                     buttons)]
+    return [
+        Outbound(_("Please choose a number from 1 to {count}:").format(count=len(offered)), buttons)
+    ]

@@ -61,5 +61,6 @@ def welcome_once(turn: Turn) -> list[Outbound]:
         return []
     turn.conversation.context[NOTICED] = True
     with use_language(turn.language):
-        return [Outbound(_("Welcome! I am Fadaa, the assistant for cooperatives.") + "\n"
-                         + notice())]
+        return [
+            Outbound(_("Welcome! I am Fadaa, the assistant for cooperatives.") + "\n" + notice())
+        ]

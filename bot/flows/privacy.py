@@ -7,19 +7,30 @@ from bot.messages import Button, Outbound
 
 
 def ask_to_erase(turn: Turn) -> list[Outbound]:
-    return [Outbound(
-        _("This erases your messages, your reminders and your conversation with Fadaa. "
-          "Are you sure?"),
-        (Button("privacy:erase", _("Yes, erase everything")), menu_button()),
-    )]
+    return [
+        Outbound(
+            _(
+                "This erases your messages, your reminders and your conversation with Fadaa. "
+                "Are you sure?"
+            ),
+            (Button("privacy:erase", _("Yes, erase everything")), menu_button()),
+        )
+    ]
 
 
 def erase(turn: Turn) -> list[Outbound]:
-    turn.effects.append(EraseUser(_("Done: everything Fadaa stored about you is erased. "
-                                    "If you write again, we start afresh.")))
+    turn.effects.append(
+        EraseUser(
+            _(
+                "Done: everything Fadaa stored about you is erased. "
+                "If you write again, we start afresh."
+            )
+        )
+    )
     return []
 
 
 def notice() -> str:
-    return _("I keep your messages to answer you. Write \"delete my data\" at any time to "
-             "erase them.")
+    return _(
+        'I keep your messages to answer you. Write "delete my data" at any time to erase them.'
+    )

@@ -88,11 +88,12 @@ class Questionnaire:
             return False
         synonyms = choices().get(question.slot, {})
         return question.read_text is not None or any(
-            str(name).isdigit() for names in synonyms.values() for name in names)
+            str(name).isdigit() for names in synonyms.values() for name in names
+        )
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
         question = self._current(turn.conversation.slots)
-        reminder = _("Please choose one of the answers below, or write \"menu\" to stop.")
+        reminder = _('Please choose one of the answers below, or write "menu" to stop.')
         return [Outbound(f"{reminder}\n\n{question.prompt()}", self._buttons(question))]
 
     def _next(self, turn: Turn) -> list[Outbound]:
@@ -108,17 +109,19 @@ class Questionnaire:
     def describe(self, slots: Slots) -> list[str]:
         """The answers as "question: chosen option", for a person reading them."""
         titles = {(q.slot, o.value): o.title() for q in self.questions for o in q.options}
-        return [f"{q.prompt()} → {titles.get((q.slot, str(slots[q.slot])), slots[q.slot])}"
-                for q in self.questions if q.slot in slots]
+        return [
+            f"{q.prompt()} → {titles.get((q.slot, str(slots[q.slot])), slots[q.slot])}"
+            for q in self.questions
+            if q.slot in slots
+        ]
 
     def _current(self, slots: Slots) -> Question | None:
-        return next(
-            (q for q in self.questions if q.slot not in slots and q.ask_if(slots)), None
-        )
+        return next((q for q in self.questions if q.slot not in slots and q.ask_if(slots)), None)
 
     def _buttons(self, question: Question) -> tuple[Button, ...]:
-        options = [Button(f"{self.name}:{question.slot}={o.value}", o.title())
-                   for o in question.options]
+        options = [
+            Button(f"{self.name}:{question.slot}={o.value}", o.title()) for o in question.options
+        ]
         return (*options, menu_button())
 
 
@@ -128,8 +131,11 @@ def _typed_value(question: Question, text: str) -> str | None:
     words = f" {normalize(text)} "
     synonyms = choices().get(question.slot, {})
     return next(
-        (value for value, names in synonyms.items()
-         if any(f" {normalize(str(name))} " in words for name in names)),
+        (
+            value
+            for value, names in synonyms.items()
+            if any(f" {normalize(str(name))} " in words for name in names)
+        ),
         None,
     )
 

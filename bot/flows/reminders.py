@@ -28,7 +28,7 @@ class Step(StrEnum):
 
 
 def start_from_text(turn: Turn) -> list[Outbound]:
-    """"fakrni ghda f 10 ndi lwra9": everything needed may already be in the message; what
+    """ "fakrni ghda f 10 ndi lwra9": everything needed may already be in the message; what
     it gives is kept, and only what is missing is asked."""
     _begin(turn, text=reminder_words(turn.inbound.text, turn.now))
     return _take_time(turn, turn.inbound.text, from_request=True)
@@ -65,8 +65,12 @@ class ReminderFlow:
         slots = turn.conversation.slots
         shown = ""
         if slots.get("local"):
-            shown = _("Your answer was: {answer}").format(
-                answer=format_moment(datetime.fromisoformat(slots["local"]))) + "\n"
+            shown = (
+                _("Your answer was: {answer}").format(
+                    answer=format_moment(datetime.fromisoformat(slots["local"]))
+                )
+                + "\n"
+            )
         return _ask_when(turn, shown)
 
     def reads_numbers(self, turn: Turn) -> bool:
@@ -98,15 +102,26 @@ def _on_payload(turn: Turn, value: str) -> list[Outbound]:
 
 def my_reminders(turn: Turn) -> list[Outbound]:
     if not turn.reminders:
-        return [Outbound(_("You have no reminders."),
-                         (Button("reminder:new", _("New reminder")), menu_button()))]
+        return [
+            Outbound(
+                _("You have no reminders."),
+                (Button("reminder:new", _("New reminder")), menu_button()),
+            )
+        ]
     lines = [_("Your reminders:")] + [
         f"{i}. {format_moment(r.local)} — {r.text}{_repeat(r.recurrence)}"
-        for i, r in enumerate(turn.reminders[:8], start=1)]
-    buttons = [Button(f"reminder:show:{r.id}", shorten(f"{i}. {r.text or '⏰'}", 24))
-               for i, r in enumerate(turn.reminders[:7], start=1)]
-    return [Outbound("\n".join(lines), (*buttons, Button("reminder:cancel-all", _("Cancel all")),
-                                        menu_button()))]
+        for i, r in enumerate(turn.reminders[:8], start=1)
+    ]
+    buttons = [
+        Button(f"reminder:show:{r.id}", shorten(f"{i}. {r.text or '⏰'}", 24))
+        for i, r in enumerate(turn.reminders[:7], start=1)
+    ]
+    return [
+        Outbound(
+            "\n".join(lines),
+            (*buttons, Button("reminder:cancel-all", _("Cancel all")), menu_button()),
+        )
+    ]
 
 
 def _begin(turn: Turn, *, text: str) -> None:
@@ -122,7 +137,7 @@ def _from_item(turn: Turn, item_id: str) -> list[Outbound]:
 
 def _ask_when(turn: Turn, prefix: str = "") -> list[Outbound]:
     turn.conversation.step = Step.when
-    question = _("When should I remind you? For example: \"tomorrow at 10\" or \"in 2 hours\".")
+    question = _('When should I remind you? For example: "tomorrow at 10" or "in 2 hours".')
     return [Outbound(f"{prefix}{question}", (Button("reminder:drop", _("No reminder")),))]
 
 
@@ -140,8 +155,11 @@ def _take_time(
         return _ask_when(turn, _("That time has already passed.") + " ")
     if not slots.get("text") and not slots.get("reminder_id"):
         turn.conversation.step = Step.what
-        return [Outbound(_("What should I remind you of?"),
-                         (Button("reminder:drop", _("No reminder")),))]
+        return [
+            Outbound(
+                _("What should I remind you of?"), (Button("reminder:drop", _("No reminder")),)
+            )
+        ]
     return _confirm(turn)
 
 
@@ -157,13 +175,17 @@ def _confirm(turn: Turn) -> list[Outbound]:
     slots = turn.conversation.slots
     local = datetime.fromisoformat(slots["local"])
     text = _("I will remind you: «{text}»\n{when} ({zone}){repeat}").format(
-        text=slots.get("text") or _current_text(turn), when=format_moment(local),
-        zone=_zone_name(turn.zone), repeat=_repeat(slots.get("recurrence")))
+        text=slots.get("text") or _current_text(turn),
+        when=format_moment(local),
+        zone=_zone_name(turn.zone),
+        repeat=_repeat(slots.get("recurrence")),
+    )
     buttons = [Button("reminder:confirm", _("Confirm"))]
     if slots.get("alternative"):
         other = datetime.fromisoformat(slots["alternative"])
-        buttons.append(Button("reminder:alt", _("No, at {time}").format(
-            time=other.strftime("%H:%M"))))
+        buttons.append(
+            Button("reminder:alt", _("No, at {time}").format(time=other.strftime("%H:%M")))
+        )
     if slots.get("assumed"):
         buttons += [Button(f"reminder:at:{hour}", hour) for hour in COMMON_TIMES]
     buttons.append(Button("reminder:drop", _("No reminder")))
@@ -182,7 +204,8 @@ def _at(turn: Turn, hour: str) -> list[Outbound]:
     if "local" not in slots:
         return _ask_when(turn)
     chosen = datetime.fromisoformat(slots["local"]).replace(
-        hour=int(hour[:2]), minute=int(hour[3:5]))
+        hour=int(hour[:2]), minute=int(hour[3:5])
+    )
     slots.update(local=chosen.isoformat(), assumed=False, alternative=None)
     if chosen <= turn.now.replace(tzinfo=None):
         return _ask_when(turn, _("That time has already passed.") + " ")
@@ -197,11 +220,16 @@ def _save(turn: Turn) -> list[Outbound]:
     if slots.get("reminder_id"):
         turn.effects.append(RescheduleReminder(slots["reminder_id"], local))
     else:
-        turn.effects.append(CreateReminder(slots.get("text") or "⏰", local, turn.zone,
-                                           slots.get("recurrence")))
+        turn.effects.append(
+            CreateReminder(slots.get("text") or "⏰", local, turn.zone, slots.get("recurrence"))
+        )
     turn.conversation.leave_flow()
-    return [Outbound(_("Done! I will remind you on {when}.").format(when=format_moment(local)),
-                     (Button("intent:my_reminders", _("My reminders")), menu_button()))]
+    return [
+        Outbound(
+            _("Done! I will remind you on {when}.").format(when=format_moment(local)),
+            (Button("intent:my_reminders", _("My reminders")), menu_button()),
+        )
+    ]
 
 
 def _drop(turn: Turn) -> list[Outbound]:
@@ -214,19 +242,28 @@ def _show(turn: Turn, reminder_id: int) -> list[Outbound]:
     if reminder is None:
         return my_reminders(turn)
     text = f"⏰ {reminder.text}\n{format_moment(reminder.local)}{_repeat(reminder.recurrence)}"
-    return [Outbound(text, (
-        Button(f"reminder:change:{reminder.id}", _("Change the time")),
-        Button(f"reminder:cancel:{reminder.id}", _("Cancel it")),
-        Button("intent:my_reminders", _("My reminders")),
-    ))]
+    return [
+        Outbound(
+            text,
+            (
+                Button(f"reminder:change:{reminder.id}", _("Change the time")),
+                Button(f"reminder:cancel:{reminder.id}", _("Cancel it")),
+                Button("intent:my_reminders", _("My reminders")),
+            ),
+        )
+    ]
 
 
 def _cancel(turn: Turn, reminder_ids: list[int]) -> list[Outbound]:
     known = {r.id for r in turn.reminders}
     turn.effects += [CancelReminder(i) for i in reminder_ids if i in known]
     turn.reminders = [r for r in turn.reminders if r.id not in reminder_ids]
-    return [Outbound(_("Reminder cancelled."),
-                     (Button("intent:my_reminders", _("My reminders")), menu_button()))]
+    return [
+        Outbound(
+            _("Reminder cancelled."),
+            (Button("intent:my_reminders", _("My reminders")), menu_button()),
+        )
+    ]
 
 
 def _change(turn: Turn, reminder_id: int) -> list[Outbound]:

@@ -14,5 +14,8 @@ def show_menu(turn: Turn) -> list[Outbound]:
 
 
 def goodbye(turn: Turn) -> list[Outbound]:
-    return [Outbound(_("You are welcome! Write to me whenever you need. Good luck with your "
-                       "cooperative."))]
+    return [
+        Outbound(
+            _("You are welcome! Write to me whenever you need. Good luck with your cooperative.")
+        )
+    ]

@@ -27,7 +27,7 @@ _TYPO_SCORE = 88
 
 
 def family(item_id: str) -> str:
-    """"financing" for "financing.intilaka": items of one family answer related questions."""
+    """ "financing" for "financing.intilaka": items of one family answer related questions."""
     return item_id.partition(".")[0]
 
 
@@ -86,23 +86,28 @@ def _stem(token: str) -> str:
     """The word without a leading clitic ("بالضريبه" → "ضريبه", "ldriba" → "driba")."""
     for clitic in _ARABIC_CLITICS + _LATIN_CLITICS:
         if token.startswith(clitic) and len(token) - len(clitic) >= 3:
-            return token[len(clitic):]
+            return token[len(clitic) :]
     return token
 
 
 def _token_matches(written: str, typed: str) -> bool:
-    return typed == written or _stem(typed) in (written, _stem(written)) or (
-        typed == _stem(written))
+    return (
+        typed == written or _stem(typed) in (written, _stem(written)) or (typed == _stem(written))
+    )
 
 
 def _corrected(tokens: list[str], lexicon: Lexicon) -> list[str]:
     """A long word that matches no phrase start may be a typo of a known long word."""
     corrected = []
     for token in tokens:
-        if (len(token) >= _TYPO_MIN_LENGTH and token not in lexicon.by_first
-                and _stem(token) not in lexicon.by_first):
-            close = process.extractOne(token, lexicon.long_words, scorer=fuzz.ratio,
-                                       score_cutoff=_TYPO_SCORE)
+        if (
+            len(token) >= _TYPO_MIN_LENGTH
+            and token not in lexicon.by_first
+            and _stem(token) not in lexicon.by_first
+        ):
+            close = process.extractOne(
+                token, lexicon.long_words, scorer=fuzz.ratio, score_cutoff=_TYPO_SCORE
+            )
             token = close[0] if close else token
         corrected.append(token)
     return corrected
@@ -118,11 +123,12 @@ def _scores(lexicon: Lexicon, text: str) -> dict[str, tuple[int, int]]:
     """For each target with a matching phrase: words covered, longest phrase. A word counts
     once, for the longest phrase it is part of ("damane intelak" is not also "intelak")."""
     tokens = _corrected(normalize(text).split(), lexicon)
-    matches = [(len(phrase.words), start, phrase.target)
-               for start, token in enumerate(tokens)
-               for phrase in {*lexicon.by_first.get(token, ()),
-                              *lexicon.by_first.get(_stem(token), ())}
-               if _matches_at(phrase.words, tokens, start)]
+    matches = [
+        (len(phrase.words), start, phrase.target)
+        for start, token in enumerate(tokens)
+        for phrase in {*lexicon.by_first.get(token, ()), *lexicon.by_first.get(_stem(token), ())}
+        if _matches_at(phrase.words, tokens, start)
+    ]
     used: set[int] = set()
     scores: dict[str, tuple[int, int]] = {}
     for length, start, target in sorted(matches, reverse=True):
@@ -136,9 +142,10 @@ def _scores(lexicon: Lexicon, text: str) -> dict[str, tuple[int, int]]:
 
 
 def _matches_at(words: tuple[str, ...], tokens: list[str], start: int) -> bool:
-    window = tokens[start:start + len(words)]
+    window = tokens[start : start + len(words)]
     return len(window) == len(words) and all(
-        _token_matches(w, t) for w, t in zip(words, window, strict=True))
+        _token_matches(w, t) for w, t in zip(words, window, strict=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,7 @@ def answer_for(topic: str, aspect: str) -> str | None:
 
 
 def sources_asked(text: str) -> bool:
-    """"ما مصدرك؟", "mnin jbti hadchi?", "c'est quoi ta source ?" (short messages only)."""
+    """ "ما مصدرك؟", "mnin jbti hadchi?", "c'est quoi ta source ?" (short messages only)."""
     return len(text.split()) <= 8 and bool(_ranked(_source_lexicon(), text))
 
 
@@ -185,7 +192,7 @@ def _back_lexicon() -> Lexicon:
 
 
 def refers_back(text: str) -> bool:
-    """"c'est un prêt ?", "هل هي قرض؟", "w hiya fin kayna?": about the last answer."""
+    """ "c'est un prêt ?", "هل هي قرض؟", "w hiya fin kayna?": about the last answer."""
     return bool(_scores(_back_lexicon(), text))
 
 

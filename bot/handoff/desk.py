@@ -50,35 +50,59 @@ class AdvisorDesk:
         return AdvisorRef(f"telegram:{user_id}", row.public_name if row else None)
 
     async def in_thread(self, session: AsyncSession, thread_id: int) -> Handoff | None:
-        return await session.scalar(select(Handoff).where(Handoff.thread_id == thread_id)
-                                    .order_by(Handoff.id.desc()).limit(1))
+        return await session.scalar(
+            select(Handoff)
+            .where(Handoff.thread_id == thread_id)
+            .order_by(Handoff.id.desc())
+            .limit(1)
+        )
 
-    async def act(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef, *,
-                  command: str | None, text: str, key: str | None = None,
-                  from_group: bool = True) -> DeskRefusal | None:
+    async def act(
+        self,
+        session: AsyncSession,
+        handoff: Handoff,
+        advisor: AdvisorRef,
+        *,
+        command: str | None,
+        text: str,
+        key: str | None = None,
+        from_group: bool = True,
+    ) -> DeskRefusal | None:
         """Do what an advisor wrote (a reply or a command); a refusal is returned, and
         posted in the topic when it came from there. A redelivered update (same `key`) does
         nothing."""
         author = "advisor" if command is None else "note" if command == "note" else "command"
         event_id = await repo.insert_handoff_event_once(
-            session, handoff_id=handoff.id, author=author, advisor=advisor.key,
+            session,
+            handoff_id=handoff.id,
+            author=author,
+            advisor=advisor.key,
             text=text if command in (None, "note") else f"/{command} {text}".strip(),
-            source_key=key)
+            source_key=key,
+        )
         if event_id is None:
             return None
         try:
             with use_language(self.settings.advisor_language):
                 await self._dispatch(session, handoff, advisor, command, text, from_group)
         except DeskRefusal as refusal:
-            await session.execute(update(HandoffEvent).where(HandoffEvent.id == event_id)
-                                  .values(author="refused"))
+            await session.execute(
+                update(HandoffEvent).where(HandoffEvent.id == event_id).values(author="refused")
+            )
             if from_group:
                 await self.queue.note(session, handoff, f"⚠️ {refusal}")
             return refusal
         return None
 
-    async def _dispatch(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
-                        command: str | None, text: str, from_group: bool) -> None:
+    async def _dispatch(
+        self,
+        session: AsyncSession,
+        handoff: Handoff,
+        advisor: AdvisorRef,
+        command: str | None,
+        text: str,
+        from_group: bool,
+    ) -> None:
         if command is None:
             await self.reply(session, handoff, advisor, text, from_group=from_group)
         elif command == "claim":
@@ -93,39 +117,59 @@ class AdvisorDesk:
         elif command == "canned":
             await self.canned(session, handoff, advisor, text.strip())
         else:
-            raise DeskRefusal("unknown", _("Unknown command. Commands: /close, /transfer, "
-                                           "/note, /canned"))
+            raise DeskRefusal(
+                "unknown", _("Unknown command. Commands: /close, /transfer, /note, /canned")
+            )
 
     async def claim(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef) -> None:
         _check_open(handoff)
         if handoff.advisor == advisor.key:
             return
         claimed = await session.execute(
-            update(Handoff).where(Handoff.id == handoff.id, Handoff.advisor.is_(None),
-                                  Handoff.status == "waiting")
-            .values(status="claimed", advisor=advisor.key, advisor_name=advisor.label,
-                    claimed_at=utcnow()).returning(Handoff.id))
+            update(Handoff)
+            .where(Handoff.id == handoff.id, Handoff.advisor.is_(None), Handoff.status == "waiting")
+            .values(
+                status="claimed",
+                advisor=advisor.key,
+                advisor_name=advisor.label,
+                claimed_at=utcnow(),
+            )
+            .returning(Handoff.id)
+        )
         await session.refresh(handoff)
         if claimed.first() is None:
             _check_open(handoff)
             if handoff.advisor != advisor.key:
-                raise DeskRefusal("claimed", _(
-                    "{name} is already answering this user; ask them to /transfer it to you."
-                ).format(name=handoff.advisor_name))
+                raise DeskRefusal(
+                    "claimed",
+                    _(
+                        "{name} is already answering this user; ask them to /transfer it to you."
+                    ).format(name=handoff.advisor_name),
+                )
             return
-        await self.queue.note(session, handoff, _("🙋 {name} is answering this user.").format(
-            name=advisor.label))
+        await self.queue.note(
+            session, handoff, _("🙋 {name} is answering this user.").format(name=advisor.label)
+        )
 
-    async def reply(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
-                    text: str, *, from_group: bool = True) -> None:
+    async def reply(
+        self,
+        session: AsyncSession,
+        handoff: Handoff,
+        advisor: AdvisorRef,
+        text: str,
+        *,
+        from_group: bool = True,
+    ) -> None:
         if not text.strip():
             raise DeskRefusal("empty", _("Only text is sent to the user; write your answer."))
         await self.claim(session, handoff, advisor)
         user = await session.get(User, handoff.user_id)
         with use_language(user.language):
-            signed = (_("{name} (ODCO advisor): {text}").format(name=advisor.public_name,
-                                                                text=text)
-                      if advisor.public_name else _("ODCO advisor: {text}").format(text=text))
+            signed = (
+                _("{name} (ODCO advisor): {text}").format(name=advisor.public_name, text=text)
+                if advisor.public_name
+                else _("ODCO advisor: {text}").format(text=text)
+            )
         await repo.enqueue(session, user=user, outbounds=[Outbound(signed)])
         handoff.first_response_at = handoff.first_response_at or utcnow()
         if not from_group:
@@ -137,45 +181,66 @@ class AdvisorDesk:
         user = await session.get(User, handoff.user_id)
         with use_language(user.language):
             question = Outbound(
-                _("The advisor has closed this conversation; I am here again for your "
-                  "questions. How would you rate the help you got, from 1 to 5?"),
-                tuple(Button(f"rate:{handoff.id}:{score}", "⭐" * score)
-                      for score in range(1, 6)))
+                _(
+                    "The advisor has closed this conversation; I am here again for your "
+                    "questions. How would you rate the help you got, from 1 to 5?"
+                ),
+                tuple(Button(f"rate:{handoff.id}:{score}", "⭐" * score) for score in range(1, 6)),
+            )
         await tell_user(session, user, question, key=f"closed:{handoff.id}")
-        await self.queue.finish(session, handoff, by=advisor.key, note=_(
-            "✅ Closed by {name}; the user is back with the bot.").format(name=advisor.label))
+        await self.queue.finish(
+            session,
+            handoff,
+            by=advisor.key,
+            note=_("✅ Closed by {name}; the user is back with the bot.").format(
+                name=advisor.label
+            ),
+        )
 
-    async def transfer(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
-                       to: str) -> None:
+    async def transfer(
+        self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef, to: str
+    ) -> None:
         """`/transfer` frees the conversation; `/transfer Name` (or a Telegram id) gives it
         to that registered advisor."""
         _check_open(handoff)
         _check_mine(handoff, advisor)
         target = await self._find(session, to) if to.strip() else None
         if to.strip() and target is None:
-            raise DeskRefusal("unknown_advisor", _("No registered advisor is called {name}.")
-                              .format(name=to.strip()))
+            raise DeskRefusal(
+                "unknown_advisor",
+                _("No registered advisor is called {name}.").format(name=to.strip()),
+            )
         handoff.status = "claimed" if target else "waiting"
         handoff.advisor = target.key if target else None
         handoff.advisor_name = target.label if target else None
-        note = (_("➡️ {old} gave this conversation to {new}.").format(
-            old=advisor.label, new=target.label) if target else
-            _("➡️ {old} freed this conversation: the next advisor to write takes it.").format(
-            old=advisor.label))
+        note = (
+            _("➡️ {old} gave this conversation to {new}.").format(
+                old=advisor.label, new=target.label
+            )
+            if target
+            else _("➡️ {old} freed this conversation: the next advisor to write takes it.").format(
+                old=advisor.label
+            )
+        )
         await self.queue.note(session, handoff, note)
 
-    async def canned(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef,
-                     key: str) -> None:
+    async def canned(
+        self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef, key: str
+    ) -> None:
         """`/canned` lists the ready answers; `/canned key` sends one in the user's language."""
         answers = {a.key: a for a in await ready_answers.listing(session)}
         if not key:
-            listing = "\n".join(f"/canned {k} — {a.texts.get(self.settings.advisor_language)}"
-                                for k, a in answers.items())
+            listing = "\n".join(
+                f"/canned {k} — {a.texts.get(self.settings.advisor_language)}"
+                for k, a in answers.items()
+            )
             await self.queue.note(session, handoff, listing or _("No ready answers yet."))
             return
         if key not in answers:
-            raise DeskRefusal("unknown_canned", _("No ready answer called {key}; /canned lists "
-                                                  "them.").format(key=key))
+            raise DeskRefusal(
+                "unknown_canned",
+                _("No ready answer called {key}; /canned lists them.").format(key=key),
+            )
         user = await session.get(User, handoff.user_id)
         text = answers[key].texts.get(user.language or "ary") or answers[key].texts["ary"]
         await self.reply(session, handoff, advisor, _with_name(text, user.display_name))
@@ -187,20 +252,26 @@ class AdvisorDesk:
         row = await session.scalar(select(Advisor).where(Advisor.public_name.ilike(who)))
         return AdvisorRef(f"telegram:{row.telegram_user_id}", row.public_name) if row else None
 
+
 def _check_open(handoff: Handoff) -> None:
     if handoff.status not in ("waiting", "claimed"):
-        raise DeskRefusal("closed", _("This conversation is closed; the user is back with the "
-                                      "bot."))
+        raise DeskRefusal(
+            "closed", _("This conversation is closed; the user is back with the bot.")
+        )
 
 
 def _check_mine(handoff: Handoff, advisor: AdvisorRef) -> None:
     if handoff.advisor and handoff.advisor != advisor.key:
-        raise DeskRefusal("claimed", _("{name} is answering this user; only they can do this.")
-                          .format(name=handoff.advisor_name))
+        raise DeskRefusal(
+            "claimed",
+            _("{name} is answering this user; only they can do this.").format(
+                name=handoff.advisor_name
+            ),
+        )
 
 
 def _with_name(text: str, name: str | None) -> str:
-    """"{name}" becomes the user's first name; without one, the name and its comma go."""
+    """ "{name}" becomes the user's first name; without one, the name and its comma go."""
     if name:
         return text.replace("{name}", name)
     return text.replace(" {name},", ",").replace(" {name}", "").replace("{name}", "")

@@ -39,24 +39,48 @@ class DeskPost:
 
     def to_body(self) -> dict[str, Any]:
         return {"desk": self.kind, "text": self.text} | {
-            key: value for key, value in asdict(self).items()
-            if key not in ("kind", "text") and value is not None}
+            key: value
+            for key, value in asdict(self).items()
+            if key not in ("kind", "text") and value is not None
+        }
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> DeskPost:
         media = body.get("media")
-        return cls(kind=body["desk"], handoff_id=body.get("handoff_id"), text=body["text"],
-                   media=MediaRef(**media) if media else None, thread_id=body.get("thread_id"))
+        return cls(
+            kind=body["desk"],
+            handoff_id=body.get("handoff_id"),
+            text=body["text"],
+            media=MediaRef(**media) if media else None,
+            thread_id=body.get("thread_id"),
+        )
 
 
-async def queue_posts(session: AsyncSession, *, group_id: int | None, user_id: int | None,
-                      posts: list[DeskPost], key: str | None = None) -> None:
+async def queue_posts(
+    session: AsyncSession,
+    *,
+    group_id: int | None,
+    user_id: int | None,
+    posts: list[DeskPost],
+    key: str | None = None,
+) -> None:
     """Queue posts for the group; without a group (API-only desk) there is nothing to do."""
     if group_id is None:
         return
     now = utcnow()
-    await repo.insert_outbox(session, [
-        {"user_id": user_id, "channel": DESK_CHANNEL, "recipient": str(group_id),
-         "body": post.to_body(), "status": "pending", "attempts": 0, "created_at": now,
-         "idempotency_key": f"{key}:{index}" if key else None}
-        for index, post in enumerate(posts)])
+    await repo.insert_outbox(
+        session,
+        [
+            {
+                "user_id": user_id,
+                "channel": DESK_CHANNEL,
+                "recipient": str(group_id),
+                "body": post.to_body(),
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "idempotency_key": f"{key}:{index}" if key else None,
+            }
+            for index, post in enumerate(posts)
+        ],
+    )

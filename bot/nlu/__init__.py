@@ -49,8 +49,11 @@ class Understander:
         ranked = sorted(labelled, key=lambda pair: -pair[1])[:3]
         language, language_confidence = self._language(languages, text, script)
         return Understanding(
-            intent=ranked[0][0], confidence=round(ranked[0][1], 4), language=language,
-            script=script, top=tuple((i, round(p, 4)) for i, p in ranked),
+            intent=ranked[0][0],
+            confidence=round(ranked[0][1], 4),
+            language=language,
+            script=script,
+            top=tuple((i, round(p, 4)) for i, p in ranked),
             language_confidence=language_confidence,
         )
 

@@ -56,7 +56,9 @@ HEADER = """\
 def _git_files(git_dir: Path) -> list[str]:
     listing = subprocess.run(
         ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "--name-only", "HEAD"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return listing.stdout.splitlines()
 
@@ -64,7 +66,9 @@ def _git_files(git_dir: Path) -> list[str]:
 def _rows(git_dir: Path, path: str) -> list[dict[str, str]]:
     shown = subprocess.run(
         ["git", f"--git-dir={git_dir}", "show", f"HEAD:{path}"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return list(csv.DictReader(io.StringIO(shown.stdout)))
 
@@ -106,8 +110,10 @@ def check_rows(git_dir: Path, count: int = CHECK_SENTENCES) -> list[dict[str, st
     for path in _git_files(git_dir):
         if path.startswith("ongoing/") and path.endswith(".csv"):
             for row in _rows(git_dir, path):
-                latin, arabic = (row.get("darija") or "").strip(), (
-                    row.get("darija_ar") or "").strip()
+                latin, arabic = (
+                    (row.get("darija") or "").strip(),
+                    (row.get("darija_ar") or "").strip(),
+                )
                 if len(latin.split()) >= 2 and arabic and script_of(arabic) == "arab":
                     pairs.setdefault(latin, arabic)
     chosen = random.Random(0).sample(sorted(pairs), min(count, len(pairs)))
@@ -128,7 +134,8 @@ def write_lexicon(words: list[str], path: Path = LEXICON_PATH) -> None:
 
 def write_check(rows: list[dict[str, str]], path: Path = CHECK_PATH) -> None:
     path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
 
 
 def read_lexicon(path: Path = LEXICON_PATH) -> list[str]:

@@ -22,8 +22,11 @@ class Outcome:
 
     @property
     def group(self) -> str:
-        return self.example.language if self.example.language != "ary" else (
-            f"ary-{self.example.script}")
+        return (
+            self.example.language
+            if self.example.language != "ary"
+            else (f"ary-{self.example.script}")
+        )
 
     @property
     def correct(self) -> bool:
@@ -32,7 +35,9 @@ class Outcome:
     @property
     def language_correct(self) -> bool:
         return (self.understanding.language, self.understanding.script) == (
-            self.example.language, self.example.script)
+            self.example.language,
+            self.example.script,
+        )
 
 
 def evaluate(path: Path, *, exclude_from_training: bool = False) -> list[Outcome]:
@@ -62,13 +67,17 @@ def report(outcomes: list[Outcome]) -> str:
     confused = Counter(
         (o.example.intent, o.understanding.intent) for o in outcomes if not o.correct
     ).most_common(8)
-    lines.append("most confused (truth -> predicted): " + ", ".join(
-        f"{truth}->{guess} ×{count}" for (truth, guess), count in confused))
+    lines.append(
+        "most confused (truth -> predicted): "
+        + ", ".join(f"{truth}->{guess} ×{count}" for (truth, guess), count in confused)
+    )
     language_accuracy = sum(o.language_correct for o in outcomes) / len(outcomes)
     lines.append(f"language id accuracy: {language_accuracy:.1%}")
     latencies = sorted(o.seconds * 1000 for o in outcomes)
-    lines.append(f"latency per message: p50 {_percentile(latencies, 50):.3f} ms, "
-                 f"p95 {_percentile(latencies, 95):.3f} ms")
+    lines.append(
+        f"latency per message: p50 {_percentile(latencies, 50):.3f} ms, "
+        f"p95 {_percentile(latencies, 95):.3f} ms"
+    )
     return "\n".join(lines)
 
 
@@ -113,8 +122,11 @@ def evaluate_language(path: Path, model: LinearModel | None = None) -> list[Lang
             continue
         row = json.loads(line)
         result = understander(row["text"])
-        outcomes.append(LanguageOutcome(
-            row["text"], (row["lang"], row["script"]), (result.language, result.script)))
+        outcomes.append(
+            LanguageOutcome(
+                row["text"], (row["lang"], row["script"]), (result.language, result.script)
+            )
+        )
     return outcomes
 
 
@@ -125,7 +137,9 @@ def language_report(outcomes: list[LanguageOutcome], *, examples: int = 5) -> st
         right = sum(o.found == o.expected for o in subset)
         found = Counter(f"{o.found[0]}-{o.found[1]}" for o in subset if o.found != expected)
         wrong = ", ".join(f"{k} ×{n}" for k, n in found.most_common())
-        lines.append(f"  {'-'.join(expected):9} {right / len(subset):.1%} ({len(subset)})"
-                     + (f"  taken for: {wrong}" if wrong else ""))
+        lines.append(
+            f"  {'-'.join(expected):9} {right / len(subset):.1%} ({len(subset)})"
+            + (f"  taken for: {wrong}" if wrong else "")
+        )
         lines += [f"    {o.text}" for o in subset if o.found != o.expected][:examples]
     return "\n".join(lines)

@@ -22,12 +22,14 @@ def features(text: str) -> Counter[str]:
     normalized = normalize(text)
     words = normalized.split()
     # Grams are most of the time per message: one list counted by Counter in C is quickest.
-    grams: Counter[str] = Counter([
-        padded[start:start + size]
-        for padded in [f" {word} " for word in words]
-        for size in range(2, 6)
-        for start in range(len(padded) - size + 1)
-    ])
+    grams: Counter[str] = Counter(
+        [
+            padded[start : start + size]
+            for padded in [f" {word} " for word in words]
+            for size in range(2, 6)
+            for start in range(len(padded) - size + 1)
+        ]
+    )
     grams.update("w:" + word for word in words)
     grams.update("c:" + concept for concept in map(concept_of, words) if concept)
     arabizi = arabizi_words(text)

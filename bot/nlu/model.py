@@ -51,8 +51,9 @@ class LinearModel:
         Lookups go through map() and the arithmetic through numpy: a long message has
         hundreds of grams, and a Python loop over them took half the time per message.
         """
-        found = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64,
-                            count=len(grams))
+        found = np.fromiter(
+            map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams)
+        )
         known = found >= 0
         indices = found[known]
         if not len(indices):

@@ -35,12 +35,19 @@ def read_message(
     pool = sure or [r for r in reads if r[0].intent != OUT_OF_SCOPE]
     if not pool:
         return whole, text
-    best, _index, sentence = max(pool, key=lambda r: (_asks(r[2]), r[1] if sure else 0,
-                                                      r[0].confidence))
+    best, _index, sentence = max(
+        pool, key=lambda r: (_asks(r[2]), r[1] if sure else 0, r[0].confidence)
+    )
     if not sure and best.confidence <= whole.confidence:
         return whole, text
-    return Understanding(best.intent, best.confidence, whole.language, whole.script, best.top,
-                         whole.language_confidence), sentence
+    return Understanding(
+        best.intent,
+        best.confidence,
+        whole.language,
+        whole.script,
+        best.top,
+        whole.language_confidence,
+    ), sentence
 
 
 def _asks(sentence: str) -> bool:

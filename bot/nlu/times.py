@@ -60,8 +60,18 @@ class _Found:
 
     @property
     def anything(self) -> bool:
-        return any(v is not None for v in (self.delta, self.day, self.weekday, self.month_day,
-                                           self.hour, self.period, self.recurrence))
+        return any(
+            v is not None
+            for v in (
+                self.delta,
+                self.day,
+                self.weekday,
+                self.month_day,
+                self.hour,
+                self.period,
+                self.recurrence,
+            )
+        )
 
 
 def parse_time(text: str, now: datetime) -> TimeExpression | None:
@@ -70,8 +80,13 @@ def parse_time(text: str, now: datetime) -> TimeExpression | None:
     if not found.anything:
         return None
     local, alternative, assumed = _compose(found, now)
-    return TimeExpression(local=local, recurrence=found.recurrence, alternative=alternative,
-                          time_assumed=assumed, text=rest)
+    return TimeExpression(
+        local=local,
+        recurrence=found.recurrence,
+        alternative=alternative,
+        time_assumed=assumed,
+        text=rest,
+    )
 
 
 def asks_reminder(text: str) -> bool:
@@ -109,9 +124,20 @@ def _lexicon() -> dict[tuple[str, ...], list[tuple[str, Any]]]:
         key = tuple(_key(t) for t in _TOKEN.findall(phrase))
         lexicon.setdefault(key, []).append(meaning)
 
-    for category in ("triggers", "polite", "relative", "filler", "today", "tomorrow",
-                     "after_tomorrow", "half_hour", "quarter_hour", "half_past", "quarter_past",
-                     "quarter_to"):
+    for category in (
+        "triggers",
+        "polite",
+        "relative",
+        "filler",
+        "today",
+        "tomorrow",
+        "after_tomorrow",
+        "half_hour",
+        "quarter_hour",
+        "half_past",
+        "quarter_past",
+        "quarter_to",
+    ):
         for phrase in data[category]:
             add(phrase, (category, None))
     for category in ("weekdays", "months", "units", "duals", "numbers", "periods", "recurrence"):
@@ -125,7 +151,7 @@ def _lookup(tokens: list[str], start: int) -> tuple[int, list[tuple[str, Any]]]:
     """The longest phrase at `start` (Arabic ف/و/ب prefixes tolerated): length, meanings."""
     lexicon = _lexicon()
     for length in (4, 3, 2, 1):
-        window = tokens[start:start + length]
+        window = tokens[start : start + length]
         if len(window) < length:
             continue
         for first in _prefix_variants(window[0]):
@@ -166,11 +192,14 @@ class _Scanner:
         return self.found
 
     def _absorb_prepositions(self) -> None:
-        """"le" in "le 15 décembre", "f" in "f lil": a filler right before a time is part of it."""
+        """ "le" in "le 15 décembre", "f" in "f lil": a filler right before a time is part of it."""
         for index in range(len(self.tokens) - 2, -1, -1):
-            if index not in self.found.used and index + 1 in self.found.used and _has(
-                    _lookup(self.tokens, index)[1], "filler") and _lookup(
-                    self.tokens, index)[0] == 1:
+            if (
+                index not in self.found.used
+                and index + 1 in self.found.used
+                and _has(_lookup(self.tokens, index)[1], "filler")
+                and _lookup(self.tokens, index)[0] == 1
+            ):
                 self.found.used.add(index)
 
     def _number(self, position: int) -> tuple[int | None, int]:
@@ -248,8 +277,10 @@ class _Scanner:
             return end
         length, meanings = _lookup(self.tokens, end)
         if _has(meanings, "weekdays"):
-            self.found.recurrence, self.found.weekday = "weekly", int(
-                _meaning(meanings, "weekdays"))
+            self.found.recurrence, self.found.weekday = (
+                "weekly",
+                int(_meaning(meanings, "weekdays")),
+            )
             return self._use(end, length)
         self.found.used.discard(position)
         return position + 1
@@ -298,22 +329,29 @@ class _Scanner:
             self._use(position, length)
             return self._hour_at(end, quantity, size)
         following = self.tokens[end] if end < len(self.tokens) else ""
-        if _CLOCK.match(following) or _lookup(self.tokens, end)[1] and any(
+        if (
+            _CLOCK.match(following)
+            or _lookup(self.tokens, end)[1]
+            and any(
                 kind in ("periods", "tomorrow", "today", "weekdays")
-                for kind, _ in _lookup(self.tokens, end)[1]):
+                for kind, _ in _lookup(self.tokens, end)[1]
+            )
+        ):
             return self._use(position, length)
         return None
 
     def _is_day_of_month_marker(self, position: int) -> bool:
         return self.tokens[position] in ("nhar", "يوم", "نهار", "le") and (
-            self.found.recurrence == "monthly" or self._next_is_month_context(position))
+            self.found.recurrence == "monthly" or self._next_is_month_context(position)
+        )
 
     def _next_is_month_context(self, position: int) -> bool:
         quantity, size = self._number(position + 1)
         after = position + 1 + size
         return quantity is not None and not (
-            after < len(self.tokens) and (self.tokens[after] == "h" or _has(
-                _lookup(self.tokens, after)[1], "periods")))
+            after < len(self.tokens)
+            and (self.tokens[after] == "h" or _has(_lookup(self.tokens, after)[1], "periods"))
+        )
 
     def _bare_number(self, position: int, token: str) -> int | None:
         quantity, size = self._number(position)
@@ -328,15 +366,19 @@ class _Scanner:
                 end = self._use(end, year_size)
             self._set_date(quantity, int(month), year if year and year > 2000 else None)
             return end
-        if position > 0 and self.tokens[position - 1] in ("nhar", "يوم", "نهار", "le") and (
-                self.found.recurrence == "monthly" or self._next_is_month_context(position - 1)):
+        if (
+            position > 0
+            and self.tokens[position - 1] in ("nhar", "يوم", "نهار", "le")
+            and (self.found.recurrence == "monthly" or self._next_is_month_context(position - 1))
+        ):
             self.found.month_day = quantity
             self.found.used.add(position - 1)
             return self._use(position, size)
         period_length, period_meanings = _lookup(self.tokens, position + size)
         unit = _meaning(period_meanings, "units")
-        if _has(period_meanings, "periods") or (unit == "hours" and period_length == 1
-                                                and self.tokens[position + size] == "h"):
+        if _has(period_meanings, "periods") or (
+            unit == "hours" and period_length == 1 and self.tokens[position + size] == "h"
+        ):
             return self._hour_at(position, quantity, size)
         return None
 
@@ -401,8 +443,11 @@ def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, b
     clock = time(hour, found.minute) if hour is not None else DEFAULT_TIME
     day = _day(found, local_now, clock)
     moment = datetime.combine(day, clock)
-    alternative = (datetime.combine(day, time(alternative_hour, found.minute))
-                   if alternative_hour is not None else None)
+    alternative = (
+        datetime.combine(day, time(alternative_hour, found.minute))
+        if alternative_hour is not None
+        else None
+    )
     if alternative and alternative <= local_now and found.day is None:
         alternative += timedelta(days=1)
     return moment, alternative, assumed
@@ -411,8 +456,11 @@ def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, b
 def _hour_with_period(found: _Found) -> tuple[int | None, int | None]:
     hour, period = found.hour, found.period
     if hour is None:
-        return (12, None) if period == "noon" else (
-            {"morning": 9, "afternoon": 15, "evening": 20}.get(period or "", None), None)
+        return (
+            (12, None)
+            if period == "noon"
+            else ({"morning": 9, "afternoon": 15, "evening": 20}.get(period or "", None), None)
+        )
     if period in ("afternoon", "evening") and hour < 12:
         return hour + 12, None
     if period == "morning" or found.explicit_24h or hour == 0 or hour >= 12:

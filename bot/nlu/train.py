@@ -72,8 +72,11 @@ def language_sentences(directory: Path = TRAINING_DIR) -> list[Example]:
     for path in sorted(directory.glob("langid_*.txt")):
         language = path.stem.removeprefix("langid_")
         lines = path.read_text(encoding="utf-8").splitlines()
-        examples += [Example(line, "", language, script_of(line))
-                     for line in lines if line.strip() and not line.startswith("#")]
+        examples += [
+            Example(line, "", language, script_of(line))
+            for line in lines
+            if line.strip() and not line.startswith("#")
+        ]
     return examples
 
 
@@ -90,7 +93,7 @@ def lexicon_examples(directory: Path = TRAINING_DIR) -> list[Example]:
         start = 0
         while start < len(group):
             size = sizes.randint(1, LEXICON_GROUP)
-            examples.append(Example(" ".join(group[start:start + size]), "", "ary", script))
+            examples.append(Example(" ".join(group[start : start + size]), "", "ary", script))
             start += size
     return examples
 
@@ -124,20 +127,28 @@ def train(
     extra = [*sentences, *lexicon]
     vectorizer = TfidfVectorizer(
         analyzer=lambda text: list(features(text).elements()),
-        sublinear_tf=True, min_df=2, dtype=np.float32,
+        sublinear_tf=True,
+        min_df=2,
+        dtype=np.float32,
     )
     matrix = vectorizer.fit_transform([e.text for e in [*examples, *extra]])
-    phrases = matrix[:len(examples)]
+    phrases = matrix[: len(examples)]
     return LinearModel(
         vocabulary={g: int(i) for g, i in vectorizer.vocabulary_.items()},
         idf=vectorizer.idf_.astype(np.float32),
         intent=_fit_intent_head(phrases, [e.intent for e in examples]),
         language=_fit_head(
-            matrix, [e.language for e in [*examples, *extra]],
-            np.concatenate([np.ones(len(examples)),
-                            _shares(examples, sentences, SENTENCES_WEIGHT),
-                            _shares(examples, lexicon, LEXICON_WEIGHT)]),
-            regularisation=LANGUAGE_REGULARISATION),
+            matrix,
+            [e.language for e in [*examples, *extra]],
+            np.concatenate(
+                [
+                    np.ones(len(examples)),
+                    _shares(examples, sentences, SENTENCES_WEIGHT),
+                    _shares(examples, lexicon, LEXICON_WEIGHT),
+                ]
+            ),
+            regularisation=LANGUAGE_REGULARISATION,
+        ),
         training_digest=digest([*examples, *extra]),
     )
 
@@ -157,14 +168,19 @@ def _shares(examples: Sequence[Example], texts: Sequence[Example], weight: float
     number of phrases of that language and script (each phrase weighs 1)."""
     phrases = Counter((e.language, e.script) for e in examples)
     counts = Counter((e.language, e.script) for e in texts)
-    return np.array([
-        weight * max(phrases[(e.language, e.script)], 1) / counts[(e.language, e.script)]
-        for e in texts
-    ])
+    return np.array(
+        [
+            weight * max(phrases[(e.language, e.script)], 1) / counts[(e.language, e.script)]
+            for e in texts
+        ]
+    )
 
 
 def _fit_head(
-    matrix: object, labels: list[str], weights: np.ndarray | None = None, *,
+    matrix: object,
+    labels: list[str],
+    weights: np.ndarray | None = None,
+    *,
     regularisation: float = REGULARISATION,
 ) -> Head:
     from sklearn.linear_model import LogisticRegression

@@ -23,7 +23,8 @@ def backup_sqlite(database_url: str, target: Path) -> int:
     if not url.get_backend_name() == "sqlite":
         raise StoreUnavailable(
             "fadaa backup copies a SQLite database; back PostgreSQL up with pg_dump "
-            "(docs/runbook.md, 'Backup and restore')")
+            "(docs/runbook.md, 'Backup and restore')"
+        )
     source_path = Path(url.database or "")
     if not source_path.is_file():
         raise StoreUnavailable(f"no SQLite database at {source_path}")

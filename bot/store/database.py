@@ -32,7 +32,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_pre_ping=not url.startswith("sqlite"))
+            url, pool_pre_ping=not url.startswith("sqlite")
+        )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _begin_immediate)

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 def lock_key(name: str) -> int:
     """A stable signed 64-bit key for a job name (PostgreSQL advisory locks take a bigint)."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big",
-                          signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 async def only_one(session: AsyncSession, job: str) -> bool:

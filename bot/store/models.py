@@ -35,8 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None,
-                             dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -108,7 +107,8 @@ class OutboxItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # NULL for a last message to someone whose data was erased: sent, then deleted.
     user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(128))
     body: Mapped[dict[str, Any]] = mapped_column()
@@ -237,8 +237,13 @@ class Handoff(Base):
 
     __tablename__ = "handoffs"
     __table_args__ = (
-        Index("uq_handoffs_active_user", "user_id", unique=True,
-              sqlite_where=text(ACTIVE_HANDOFF), postgresql_where=text(ACTIVE_HANDOFF)),
+        Index(
+            "uq_handoffs_active_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_HANDOFF),
+            postgresql_where=text(ACTIVE_HANDOFF),
+        ),
         Index("ix_handoffs_status", "status", "created_at"),
         Index("ix_handoffs_thread", "thread_id"),
     )
@@ -272,7 +277,8 @@ class HandoffEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     handoff_id: Mapped[int] = mapped_column(
-        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
     author: Mapped[str] = mapped_column(String(10))
     advisor: Mapped[str | None] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text, default="")

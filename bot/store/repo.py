@@ -44,10 +44,10 @@ async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str)
     now = utcnow()
     statement = (
         _insert(session, User)
-        .values(channel=channel, channel_user_id=channel_user_id, created_at=now,
-                last_seen_at=now)
-        .on_conflict_do_update(index_elements=["channel", "channel_user_id"],
-                               set_={"last_seen_at": now})
+        .values(channel=channel, channel_user_id=channel_user_id, created_at=now, last_seen_at=now)
+        .on_conflict_do_update(
+            index_elements=["channel", "channel_user_id"], set_={"last_seen_at": now}
+        )
         .returning(User)
     )
     return await session.scalar(
@@ -55,20 +55,37 @@ async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str)
     )
 
 
-async def record_inbound(session: AsyncSession, *, user: User, inbound: Inbound,
-                         understanding: Understanding | None = None) -> int | None:
+async def record_inbound(
+    session: AsyncSession,
+    *,
+    user: User,
+    inbound: Inbound,
+    understanding: Understanding | None = None,
+) -> int | None:
     """Store an inbound message, with what the classifier made of it; None when this
     channel message id was already stored."""
-    annotation = {} if understanding is None else {
-        "intent": understanding.intent, "confidence": understanding.confidence,
-        "language": understanding.language}
+    annotation = (
+        {}
+        if understanding is None
+        else {
+            "intent": understanding.intent,
+            "confidence": understanding.confidence,
+            "language": understanding.language,
+        }
+    )
     messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
     result = await session.execute(
         _insert(session, messages)
         .values(
-            user_id=user.id, channel=inbound.channel, channel_message_id=inbound.message_id,
-            direction="in", text=_storable(inbound.text), payload=_storable(inbound.payload),
-            media=inbound.media.value, created_at=inbound.received_at, **annotation,
+            user_id=user.id,
+            channel=inbound.channel,
+            channel_message_id=inbound.message_id,
+            direction="in",
+            text=_storable(inbound.text),
+            payload=_storable(inbound.payload),
+            media=inbound.media.value,
+            created_at=inbound.received_at,
+            **annotation,
         )
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
         .returning(messages.c.id)
@@ -103,13 +120,18 @@ async def turn_context(
     that user's lock until commit, and other writers of the state take it too (state_for).
     """
     has_reminders = exists().where(Reminder.user_id == User.id, Reminder.status == "pending")
-    state, handoff, any_reminders = (await session.execute(
-        select(ConversationState, Handoff, has_reminders).select_from(User)
-        .outerjoin(ConversationState, ConversationState.user_id == User.id)
-        .outerjoin(Handoff, (Handoff.user_id == User.id)
-                   & Handoff.status.in_(ACTIVE_HANDOFF_STATUSES))
-        .where(User.id == user.id)
-        .execution_options(populate_existing=True))).one()
+    state, handoff, any_reminders = (
+        await session.execute(
+            select(ConversationState, Handoff, has_reminders)
+            .select_from(User)
+            .outerjoin(ConversationState, ConversationState.user_id == User.id)
+            .outerjoin(
+                Handoff, (Handoff.user_id == User.id) & Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
+            )
+            .where(User.id == user.id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
     if state is None:
         state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
         session.add(state)
@@ -130,16 +152,33 @@ async def enqueue_many(
     """Queue many users' messages in two statements; a key already queued is skipped."""
     now = utcnow()
     rows = [
-        {"user_id": user.id, "channel": user.channel, "recipient": user.channel_user_id,
-         "body": outbound.to_dict(), "status": "pending", "attempts": 0, "created_at": now,
-         "idempotency_key": f"{key}:{index}" if key else None}
-        for user, outbounds, key in batch for index, outbound in enumerate(outbounds)
+        {
+            "user_id": user.id,
+            "channel": user.channel,
+            "recipient": user.channel_user_id,
+            "body": outbound.to_dict(),
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "idempotency_key": f"{key}:{index}" if key else None,
+        }
+        for user, outbounds, key in batch
+        for index, outbound in enumerate(outbounds)
     ]
     queued = await insert_outbox(session, rows)
     languages = {user.id: user.language for user, _outbounds, _key in batch}
-    logged = [{"user_id": user_id, "channel": channel, "direction": "out",
-               "text": body["text"], "media": "none", "language": languages[user_id],
-               "created_at": now} for user_id, channel, body in queued]
+    logged = [
+        {
+            "user_id": user_id,
+            "channel": channel,
+            "direction": "out",
+            "text": body["text"],
+            "media": "none",
+            "language": languages[user_id],
+            "created_at": now,
+        }
+        for user_id, channel, body in queued
+    ]
     if logged:
         await session.execute(insert(Message.__table__), logged)
 
@@ -152,7 +191,9 @@ async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
     queued = await session.execute(
         _insert(session, outbox)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(outbox.c.user_id, outbox.c.channel, outbox.c.body), rows)
+        .returning(outbox.c.user_id, outbox.c.channel, outbox.c.body),
+        rows,
+    )
     return list(queued.all())
 
 
@@ -169,11 +210,15 @@ async def claim_outbox(
     due = (
         select(OutboxItem.id)
         .where(
-            OutboxItem.status == "pending", OutboxItem.channel == channel,
+            OutboxItem.status == "pending",
+            OutboxItem.channel == channel,
             (OutboxItem.not_before.is_(None)) | (OutboxItem.not_before <= now),
-            ~exists().where(earlier.user_id == OutboxItem.user_id,
-                            earlier.channel == OutboxItem.channel, earlier.id < OutboxItem.id,
-                            earlier.status.in_(("pending", "sending"))),
+            ~exists().where(
+                earlier.user_id == OutboxItem.user_id,
+                earlier.channel == OutboxItem.channel,
+                earlier.id < OutboxItem.id,
+                earlier.status.in_(("pending", "sending")),
+            ),
         )
         .order_by(OutboxItem.id)
         .limit(limit)
@@ -188,26 +233,45 @@ async def claim_outbox(
     items = sorted(result.all(), key=lambda item: item.id)
     if not items:
         return []
-    users = {u.id: u for u in await session.scalars(
-        select(User).where(User.id.in_({item.user_id for item in items})))}
+    users = {
+        u.id: u
+        for u in await session.scalars(
+            select(User).where(User.id.in_({item.user_id for item in items}))
+        )
+    }
     return [(item, users.get(item.user_id)) for item in items]
 
 
 async def finish_outbox(
-    session: AsyncSession, *, item_id: int, error: str | None = None, give_up: bool = False,
-    retry_at: datetime | None = None, channel_message_id: str | None = None,
+    session: AsyncSession,
+    *,
+    item_id: int,
+    error: str | None = None,
+    give_up: bool = False,
+    retry_at: datetime | None = None,
+    channel_message_id: str | None = None,
 ) -> None:
     """Record a delivery attempt on a row this sender still holds ('sending'); a row
     erased or reclaimed meanwhile is left alone."""
     if error is None:
-        values: dict[str, object] = {"status": "sent", "sent_at": utcnow(), "last_error": None,
-                                     "channel_message_id": channel_message_id}
+        values: dict[str, object] = {
+            "status": "sent",
+            "sent_at": utcnow(),
+            "last_error": None,
+            "channel_message_id": channel_message_id,
+        }
     else:
-        values = {"status": "failed" if give_up else "pending", "last_error": error[:2000],
-                  "not_before": retry_at}
+        values = {
+            "status": "failed" if give_up else "pending",
+            "last_error": error[:2000],
+            "not_before": retry_at,
+        }
     finished = await session.execute(
-        update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == "sending")
-        .values(**values).returning(OutboxItem.user_id))
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.status == "sending")
+        .values(**values)
+        .returning(OutboxItem.user_id)
+    )
     row = finished.first()
     if row is not None and row.user_id is None and values["status"] != "pending":
         await session.execute(delete(OutboxItem).where(OutboxItem.id == item_id))
@@ -224,14 +288,19 @@ async def channel_backlog(
     session: AsyncSession, *, channel: str
 ) -> tuple[int, datetime | None, str | None]:
     """Messages of a channel not yet sent, the oldest one's time, and the last error seen."""
-    waiting, oldest = (await session.execute(
-        select(func.count(), func.min(OutboxItem.created_at))
-        .where(OutboxItem.channel == channel,
-               OutboxItem.status.in_(("pending", "sending"))))).one()
+    waiting, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxItem.created_at)).where(
+                OutboxItem.channel == channel, OutboxItem.status.in_(("pending", "sending"))
+            )
+        )
+    ).one()
     last_error = await session.scalar(
         select(OutboxItem.last_error)
         .where(OutboxItem.channel == channel, OutboxItem.last_error.is_not(None))
-        .order_by(OutboxItem.id.desc()).limit(1))
+        .order_by(OutboxItem.id.desc())
+        .limit(1)
+    )
     return waiting, oldest, last_error
 
 
@@ -260,8 +329,7 @@ async def claim_reminders(
     result = await session.scalars(
         update(Reminder)
         .where(Reminder.id.in_(due))
-        .values(status="sending", locked_by=worker, claimed_at=now,
-                attempts=Reminder.attempts + 1)
+        .values(status="sending", locked_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
         .returning(Reminder.id)
     )
     return list(result.all())
@@ -274,29 +342,47 @@ async def release_reminder_claims(
     return await _release(session, Reminder, older_than, now)
 
 
-async def _release(session: AsyncSession, model: type[OutboxItem] | type[Reminder],
-                   older_than: timedelta, now: datetime | None, *where: object) -> int:
+async def _release(
+    session: AsyncSession,
+    model: type[OutboxItem] | type[Reminder],
+    older_than: timedelta,
+    now: datetime | None,
+    *where: object,
+) -> int:
     cutoff = (now or utcnow()) - older_than
     result = await session.execute(
-        update(model).where(model.status == "sending", model.claimed_at <= cutoff, *where)
-        .values(status="pending"))
+        update(model)
+        .where(model.status == "sending", model.claimed_at <= cutoff, *where)
+        .values(status="pending")
+    )
     return result.rowcount
 
 
 async def pending_reminders(session: AsyncSession, *, user: User) -> list[ReminderView]:
     rows = await session.scalars(
-        select(Reminder).where(Reminder.user_id == user.id, Reminder.status == "pending")
-        .order_by(Reminder.due_at).limit(20))
+        select(Reminder)
+        .where(Reminder.user_id == user.id, Reminder.status == "pending")
+        .order_by(Reminder.due_at)
+        .limit(20)
+    )
     return [ReminderView(r.id, r.text, r.local_time, r.recurrence) for r in rows]
 
 
-async def apply_effects(session: AsyncSession, *, user: User,
-                        effects: Sequence[ReminderEffect]) -> None:
+async def apply_effects(
+    session: AsyncSession, *, user: User, effects: Sequence[ReminderEffect]
+) -> None:
     """Reminder changes a flow decided, in the same transaction as its state."""
     for effect in effects:
         if isinstance(effect, CreateReminder):
-            session.add(new_reminder(user_id=user.id, text=effect.text, local=effect.local,
-                                     zone=effect.zone, recurrence=effect.recurrence))
+            session.add(
+                new_reminder(
+                    user_id=user.id,
+                    text=effect.text,
+                    local=effect.local,
+                    zone=effect.zone,
+                    recurrence=effect.recurrence,
+                )
+            )
             continue
         reminder = await session.get(Reminder, effect.reminder_id)
         if reminder is None or reminder.user_id != user.id or reminder.status != "pending":
@@ -313,49 +399,78 @@ async def finish_reminders(
 ) -> None:
     for status, ids in (("sent", sent), ("skipped", skipped)):
         if ids:
-            await session.execute(update(Reminder).where(Reminder.id.in_(ids))
-                                  .values(status=status, sent_at=now))
+            await session.execute(
+                update(Reminder).where(Reminder.id.in_(ids)).values(status=status, sent_at=now)
+            )
 
 
 async def insert_handoff_event_once(
-    session: AsyncSession, *, handoff_id: int, author: str, text: str,
-    source_key: str | None, advisor: str | None = None,
+    session: AsyncSession,
+    *,
+    handoff_id: int,
+    author: str,
+    text: str,
+    source_key: str | None,
+    advisor: str | None = None,
 ) -> int | None:
     """Record what happened in a handoff; None when `source_key` was recorded already."""
     result = await session.execute(
         _insert(session, HandoffEvent)
-        .values(handoff_id=handoff_id, author=author, advisor=advisor, text=_storable(text),
-                media="none", source_key=source_key, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["source_key"]).returning(HandoffEvent.id))
+        .values(
+            handoff_id=handoff_id,
+            author=author,
+            advisor=advisor,
+            text=_storable(text),
+            media="none",
+            source_key=source_key,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["source_key"])
+        .returning(HandoffEvent.id)
+    )
     return result.scalar()
 
 
-async def erase_user(session: AsyncSession, *, user: User, farewell: Outbound,
-                     desk: str | None = None) -> None:
+async def erase_user(
+    session: AsyncSession, *, user: User, farewell: Outbound, desk: str | None = None
+) -> None:
     """Delete the user and, by cascade, every row about them; queue one last message.
     `desk` is the advisors' group whose topics about this user are deleted too."""
     channel, recipient = user.channel, user.channel_user_id
     session.expunge_all()
     await _forget_topics(session, user.id, desk)
     await session.execute(delete(User).where(User.id == user.id))
-    session.add(OutboxItem(user_id=None, channel=channel, recipient=recipient,
-                           body=farewell.to_dict(), status="pending", attempts=0,
-                           created_at=utcnow()))
+    session.add(
+        OutboxItem(
+            user_id=None,
+            channel=channel,
+            recipient=recipient,
+            body=farewell.to_dict(),
+            status="pending",
+            attempts=0,
+            created_at=utcnow(),
+        )
+    )
 
 
 async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int:
     """Retention: forget messages, and delivered outbox rows, older than the period."""
     cutoff = utcnow() - older_than
     removed = await session.execute(delete(Message).where(Message.created_at < cutoff))
-    await session.execute(delete(OutboxItem).where(
-        OutboxItem.status.in_(("sent", "failed")), OutboxItem.created_at < cutoff))
+    await session.execute(
+        delete(OutboxItem).where(
+            OutboxItem.status.in_(("sent", "failed")), OutboxItem.created_at < cutoff
+        )
+    )
     return removed.rowcount
 
 
-async def erase_user_silently(session: AsyncSession, *, channel: str, channel_user_id: str,
-                              desk: str | None = None) -> bool:
-    user_id = await session.scalar(select(User.id).where(
-        User.channel == channel, User.channel_user_id == channel_user_id))
+async def erase_user_silently(
+    session: AsyncSession, *, channel: str, channel_user_id: str, desk: str | None = None
+) -> bool:
+    user_id = await session.scalar(
+        select(User.id).where(User.channel == channel, User.channel_user_id == channel_user_id)
+    )
     if user_id is None:
         return False
     await _forget_topics(session, user_id, desk)
@@ -366,12 +481,29 @@ async def erase_user_silently(session: AsyncSession, *, channel: str, channel_us
 async def _forget_topics(session: AsyncSession, user_id: int, desk: str | None) -> None:
     """The advisors' topics hold copies of the user's messages: queue their deletion
     (user-less rows, deleted once done)."""
-    threads = (await session.scalars(select(Handoff.thread_id).where(
-        Handoff.user_id == user_id, Handoff.thread_id.is_not(None)))).all()
+    threads = (
+        await session.scalars(
+            select(Handoff.thread_id).where(
+                Handoff.user_id == user_id, Handoff.thread_id.is_not(None)
+            )
+        )
+    ).all()
     if desk is None or not threads:
         return
     now = utcnow()
-    await insert_outbox(session, [
-        {"user_id": None, "channel": DESK_CHANNEL, "recipient": desk, "status": "pending",
-         "body": {"desk": "delete_topic", "text": "", "thread_id": thread}, "attempts": 0,
-         "created_at": now, "idempotency_key": None} for thread in threads])
+    await insert_outbox(
+        session,
+        [
+            {
+                "user_id": None,
+                "channel": DESK_CHANNEL,
+                "recipient": desk,
+                "status": "pending",
+                "body": {"desk": "delete_topic", "text": "", "thread_id": thread},
+                "attempts": 0,
+                "created_at": now,
+                "idempotency_key": None,
+            }
+            for thread in threads
+        ],
+    )

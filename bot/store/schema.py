@@ -39,8 +39,9 @@ async def migration_lock(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         return
     async with engine.begin() as connection:
         # released by the commit (or rollback) that ends this transaction
-        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                 {"key": MIGRATION_LOCK_ID})
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_ID}
+        )
         yield connection
 
 
@@ -84,8 +85,7 @@ def current_revisions(connection: Connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
-async def wait_for_schema(engine: AsyncEngine, script_location: Path,
-                          timeout: float) -> None:
+async def wait_for_schema(engine: AsyncEngine, script_location: Path, timeout: float) -> None:
     """Return once the database is at the newest revision (`fadaa migrate` ran); a
     database still starting or still migrating is waited for, up to `timeout` seconds."""
     wanted = head_revisions(script_location)
@@ -103,7 +103,8 @@ async def wait_for_schema(engine: AsyncEngine, script_location: Path,
             raise SchemaNotReady(
                 f"the database schema is at {sorted(seen) if isinstance(seen, set) else seen}, "
                 f"not {sorted(wanted)}, after waiting {timeout:.0f} s: run `fadaa migrate` "
-                "(or set FADAA_MIGRATE_ON_START=true)")
+                "(or set FADAA_MIGRATE_ON_START=true)"
+            )
         await asyncio.sleep(SCHEMA_POLL_SECONDS)
 
 

@@ -28,8 +28,17 @@ ZONE = ZoneInfo("Africa/Casablanca")
 DEFAULT_START = datetime(2026, 12, 7, 10, 0)  # a Monday, advisors at work
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 ARABIC_SCRIPT_SLICES = {"ar", "ary"}
-KEYS = {"item", "says_any", "says_all", "says_none", "buttons_any", "advisor", "reminder",
-        "no_reminder", "any_script"}
+KEYS = {
+    "item",
+    "says_any",
+    "says_all",
+    "says_none",
+    "buttons_any",
+    "advisor",
+    "reminder",
+    "no_reminder",
+    "any_script",
+}
 
 
 @dataclass
@@ -63,8 +72,16 @@ def load_dialogues(folder: Path = FOLDER) -> list[Dialogue]:
         name = str(path.relative_to(folder))
         for raw in data["dialogues"]:
             start = datetime.fromisoformat(raw["now"]) if raw.get("now") else DEFAULT_START
-            dialogues.append(Dialogue(name, data["slice"], raw["name"], raw["turns"],
-                                      raw.get("channel", "telegram"), start))
+            dialogues.append(
+                Dialogue(
+                    name,
+                    data["slice"],
+                    raw["name"],
+                    raw["turns"],
+                    raw.get("channel", "telegram"),
+                    start,
+                )
+            )
     return dialogues
 
 
@@ -86,8 +103,10 @@ class DialogueRun:
         for number, turn in enumerate(self.dialogue.turns, start=1):
             moment = (self.dialogue.start + timedelta(minutes=number - 1)).replace(tzinfo=ZONE)
             replies = await self._say(turn, moment)
-            outcome.failures += [f"turn {number} ({turn.get('user', turn.get('press'))!r}): {f}"
-                                 for f in await self._check(turn.get("expect") or {}, replies)]
+            outcome.failures += [
+                f"turn {number} ({turn.get('user', turn.get('press'))!r}): {f}"
+                for f in await self._check(turn.get("expect") or {}, replies)
+            ]
             buttons = [(b.payload, b.title) for o in replies for b in o.buttons]
             if buttons:
                 self.last_buttons = buttons
@@ -101,11 +120,15 @@ class DialogueRun:
 
     def _button(self, press: int | str) -> str:
         if isinstance(press, int):
-            return self.last_buttons[press - 1][0] if 0 < press <= len(
-                self.last_buttons) else "missing-button"
+            return (
+                self.last_buttons[press - 1][0]
+                if 0 < press <= len(self.last_buttons)
+                else "missing-button"
+            )
         wanted = _plain(press)
-        return next((p for p, title in self.last_buttons if wanted in _plain(title)),
-                    "missing-button")
+        return next(
+            (p for p, title in self.last_buttons if wanted in _plain(title)), "missing-button"
+        )
 
     async def _check(self, expect: dict[str, Any], replies: list[Outbound]) -> list[str]:
         unknown = set(expect) - KEYS
@@ -122,7 +145,8 @@ class DialogueRun:
             if _plain(str(word)) not in everything:
                 failures.append(f"does not say {word!r}")
         if expect.get("says_any") and not any(
-                _plain(str(w)) in everything for w in expect["says_any"]):
+            _plain(str(w)) in everything for w in expect["says_any"]
+        ):
             failures.append(f"says none of {expect['says_any']!r}")
         for word in expect.get("says_none") or []:
             if _plain(str(word)) in everything:
@@ -162,14 +186,20 @@ class DialogueRun:
         return []
 
     async def _user(self, session: Any) -> User | None:
-        return await session.scalar(select(User).where(
-            User.channel == self.dialogue.channel, User.channel_user_id == self.chat.user_id))
+        return await session.scalar(
+            select(User).where(
+                User.channel == self.dialogue.channel, User.channel_user_id == self.chat.user_id
+            )
+        )
 
     async def _advisor(self, wanted: bool) -> list[str]:
         async with self.engine.db.transaction() as session:
             user = await self._user(session)
-            active = user is not None and await session.scalar(select(Handoff.id).where(
-                Handoff.user_id == user.id, Handoff.status.in_(("waiting", "claimed"))))
+            active = user is not None and await session.scalar(
+                select(Handoff.id).where(
+                    Handoff.user_id == user.id, Handoff.status.in_(("waiting", "claimed"))
+                )
+            )
         if bool(active) != wanted:
             return ["is not with an advisor" if wanted else "was handed to an advisor"]
         return []
@@ -177,9 +207,17 @@ class DialogueRun:
     async def _reminder(self, wanted: dict[str, Any] | None) -> list[str]:
         async with self.engine.db.transaction() as session:
             user = await self._user(session)
-            reminders = [] if user is None else list(await session.scalars(
-                select(Reminder).where(Reminder.user_id == user.id,
-                                       Reminder.status == "pending")))
+            reminders = (
+                []
+                if user is None
+                else list(
+                    await session.scalars(
+                        select(Reminder).where(
+                            Reminder.user_id == user.id, Reminder.status == "pending"
+                        )
+                    )
+                )
+            )
         if wanted is None:
             return [f"has reminders {[r.text for r in reminders]}"] if reminders else []
         if not reminders:
@@ -193,12 +231,14 @@ class DialogueRun:
         local = reminder.local_time
         if "at" in wanted and local.strftime("%H:%M") != str(wanted["at"]).zfill(5):
             return False
-        if "in_days" in wanted and (
-                local.date() - self.dialogue.start.date()).days != int(wanted["in_days"]):
+        if "in_days" in wanted and (local.date() - self.dialogue.start.date()).days != int(
+            wanted["in_days"]
+        ):
             return False
         text = _plain(reminder.text or "")
-        if wanted.get("about_any") and not any(
-                _plain(str(w)) in text for w in wanted["about_any"]):
+        if wanted.get("about_any") and not any(_plain(str(w)) in text for w in wanted["about_any"]):
             return False
-        return not any(_plain(str(w)) in text.split() or _plain(str(w)) in text
-                       for w in wanted.get("about_none") or [])
+        return not any(
+            _plain(str(w)) in text.split() or _plain(str(w)) in text
+            for w in wanted.get("about_none") or []
+        )

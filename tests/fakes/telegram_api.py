@@ -33,44 +33,74 @@ class FakeTelegram:
         self.app.post("/bot{token}/{method}")(self._method)
 
     def sent(self, method: str = "sendMessage", chat_id: int | str | None = None) -> list[dict]:
-        return [params for name, params in self.calls if name == method
-                and (chat_id is None or str(params.get("chat_id")) == str(chat_id))]
+        return [
+            params
+            for name, params in self.calls
+            if name == method and (chat_id is None or str(params.get("chat_id")) == str(chat_id))
+        ]
 
     def texts(self, chat_id: int | str | None = None) -> list[str]:
         return [params["text"] for params in self.sent("sendMessage", chat_id)]
 
     def in_topic(self, thread_id: int) -> list[tuple[str, dict[str, Any]]]:
         """Every call that posted into a topic, in order."""
-        return [(name, params) for name, params in self.calls
-                if str(params.get("message_thread_id")) == str(thread_id)]
+        return [
+            (name, params)
+            for name, params in self.calls
+            if str(params.get("message_thread_id")) == str(thread_id)
+        ]
 
     def topic_texts(self, thread_id: int) -> list[str]:
-        return [params.get("text") or params.get("caption") or ""
-                for _name, params in self.in_topic(thread_id)]
+        return [
+            params.get("text") or params.get("caption") or ""
+            for _name, params in self.in_topic(thread_id)
+        ]
 
     async def _method(self, token: str, method: str, request: Request) -> JSONResponse:
         form = await request.form()
         params = {key: _decoded(value) for key, value in form.items()}
         if self.rate_limited_calls and method != "getMe":
             self.rate_limited_calls -= 1
-            return JSONResponse({"ok": False, "error_code": 429,
-                                 "description": "Too Many Requests: retry after 1",
-                                 "parameters": {"retry_after": 1}}, status_code=429)
+            return JSONResponse(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                },
+                status_code=429,
+            )
         if str(params.get("chat_id")) in self.forbidden_chats:
-            return JSONResponse({"ok": False, "error_code": 403,
-                                 "description": "Forbidden: bot was blocked by the user"},
-                                status_code=403)
+            return JSONResponse(
+                {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                },
+                status_code=403,
+            )
         if str(params.get("chat_id")) in self.unreachable_chats:
-            return JSONResponse({"ok": False, "error_code": 502, "description": "Bad Gateway"},
-                                status_code=502)
+            return JSONResponse(
+                {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status_code=502
+            )
         if int(params.get("message_thread_id") or 0) in self.deleted_topics:
-            return JSONResponse({"ok": False, "error_code": 400,
-                                 "description": "Bad Request: message thread not found"},
-                                status_code=400)
-        if (not self.bots_write_in_closed_topics and method.startswith(("send", "copy"))
-                and int(params.get("message_thread_id") or 0) in self.closed_topics):
-            return JSONResponse({"ok": False, "error_code": 400,
-                                 "description": "Bad Request: TOPIC_CLOSED"}, status_code=400)
+            return JSONResponse(
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: message thread not found",
+                },
+                status_code=400,
+            )
+        if (
+            not self.bots_write_in_closed_topics
+            and method.startswith(("send", "copy"))
+            and int(params.get("message_thread_id") or 0) in self.closed_topics
+        ):
+            return JSONResponse(
+                {"ok": False, "error_code": 400, "description": "Bad Request: TOPIC_CLOSED"},
+                status_code=400,
+            )
         self.calls.append((method, params))
         return JSONResponse({"ok": True, "result": self._result(method, params)})
 
@@ -83,8 +113,9 @@ class FakeTelegram:
             return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
         if method in ("closeForumTopic", "reopenForumTopic"):
             thread = int(params["message_thread_id"])
-            (self.closed_topics.add if method == "closeForumTopic" else
-             self.closed_topics.discard)(thread)
+            (self.closed_topics.add if method == "closeForumTopic" else self.closed_topics.discard)(
+                thread
+            )
             return True
         if method == "deleteForumTopic":
             self.deleted_topics.add(int(params["message_thread_id"]))
@@ -92,14 +123,25 @@ class FakeTelegram:
         if method == "copyMessage":
             return {"message_id": next(self._ids)}
         if method in ("sendVoice", "sendAudio", "sendPhoto", "sendDocument"):
-            return {"message_id": next(self._ids), "date": int(time.time()),
-                    "chat": {"id": int(params["chat_id"]), "type": "supergroup"}}
+            return {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "supergroup"},
+            }
         if method in ("sendMessage", "sendVideo"):
-            message = {"message_id": next(self._ids), "date": int(time.time()),
-                       "chat": {"id": int(params["chat_id"]), "type": "private"}}
+            message = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+            }
             if method == "sendVideo":
-                message["video"] = {"file_id": f"BAAC{next(self._ids)}", "file_unique_id": "u",
-                                    "width": 640, "height": 360, "duration": 30}
+                message["video"] = {
+                    "file_id": f"BAAC{next(self._ids)}",
+                    "file_unique_id": "u",
+                    "width": 640,
+                    "height": 360,
+                    "duration": 30,
+                }
             return message | ({"text": params["text"]} if "text" in params else {})
         return True
 
@@ -116,42 +158,77 @@ def _decoded(value: Any) -> Any:
 
 
 def text_update(update_id: int, chat_id: int, text: str, first_name: str = "Amina") -> dict:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": int(time.time()), "text": text,
-        "chat": {"id": chat_id, "type": "private", "first_name": first_name},
-        "from": {"id": chat_id, "is_bot": False, "first_name": first_name, "language_code": "ar"},
-    }}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": chat_id, "type": "private", "first_name": first_name},
+            "from": {
+                "id": chat_id,
+                "is_bot": False,
+                "first_name": first_name,
+                "language_code": "ar",
+            },
+        },
+    }
 
 
 def button_update(update_id: int, chat_id: int, payload: str) -> dict:
     user = {"id": chat_id, "is_bot": False, "first_name": "Amina"}
-    return {"update_id": update_id, "callback_query": {
-        "id": f"cq{update_id}", "from": user, "chat_instance": "1", "data": payload,
-        "message": {"message_id": 1, "date": int(time.time()),
-                    "chat": {"id": chat_id, "type": "private"}, "text": "…"},
-    }}
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cq{update_id}",
+            "from": user,
+            "chat_instance": "1",
+            "data": payload,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": "…",
+            },
+        },
+    }
 
 
 def voice_update(update_id: int, chat_id: int) -> dict:
     update = text_update(update_id, chat_id, "")
     del update["message"]["text"]
-    update["message"]["voice"] = {"file_id": "AwAC", "file_unique_id": "v", "duration": 7,
-                                  "mime_type": "audio/ogg"}
+    update["message"]["voice"] = {
+        "file_id": "AwAC",
+        "file_unique_id": "v",
+        "duration": 7,
+        "mime_type": "audio/ogg",
+    }
     return update
 
 
-def group_update(update_id: int, group_id: int, thread_id: int | None, sender_id: int,
-                 text: str, first_name: str = "Karima") -> dict:
+def group_update(
+    update_id: int,
+    group_id: int,
+    thread_id: int | None,
+    sender_id: int,
+    text: str,
+    first_name: str = "Karima",
+) -> dict:
     """A message written in a topic of the advisors' forum group."""
     message = {
-        "message_id": update_id, "date": int(time.time()), "text": text,
-        "chat": {"id": group_id, "type": "supergroup", "title": "Conseillers ODCO",
-                 "is_forum": True},
+        "message_id": update_id,
+        "date": int(time.time()),
+        "text": text,
+        "chat": {
+            "id": group_id,
+            "type": "supergroup",
+            "title": "Conseillers ODCO",
+            "is_forum": True,
+        },
         "from": {"id": sender_id, "is_bot": False, "first_name": first_name},
     }
     if thread_id is not None:
         message |= {"message_thread_id": thread_id, "is_topic_message": True}
     if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0,
-                                "length": len(text.split()[0])}]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return {"update_id": update_id, "message": message}

@@ -43,7 +43,8 @@ class FakeGraph:
         self.app.get("/{version}/{media_id}")(self._media_url)
         self.media: dict[str, tuple[bytes, str]] = {
             VOICE_MEDIA_ID: (b"OggS-fake-voice", "audio/ogg"),
-            IMAGE_MEDIA_ID: (b"\xff\xd8\xff-fake-jpeg", "image/jpeg")}
+            IMAGE_MEDIA_ID: (b"\xff\xd8\xff-fake-jpeg", "image/jpeg"),
+        }
 
     def texts(self) -> list[str]:
         return [m["text"]["body"] for m in self.messages if m["type"] == "text"]
@@ -58,13 +59,27 @@ class FakeGraph:
 
     async def _media_url(self, version: str, media_id: str) -> JSONResponse:
         if media_id not in self.media:
-            return JSONResponse({"error": {"message": "Unsupported get request", "code": 100,
-                                           "type": "GraphMethodException"}}, status_code=400)
+            return JSONResponse(
+                {
+                    "error": {
+                        "message": "Unsupported get request",
+                        "code": 100,
+                        "type": "GraphMethodException",
+                    }
+                },
+                status_code=400,
+            )
         content, mime = self.media[media_id]
-        return JSONResponse({
-            "url": f"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid={media_id}",
-            "mime_type": mime, "sha256": hashlib.sha256(content).hexdigest(),
-            "file_size": len(content), "id": media_id, "messaging_product": "whatsapp"})
+        return JSONResponse(
+            {
+                "url": f"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid={media_id}",
+                "mime_type": mime,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "file_size": len(content),
+                "id": media_id,
+                "messaging_product": "whatsapp",
+            }
+        )
 
     async def _download(self, mid: str) -> Response:
         content, mime = self.media[mid]
@@ -77,20 +92,30 @@ class FakeGraph:
             return Response(status_code=499)
         if self.failures:
             code = self.failures.pop(0)
-            return JSONResponse({"error": {"message": "fake failure", "type": "OAuthException",
-                                           "code": code, "fbtrace_id": "F"}},
-                                status_code=self.failure_status)
+            return JSONResponse(
+                {
+                    "error": {
+                        "message": "fake failure",
+                        "type": "OAuthException",
+                        "code": code,
+                        "fbtrace_id": "F",
+                    }
+                },
+                status_code=self.failure_status,
+            )
         self.messages.append(body)
         if self.on_send:
             await self.on_send(body)
         if self.latency:
             await asyncio.sleep(self.latency)
         recipient = body.get("recipient") or body.get("to")
-        return JSONResponse({
-            "messaging_product": "whatsapp",
-            "contacts": [{"input": recipient, "user_id": recipient}],
-            "messages": [{"id": f"wamid.OUT{next(self._ids)}"}],
-        })
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": recipient, "user_id": recipient}],
+                "messages": [{"id": f"wamid.OUT{next(self._ids)}"}],
+            }
+        )
 
 
 def signed(payload: dict, secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
@@ -99,16 +124,40 @@ def signed(payload: dict, secret: str = APP_SECRET) -> tuple[bytes, dict[str, st
     return body, {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
 
 
-def webhook(message: dict, bsuid: str = "MA.1234567890123", wa_id: str | None = "212612345678",
-            name: str = "Fatima") -> dict:
+def webhook(
+    message: dict,
+    bsuid: str = "MA.1234567890123",
+    wa_id: str | None = "212612345678",
+    name: str = "Fatima",
+) -> dict:
     contact = {"profile": {"name": name}, "user_id": bsuid} | ({"wa_id": wa_id} if wa_id else {})
-    message = {"from_user_id": bsuid, "timestamp": str(int(time.time()))} | (
-        {"from": wa_id} if wa_id else {}) | message
-    return {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
-        "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "212522000000", "phone_number_id": PHONE_ID},
-            "contacts": [contact], "messages": [message]}}]}]}
+    message = (
+        {"from_user_id": bsuid, "timestamp": str(int(time.time()))}
+        | ({"from": wa_id} if wa_id else {})
+        | message
+    )
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "212522000000",
+                                "phone_number_id": PHONE_ID,
+                            },
+                            "contacts": [contact],
+                            "messages": [message],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def text_message(wamid: str, text: str) -> dict:
@@ -119,25 +168,43 @@ REPLY_CONTEXT = {"from": "212522000000", "id": "wamid.OUT1"}
 
 
 def button_reply(wamid: str, payload: str, title: str = "…") -> dict:
-    return {"id": wamid, "type": "interactive", "context": REPLY_CONTEXT, "interactive": {
-        "type": "button_reply", "button_reply": {"id": payload, "title": title}}}
+    return {
+        "id": wamid,
+        "type": "interactive",
+        "context": REPLY_CONTEXT,
+        "interactive": {"type": "button_reply", "button_reply": {"id": payload, "title": title}},
+    }
 
 
 def list_reply(wamid: str, payload: str, title: str = "…") -> dict:
-    return {"id": wamid, "type": "interactive", "context": REPLY_CONTEXT, "interactive": {
-        "type": "list_reply", "list_reply": {"id": payload, "title": title}}}
+    return {
+        "id": wamid,
+        "type": "interactive",
+        "context": REPLY_CONTEXT,
+        "interactive": {"type": "list_reply", "list_reply": {"id": payload, "title": title}},
+    }
 
 
 def voice_message(wamid: str) -> dict:
-    return {"id": wamid, "type": "audio", "audio": {
-        "id": VOICE_MEDIA_ID, "mime_type": "audio/ogg; codecs=opus", "sha256": "x",
-        "voice": True}}
+    return {
+        "id": wamid,
+        "type": "audio",
+        "audio": {
+            "id": VOICE_MEDIA_ID,
+            "mime_type": "audio/ogg; codecs=opus",
+            "sha256": "x",
+            "voice": True,
+        },
+    }
 
 
 def image_message(wamid: str, caption: str | None = None) -> dict:
     image = {"id": IMAGE_MEDIA_ID, "mime_type": "image/jpeg", "sha256": "y"}
-    return {"id": wamid, "type": "image",
-            "image": image | ({"caption": caption} if caption else {})}
+    return {
+        "id": wamid,
+        "type": "image",
+        "image": image | ({"caption": caption} if caption else {}),
+    }
 
 
 def sign_bytes(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
@@ -149,11 +216,18 @@ def sign_bytes(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
 def failed_status(wamid: str, code: int, title: str = "Message undeliverable") -> dict:
     """WhatsApp's later report that a message it accepted could not be delivered."""
     payload = status_update()
-    payload["entry"][0]["changes"][0]["value"]["statuses"] = [{
-        "id": wamid, "status": "failed", "timestamp": "1764100000",
-        "recipient_id": "212612345678", "recipient_user_id": "MA.1234567890123",
-        "errors": [{"code": code, "title": title, "message": title,
-                    "error_data": {"details": title}}]}]
+    payload["entry"][0]["changes"][0]["value"]["statuses"] = [
+        {
+            "id": wamid,
+            "status": "failed",
+            "timestamp": "1764100000",
+            "recipient_id": "212612345678",
+            "recipient_user_id": "MA.1234567890123",
+            "errors": [
+                {"code": code, "title": title, "message": title, "error_data": {"details": title}}
+            ],
+        }
+    ]
     return payload
 
 
@@ -161,6 +235,13 @@ def status_update() -> dict:
     payload = webhook(text_message("wamid.X", "x"))
     value = payload["entry"][0]["changes"][0]["value"]
     del value["messages"], value["contacts"]
-    value["statuses"] = [{"id": "wamid.OUT1", "status": "delivered", "timestamp": "1764100000",
-                          "recipient_id": "212612345678", "recipient_user_id": "MA.1234567890123"}]
+    value["statuses"] = [
+        {
+            "id": "wamid.OUT1",
+            "status": "delivered",
+            "timestamp": "1764100000",
+            "recipient_id": "212612345678",
+            "recipient_user_id": "MA.1234567890123",
+        }
+    ]
     return payload

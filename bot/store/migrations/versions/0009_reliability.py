@@ -27,13 +27,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("unprocessable_updates", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_unprocessable_updates_received_at"),
-                              ["received_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_unprocessable_updates_received_at"), ["received_at"], unique=False
+        )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("channel_message_id", sa.String(length=128),
-                                      nullable=True))
-        batch_op.create_index(batch_op.f("ix_outbox_channel_message_id"),
-                              ["channel_message_id"], unique=False)
+        batch_op.add_column(sa.Column("channel_message_id", sa.String(length=128), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_outbox_channel_message_id"), ["channel_message_id"], unique=False
+        )
 
 
 def downgrade() -> None:
