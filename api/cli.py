@@ -161,21 +161,26 @@ def _command(
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from bot.channels.service import ticker_for
+    from bot.channels.service import running_services
     from bot.channels.terminal import TerminalChat
-    from bot.runtime import running_engine
 
     settings = load_settings()
     interactive = sys.stdin.isatty()
     visual = args.rtl == "visual" or (args.rtl == "auto" and sys.stdout.isatty())
 
     async def converse() -> None:
-        async with running_engine(settings) as engine:
-            chat = TerminalChat(engine, args.user, visual_rtl=visual, echo_input=not interactive)
+        # background jobs (reminders, sweeps) only for a person at the terminal
+        async with running_services(
+            settings, channels=False, deliver=False, remind=interactive
+        ) as services:
+            chat = TerminalChat(
+                services.engine, args.user, visual_rtl=visual, echo_input=not interactive
+            )
+            if services.scheduler:
+                services.scheduler.after_dispatch = chat.flush_soon
             if interactive:
                 print("Fadaa — write a message (Ctrl-D to leave).")
-            ticker = ticker_for(settings, engine, lambda: None) if interactive else None
-            await chat.run(ticker=ticker)
+            await chat.run(follow=interactive)
 
     asyncio.run(converse())
     return 0

@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.handoff.hours import OfficeHours
-from bot.reminder_rules import DispatchPolicy
+from bot.reminders.rules import DispatchPolicy
 
 MIN_PRODUCTION_SECRET = 16  # a guessable webhook secret lets anyone write as any user
 

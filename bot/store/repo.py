@@ -11,15 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.clock import utcnow
-from bot.effects import (
-    CancelReminder,
-    CreateReminder,
-    ReminderEffect,
-    ReminderView,
-)
 from bot.messages import Inbound, Outbound
 from bot.nlu import Understanding
-from bot.reminder_rules import due_utc, new_reminder
 from bot.store.models import (
     ConversationState,
     Handoff,
@@ -112,9 +105,9 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
 
 async def turn_context(
     session: AsyncSession, *, user: User
-) -> tuple[ConversationState, Handoff | None, list[ReminderView]]:
-    """Everything a turn reads, in one statement for a user without pending reminders (most
-    of them): the state, the active handoff, and whether reminders must be listed.
+) -> tuple[ConversationState, Handoff | None, bool]:
+    """Everything a turn reads, in one statement: the state, the active handoff, and
+    whether the user has pending reminders (to be listed; most users have none).
 
     No row lock is taken here: the turn's upsert of the user row (`user_for`) already holds
     that user's lock until commit, and other writers of the state take it too (state_for).
@@ -135,8 +128,7 @@ async def turn_context(
     if state is None:
         state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
         session.add(state)
-    reminders = await pending_reminders(session, user=user) if any_reminders else []
-    return state, handoff, reminders
+    return state, handoff, bool(any_reminders)
 
 
 async def enqueue(
@@ -281,7 +273,7 @@ async def release_stale_claims(
     session: AsyncSession, *, channel: str, older_than: timedelta, now: datetime | None = None
 ) -> int:
     """Give back outbox rows a crashed sender claimed but never finished."""
-    return await _release(session, OutboxItem, older_than, now, OutboxItem.channel == channel)
+    return await release_claims(session, OutboxItem, older_than, now, OutboxItem.channel == channel)
 
 
 async def channel_backlog(
@@ -315,40 +307,14 @@ async def update_user(
     )
 
 
-async def claim_reminders(
-    session: AsyncSession, *, now: datetime, limit: int, worker: str
-) -> list[int]:
-    """Atomically take up to `limit` due reminders for this worker (others skip them)."""
-    due = (
-        select(Reminder.id)
-        .where(Reminder.status == "pending", Reminder.due_at <= now)
-        .order_by(Reminder.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    result = await session.scalars(
-        update(Reminder)
-        .where(Reminder.id.in_(due))
-        .values(status="sending", locked_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-        .returning(Reminder.id)
-    )
-    return list(result.all())
-
-
-async def release_reminder_claims(
-    session: AsyncSession, *, older_than: timedelta, now: datetime | None = None
-) -> int:
-    """Give back reminders a crashed worker claimed but never queued."""
-    return await _release(session, Reminder, older_than, now)
-
-
-async def _release(
+async def release_claims(
     session: AsyncSession,
     model: type[OutboxItem] | type[Reminder],
     older_than: timedelta,
     now: datetime | None,
     *where: object,
 ) -> int:
+    """Give back the rows a crashed worker claimed ('sending') but never finished."""
     cutoff = (now or utcnow()) - older_than
     result = await session.execute(
         update(model)
@@ -356,52 +322,6 @@ async def _release(
         .values(status="pending")
     )
     return result.rowcount
-
-
-async def pending_reminders(session: AsyncSession, *, user: User) -> list[ReminderView]:
-    rows = await session.scalars(
-        select(Reminder)
-        .where(Reminder.user_id == user.id, Reminder.status == "pending")
-        .order_by(Reminder.due_at)
-        .limit(20)
-    )
-    return [ReminderView(r.id, r.text, r.local_time, r.recurrence) for r in rows]
-
-
-async def apply_effects(
-    session: AsyncSession, *, user: User, effects: Sequence[ReminderEffect]
-) -> None:
-    """Reminder changes a flow decided, in the same transaction as its state."""
-    for effect in effects:
-        if isinstance(effect, CreateReminder):
-            session.add(
-                new_reminder(
-                    user_id=user.id,
-                    text=effect.text,
-                    local=effect.local,
-                    zone=effect.zone,
-                    recurrence=effect.recurrence,
-                )
-            )
-            continue
-        reminder = await session.get(Reminder, effect.reminder_id)
-        if reminder is None or reminder.user_id != user.id or reminder.status != "pending":
-            continue
-        if isinstance(effect, CancelReminder):
-            reminder.status = "cancelled"
-        else:
-            reminder.local_time = effect.local
-            reminder.due_at = due_utc(effect.local, reminder.zone)
-
-
-async def finish_reminders(
-    session: AsyncSession, *, sent: Sequence[int], skipped: Sequence[int], now: datetime
-) -> None:
-    for status, ids in (("sent", sent), ("skipped", skipped)):
-        if ids:
-            await session.execute(
-                update(Reminder).where(Reminder.id.in_(ids)).values(status=status, sent_at=now)
-            )
 
 
 async def insert_handoff_event_once(
