@@ -126,6 +126,16 @@ class Engine:
         async with self.db.transaction() as session:
             await self.handoffs.tell_advisors_undelivered(session, user_id, error)
 
+    async def set_blocked(self, *, channel: str, channel_user_id: str, blocked: bool) -> None:
+        """The user blocked the bot (nothing is sent to them while blocked) or unblocked it."""
+        async with self.db.transaction() as session:
+            await repo.update_user(
+                session,
+                channel=channel,
+                channel_user_id=channel_user_id,
+                blocked_at=utcnow() if blocked else None,
+            )
+
     async def sweep_handoffs(self) -> int:
         """Tell users whom no advisor answered in time, and give long-silent handoffs back
         to the bot (run every minute); returns how many users were told."""
@@ -155,6 +165,8 @@ def _save(turn: Turn, user: User, state: ConversationState) -> None:
     user.blocked_at = None  # writing to the bot means it may answer again
     if turn.inbound.display_name:
         user.display_name = turn.inbound.display_name[:128]
+    if turn.inbound.phone:
+        user.phone = turn.inbound.phone
     state.flow, state.step = conversation.flow, conversation.step
     state.slots = conversation.slots
     state.offered = {"buttons": conversation.offered}

@@ -35,6 +35,7 @@ class Inbound:
     media_ref: str | None = None  # how the channel finds the file again, to pass it on
     language_hint: str | None = None
     display_name: str | None = None
+    phone: str | None = None  # when the channel tells it (WhatsApp's wa_id)
     received_at: datetime = field(default_factory=utcnow)
 
 

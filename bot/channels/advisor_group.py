@@ -8,24 +8,21 @@ topic only; PTB's rate limiter keeps the group's pace (about 20 messages a minut
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import update
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.channels.limits import shorten, split_text
 from bot.engine import Engine
+from bot.handoff.group import GroupDesk, GroupMessage, Topic
 from bot.handoff.posts import DeskPost, MediaRef
 from bot.i18n import _, use_language
 from bot.outbox import Delivery, PermanentDeliveryError
-from bot.store.models import Handoff
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 FetchMedia = Callable[[str], Awaitable[tuple[bytes, str]]]
-log = logging.getLogger(__name__)
 
 
 class GroupUnreachable(Exception):
@@ -41,7 +38,7 @@ class AdvisorGroup:
         fetch_media: dict[str, FetchMedia],
     ) -> None:
         self.bot, self.engine, self.on_queued = bot, engine, on_queued
-        self.db, self.desk = engine.db, engine.desk
+        self.desk = GroupDesk(engine.db, engine.desk, engine.handoffs)
         self.group_id = engine.settings.advisor_group_id
         self.fetch_media = fetch_media
 
@@ -57,23 +54,15 @@ class AdvisorGroup:
             return
         # only text reaches users: a file (even with a caption) gets the advisor a refusal
         command, text = parse_command(message.text or "")
-        async with self.db.transaction() as session:
-            advisor = await self.desk.telegram_advisor(session, message.from_user.id)
-            if advisor is None:
-                log.info("ignored a message from someone who is not a registered advisor")
-                return
-            handoff = await self.desk.in_thread(session, message.message_thread_id)
-            if handoff is None:
-                return
-            await self.desk.act(
-                session,
-                handoff,
-                advisor,
-                command=command,
-                text=text,
-                key=f"telegram:u{update.update_id}",
-            )
-        self.on_queued()
+        written = GroupMessage(
+            advisor_telegram_id=message.from_user.id,
+            thread_id=message.message_thread_id,
+            command=command,
+            text=text,
+            key=f"telegram:u{update.update_id}",
+        )
+        if await self.desk.advisor_wrote(written):
+            self.on_queued()
 
     async def deliver(self, delivery: Delivery) -> None:
         post = DeskPost.from_body(delivery.body)
@@ -89,16 +78,15 @@ class AdvisorGroup:
             raise GroupUnreachable(type(error).__name__) from error
 
     async def _post(self, post: DeskPost) -> None:
-        async with self.db.transaction() as session:
-            handoff = await session.get(Handoff, post.handoff_id)
-        if handoff is None:
+        topic = await self.desk.topic(post.handoff_id)
+        if topic is None:
             return  # the user erased their data meanwhile
         if post.kind == "close_topic":
-            await self._close_topic(handoff.thread_id)
+            await self._close_topic(topic.thread_id)
             return
-        thread = handoff.thread_id
+        thread = topic.thread_id
         if thread is None:
-            thread = await self._open_topic(handoff)
+            thread = await self._open_topic(topic)
             if thread is None or post.kind == "open":
                 return
         try:
@@ -110,28 +98,20 @@ class AdvisorGroup:
                 return
             if not _topic_gone(error):
                 raise
-            thread = await self._open_topic(handoff, again=True)
+            thread = await self._open_topic(topic, again=True)
             if thread is not None and post.kind != "open":
                 await self._send(thread, post)
 
-    async def _open_topic(self, handoff: Handoff, again: bool = False) -> int | None:
+    async def _open_topic(self, topic: Topic, again: bool = False) -> int | None:
         """Open the handoff's topic and post its summary; None if the handoff is gone."""
-        topic = await self.bot.create_forum_topic(self.group_id, name=handoff.topic)
-        thread = topic.message_thread_id
-        async with self.db.transaction() as session:
-            stored = await session.execute(
-                update(Handoff)
-                .where(Handoff.id == handoff.id)
-                .values(thread_id=thread)
-                .returning(Handoff.id)
-            )
-            kept = stored.first() is not None
-        if not kept:
+        created = await self.bot.create_forum_topic(self.group_id, name=topic.title)
+        thread = created.message_thread_id
+        if not await self.desk.topic_opened(topic.handoff_id, thread):
             await self._delete_topic(thread)
             return None
         with use_language(self.engine.settings.advisor_language):
             note = _("♻️ The earlier topic was deleted; this conversation continues here.")
-        await self._send_text(thread, f"{note}\n\n{handoff.summary}" if again else handoff.summary)
+        await self._send_text(thread, f"{note}\n\n{topic.summary}" if again else topic.summary)
         return thread
 
     async def _send(self, thread: int, post: DeskPost) -> None:
@@ -196,8 +176,7 @@ class AdvisorGroup:
     async def _tell_user_if_waiting(self, post: DeskPost) -> None:
         if post.handoff_id is None:
             return
-        async with self.db.transaction() as session:
-            await self.engine.handoffs.tell_unreachable(session, post.handoff_id)
+        await self.desk.unreachable(post.handoff_id)
         self.on_queued()
 
 

@@ -16,17 +16,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.capsules import video_path
+from bot import capsules
 from bot.channels.advisor_group import AdvisorGroup
 from bot.channels.intake import Unprocessable, handle_or_keep, storable
 from bot.channels.limits import shorten, split_text
-from bot.clock import utcnow
 from bot.config import Settings, SettingsError
 from bot.engine import Engine
 from bot.messages import Inbound, Media, Outbound
 from bot.outbox import Delivery, PermanentDeliveryError
-from bot.store import repo
-from bot.store.models import Capsule
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096
@@ -192,11 +189,10 @@ class TelegramChannel:
         """The capsule as a native video: its cached file_id, else the file, else its URL;
         a text with the caption if Telegram refuses it."""
         caption = shorten(outbound.video.caption or outbound.text, MAX_CAPTION)
-        async with self.engine.db.transaction() as session:
-            capsule = await session.get(Capsule, outbound.video.capsule_id)
-        path = capsule and video_path(capsule, self.settings.data_dir)
-        media = capsule and (
-            capsule.telegram_file_id or (path and path.read_bytes()) or capsule.video_url
+        capsule_id = outbound.video.capsule_id
+        source = await capsules.video_source(self.engine.db, capsule_id, self.settings.data_dir)
+        media = source and (
+            source.telegram_file_id or (source.path and source.path.read_bytes()) or source.url
         )
         try:
             if not media:
@@ -205,23 +201,16 @@ class TelegramChannel:
                 chat_id, media, caption=caption, reply_markup=keyboard, supports_streaming=True
             )
         except BadRequest:
-            link = f"\n{capsule.video_url}" if capsule and capsule.video_url else ""
+            link = f"\n{source.url}" if source and source.url else ""
             await self.bot.send_message(chat_id, caption + link, reply_markup=keyboard)
             return
-        if sent.video and not capsule.telegram_file_id:
-            async with self.engine.db.transaction() as session:
-                stored = await session.get(Capsule, capsule.id)
-                stored.telegram_file_id = sent.video.file_id
+        if sent.video and not source.telegram_file_id:
+            await capsules.remember_upload(
+                self.engine.db, capsule_id, telegram_file_id=sent.video.file_id
+            )
 
     async def _set_blocked(self, chat_id: str, blocked: bool) -> None:
-        async with self.engine.db.transaction() as session:
-            # nothing is sent to a user while blocked_at is set
-            await repo.update_user(
-                session,
-                channel=CHANNEL,
-                channel_user_id=chat_id,
-                blocked_at=utcnow() if blocked else None,
-            )
+        await self.engine.set_blocked(channel=CHANNEL, channel_user_id=chat_id, blocked=blocked)
 
     async def _stop_spinner(self, query_id: str) -> None:
         try:

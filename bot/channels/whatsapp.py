@@ -24,7 +24,7 @@ from pywa_async import types as wa
 from pywa_async.errors import ThrottlingError, UnknownError, WhatsAppError
 from pywa_async.handlers import CallbackButtonHandler, CallbackSelectionHandler, MessageHandler
 
-from bot.capsules import video_path, whatsapp_media_is_fresh
+from bot import capsules
 from bot.channels.intake import (
     Unprocessable,
     handle_or_keep,
@@ -37,8 +37,6 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.messages import Inbound, Media, Outbound
 from bot.outbox import Delivery, PermanentDeliveryError, refused_after_sending
-from bot.store import repo
-from bot.store.models import Capsule
 
 CHANNEL = "whatsapp"
 MAX_TEXT = 4096
@@ -154,6 +152,7 @@ def inbound_from_message(message: wa.Message) -> Inbound | None:
         media=media,
         media_ref=str(message.media.id) if message.media and hasattr(message.media, "id") else None,
         display_name=message.from_user.name,
+        phone=message.from_user.wa_id,
     )
 
 
@@ -164,6 +163,7 @@ def inbound_from_choice(choice: wa.CallbackButton | wa.CallbackSelection) -> Inb
         message_id=choice.id,
         payload=str(choice.data),
         display_name=choice.from_user.name,
+        phone=choice.from_user.wa_id,
     )
 
 
@@ -268,14 +268,12 @@ class WhatsAppChannel:
         await self._guarded(lambda: self._message(message))
 
     async def _on_choice(self, _client: WhatsApp, choice: wa.CallbackButton) -> None:
-        await self._guarded(
-            lambda: self._handle(inbound_from_choice(choice), phone=choice.from_user.wa_id)
-        )
+        await self._guarded(lambda: self._handle(inbound_from_choice(choice)))
 
     async def _message(self, message: wa.Message) -> None:
         inbound = inbound_from_message(message)
         if inbound is not None:
-            await self._handle(inbound, phone=message.from_user.wa_id)
+            await self._handle(inbound)
 
     async def _guarded(self, work: Callable[[], Any]) -> None:
         outcome = _dispatch.get(None) or _Dispatch()
@@ -285,14 +283,8 @@ class WhatsAppChannel:
         except Exception as error:  # noqa: BLE001 — carried out of pywa, which would log and drop it
             outcome.error = error
 
-    async def _handle(self, inbound: Inbound, phone: str | None) -> None:
-        inbound = storable(inbound)
-        await self.engine.handle(inbound)
-        if phone and len(phone) <= 32:
-            async with self.engine.db.transaction() as session:
-                await repo.update_user(
-                    session, channel=CHANNEL, channel_user_id=inbound.user_id, phone=phone
-                )
+    async def _handle(self, inbound: Inbound) -> None:
+        await self.engine.handle(storable(inbound))
         self.on_queued()
 
     async def _statuses(self, statuses: list[Any]) -> None:
@@ -354,19 +346,19 @@ class WhatsAppChannel:
             return await self.client.send_message(to, caption, buttons=_choices(outbound))
 
     async def _media_id(self, capsule_id: str) -> str | None:
-        async with self.engine.db.transaction() as session:
-            capsule = await session.get(Capsule, capsule_id)
-            if capsule is None:
-                return None
-            if whatsapp_media_is_fresh(capsule):
-                return capsule.whatsapp_media_id
-            path = video_path(capsule, self.settings.data_dir)
-            if path is None:
-                return capsule.video_url
-            uploaded = await self.client.upload_media(path, mime_type="video/mp4")
-            capsule.whatsapp_media_id = str(getattr(uploaded, "id", uploaded))
-            capsule.whatsapp_media_at = utcnow()
-            return capsule.whatsapp_media_id
+        """The capsule's WhatsApp media id, uploading the file first (outside any
+        transaction) when Meta no longer keeps an earlier upload; else its URL."""
+        source = await capsules.video_source(self.engine.db, capsule_id, self.settings.data_dir)
+        if source is None:
+            return None
+        if source.whatsapp_media_id:
+            return source.whatsapp_media_id
+        if source.path is None:
+            return source.url
+        uploaded = await self.client.upload_media(source.path, mime_type="video/mp4")
+        media_id = str(getattr(uploaded, "id", uploaded))
+        await capsules.remember_upload(self.engine.db, capsule_id, whatsapp_media_id=media_id)
+        return media_id
 
     async def fetch_media(self, media_id: str) -> tuple[bytes, str]:
         """A file a user sent (voice note, photo…), to pass on to the advisors; LookupError
