@@ -39,7 +39,7 @@ from bot.flows.topics import (
     sources_asked,
 )
 from bot.follow_ups import about_what_it_names
-from bot.i18n import LANGUAGES, _, use_language
+from bot.i18n import LANGUAGES, use_language
 from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.normalize import clean, normalize
@@ -47,23 +47,14 @@ from bot.nlu.reading import read_message
 
 CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
 
-CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
-
 
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
     with use_language(turn.language):
-        outbounds = [_labelled(o) for o in _decide(turn, understand)]
+        outbounds = _decide(turn, understand)
     offered = next((o.buttons for o in reversed(outbounds) if o.buttons), None)
     if offered is not None:
         turn.conversation.offered = [[b.payload, b.title] for b in offered]
     return outbounds
-
-
-def _labelled(outbound: Outbound) -> Outbound:
-    """Many choices show as a list on small screens; the list needs a label in this language."""
-    if len(outbound.buttons) > 3 and not outbound.list_label:
-        return replace(outbound, list_label=_("Choose"))
-    return outbound
 
 
 def _decide(turn: Turn, understand: Understand) -> list[Outbound]:

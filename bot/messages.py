@@ -39,6 +39,9 @@ class Inbound:
     received_at: datetime = field(default_factory=utcnow)
 
 
+MAX_CHOICES = 10  # the most buttons one Outbound offers: what every channel can show
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
     payload: str
@@ -61,7 +64,8 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """One message to send. Channels render buttons or a list within their own limits."""
+    """One message to send, at most MAX_CHOICES buttons. Channels render the buttons or a
+    list within their own limits (title lengths, how many buttons before a list)."""
 
     text: str
     buttons: tuple[Button, ...] = ()

@@ -35,6 +35,7 @@ from bot.channels.limits import shorten, split_text
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
+from bot.i18n import _, use_language
 from bot.messages import Inbound, Media, Outbound
 from bot.outbox import Delivery, PermanentDeliveryError, refused_after_sending
 
@@ -321,13 +322,15 @@ class WhatsAppChannel:
         if outbound.template or not self._in_service_window(delivery):
             return await self._send_template(to, outbound, delivery.language)
         if outbound.video:
-            return await self._send_video(to, outbound)
+            return await self._send_video(to, outbound, delivery.language)
         pieces = _pieces(outbound)
         for piece in pieces[:-1]:
             await self.client.send_message(to, piece)
-        return await self.client.send_message(to, pieces[-1], buttons=_choices(outbound))
+        return await self.client.send_message(
+            to, pieces[-1], buttons=_choices(outbound, delivery.language)
+        )
 
-    async def _send_video(self, to: str, outbound: Outbound) -> object:
+    async def _send_video(self, to: str, outbound: Outbound, language: str | None) -> object:
         """The capsule as a native video from a media id uploaded earlier (uploaded again
         when it has expired); a text with the caption when that fails."""
         caption = shorten(outbound.video.caption or outbound.text, 1024)
@@ -339,11 +342,13 @@ class WhatsAppChannel:
                 to,
                 video=media,
                 caption=caption,
-                buttons=_choices(outbound) if len(outbound.buttons) <= MAX_REPLY_BUTTONS else None,
+                buttons=_choices(outbound, language)
+                if len(outbound.buttons) <= MAX_REPLY_BUTTONS
+                else None,
             )
         except (WhatsAppError, LookupError, ValueError, httpx.HTTPError) as error:
             log.warning("capsule sent as text: %s", type(error).__name__)
-            return await self.client.send_message(to, caption, buttons=_choices(outbound))
+            return await self.client.send_message(to, caption, buttons=_choices(outbound, language))
 
     async def _media_id(self, capsule_id: str) -> str | None:
         """The capsule's WhatsApp media id, uploading the file first (outside any
@@ -400,14 +405,16 @@ def _pieces(outbound: Outbound) -> list[str]:
     return pieces
 
 
-def _choices(outbound: Outbound) -> list[wa.Button] | wa.SectionList | None:
-    """Up to three reply buttons; more become a list (WhatsApp's own limits)."""
+def _choices(outbound: Outbound, language: str | None) -> list[wa.Button] | wa.SectionList | None:
+    """Up to three reply buttons; more become a list (WhatsApp's own limits), which needs
+    a label in the user's language."""
     buttons = outbound.buttons
     if not buttons:
         return None
     if len(buttons) <= MAX_REPLY_BUTTONS:
         return [wa.Button(title=shorten(b.title, 20), callback_data=b.payload) for b in buttons]
-    label = outbound.list_label or "☰"
+    with use_language(language or "ary"):
+        label = outbound.list_label or _("Choose")
     rows = [
         wa.SectionRow(
             title=shorten(b.title, 24),

@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from bot.channels.limits import shorten
 from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
 from bot.flows.base import Turn, menu_button
 from bot.flows.navigation import is_yes
 from bot.i18n import _, format_moment
-from bot.messages import Button, Outbound
+from bot.messages import MAX_CHOICES, Button, Outbound
 from bot.nlu.times import TimeExpression, parse_time, reminder_words
 
 FLOW = "reminder"
@@ -112,9 +111,10 @@ def my_reminders(turn: Turn) -> list[Outbound]:
         f"{i}. {format_moment(r.local)} — {r.text}{_repeat(r.recurrence)}"
         for i, r in enumerate(turn.reminders[:8], start=1)
     ]
+    shown = turn.reminders[: MAX_CHOICES - 3]  # with "Cancel all" and the menu
     buttons = [
-        Button(f"reminder:show:{r.id}", shorten(f"{i}. {r.text or '⏰'}", 24))
-        for i, r in enumerate(turn.reminders[:7], start=1)
+        Button(f"reminder:show:{r.id}", f"{i}. {r.text or '⏰'}")
+        for i, r in enumerate(shown, start=1)
     ]
     return [
         Outbound(
