@@ -46,13 +46,7 @@ class ReminderFlow:
 
     def read(self, turn: Turn) -> list[Outbound] | None:
         """A typed answer to the current step; None when it is not one."""
-        step, text = turn.conversation.step, turn.inbound.text
-        if step == Step.what:
-            turn.conversation.slots["text"] = (reminder_words(text, turn.now) or text)[:500]
-            return _confirm(turn)
-        if step == Step.confirm and is_yes(text):
-            return _save(turn)
-        return _take_time(turn, text, from_request=False, quiet=True)
+        return _READERS.get(turn.conversation.step, _read_time)(turn)
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
         return _ask_when(turn, _("I did not understand the time.") + " ")
@@ -79,6 +73,23 @@ class ReminderFlow:
         return _on_payload(turn, value)
 
 
+def _read_what(turn: Turn) -> list[Outbound]:
+    """The reminder's words ("ndi lwra9 l ODCO"), then the confirmation."""
+    text = turn.inbound.text
+    turn.conversation.slots["text"] = (reminder_words(text, turn.now) or text)[:500]
+    return _confirm(turn)
+
+
+def _read_confirmation(turn: Turn) -> list[Outbound] | None:
+    """A typed yes saves; anything else may be another time."""
+    return _save(turn) if is_yes(turn.inbound.text) else _read_time(turn)
+
+
+def _read_time(turn: Turn) -> list[Outbound] | None:
+    return _take_time(turn, turn.inbound.text, from_request=False, quiet=True)
+
+
+_READERS = {Step.what: _read_what, Step.confirm: _read_confirmation}
 REMINDERS = ReminderFlow()
 
 

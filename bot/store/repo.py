@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.clock import utcnow
+from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
 from bot.messages import Inbound, Outbound
 from bot.nlu import Understanding
 from bot.store.models import (
@@ -24,7 +25,6 @@ from bot.store.models import (
 )
 
 DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
-ACTIVE_HANDOFF_STATUSES = ("waiting", "claimed")  # at most one per user (a unique index)
 
 
 def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
