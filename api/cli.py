@@ -150,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: argparse._SubParsersAction,
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
     run: Callable[[argparse.Namespace], int],
     summary: str,
@@ -193,7 +193,7 @@ def _serve(args: argparse.Namespace) -> int:
     from api.main import create_app
 
     settings = load_settings()
-    where = {
+    where: dict[str, Any] = {
         "host": args.host or settings.host,
         "port": args.port or settings.port,
         "log_config": uvicorn_log_config(settings.log_format),

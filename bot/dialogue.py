@@ -74,7 +74,7 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     text = clean(inbound.text)
     flow = GUIDED_FLOWS.get(turn.conversation.flow or "")
     if not text and inbound.media != Media.none and getattr(flow, "reads_media", False):
-        return flow.read(turn)
+        return (flow and flow.read(turn)) or []
     if not text:
         return unreadable_media(turn) if inbound.media != Media.none else empty_message(turn)
     steer = navigation.steering(text)
@@ -94,7 +94,7 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     _read(turn, text, understand)
     if turn.conversation.language is None:
         return _first_contact(turn, understand)
-    if switched := follows_script(turn, turn.understanding):
+    if switched := follows_script(turn, turn.understood):
         turn.conversation.language = switched
         with use_language(switched):
             return _after_reading(turn, flow)
@@ -152,7 +152,7 @@ def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
     answered = flow.read(turn)
     if answered is not None:
         return answered
-    understanding = turn.understanding
+    understanding = turn.understood
     if understanding.intent != OUT_OF_SCOPE and (
         understanding.confidence >= turn.settings.act_threshold
     ):
@@ -171,7 +171,7 @@ def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
         onboarding.settle_language(turn)
         with use_language(turn.language):
             return [*onboarding.welcome_once(turn), *_on_text(turn)]
-    if turn.understanding.intent not in ("greeting", OUT_OF_SCOPE):
+    if turn.understood.intent not in ("greeting", OUT_OF_SCOPE):
         onboarding.remember_question(turn, turn.inbound.text)
     return onboarding.ask_language_once(turn)
 
@@ -214,7 +214,7 @@ def _chose_language(turn: Turn, language: str, understand: Understand) -> list[O
 def _on_text(turn: Turn) -> list[Outbound]:
     """Act on what the text names; when unsure, offer the likely topics; otherwise say
     what Fadaa covers."""
-    understanding = turn.understanding
+    understanding = turn.understood
     settings = turn.settings
     if replies := about_what_it_names(turn):
         turn.conversation.misunderstandings = 0

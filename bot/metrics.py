@@ -13,7 +13,7 @@ Two kinds of figures, chosen so they stay right with any number of processes:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -118,7 +118,7 @@ class _QueueCollector(Collector):
 
 
 def _labelled(
-    name: str, documentation: str, label: str, values: dict[str, float]
+    name: str, documentation: str, label: str, values: Mapping[str, float]
 ) -> GaugeMetricFamily:
     family = GaugeMetricFamily(name, documentation, labels=[label])
     for key, value in sorted(values.items()):
@@ -146,7 +146,7 @@ def _counters() -> CollectorRegistry:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return REGISTRY
     counters = CollectorRegistry()
-    multiprocess.MultiProcessCollector(counters)
+    multiprocess.MultiProcessCollector(counters)  # type: ignore[no-untyped-call]
     return counters
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Bot, Message, Update
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.channels.limits import shorten, split_text
+from bot.config import SettingsError
 from bot.engine import Engine
 from bot.handoff.group import GroupDesk, GroupMessage, Topic
 from bot.handoff.posts import DeskPost, MediaRef
@@ -39,7 +40,10 @@ class AdvisorGroup:
     ) -> None:
         self.bot, self.engine, self.on_queued = bot, engine, on_queued
         self.desk = GroupDesk(engine.db, engine.desk, engine.handoffs)
-        self.group_id = engine.settings.advisor_group_id
+        group_id = engine.settings.advisor_group_id
+        if group_id is None:
+            raise SettingsError("the advisors' desk needs FADAA_ADVISOR_GROUP_ID")
+        self.group_id: int = group_id
         self.fetch_media = fetch_media
 
     def owns(self, update: Update) -> bool:
@@ -49,19 +53,8 @@ class AdvisorGroup:
     async def receive(self, update: Update) -> None:
         """An advisor's message in a topic: a reply to relay or a command. Anyone who is not
         a registered advisor, and anything outside a handoff's topic, is ignored."""
-        message = update.message
-        if not _written_in_topic(message):
-            return
-        # only text reaches users: a file (even with a caption) gets the advisor a refusal
-        command, text = parse_command(message.text or "")
-        written = GroupMessage(
-            advisor_telegram_id=message.from_user.id,
-            thread_id=message.message_thread_id,
-            command=command,
-            text=text,
-            key=f"telegram:u{update.update_id}",
-        )
-        if await self.desk.advisor_wrote(written):
+        written = _written_in_topic(update)
+        if written is not None and await self.desk.advisor_wrote(written):
             self.on_queued()
 
     async def deliver(self, delivery: Delivery) -> None:
@@ -78,7 +71,7 @@ class AdvisorGroup:
             raise GroupUnreachable(type(error).__name__) from error
 
     async def _post(self, post: DeskPost) -> None:
-        topic = await self.desk.topic(post.handoff_id)
+        topic = None if post.handoff_id is None else await self.desk.topic(post.handoff_id)
         if topic is None:
             return  # the user erased their data meanwhile
         if post.kind == "close_topic":
@@ -143,11 +136,12 @@ class AdvisorGroup:
     async def _send_file(self, thread: int, media: MediaRef, caption: str) -> None:
         """A file from another channel (WhatsApp), downloaded and sent as what it is."""
         content, mime = await self.fetch_media[media.channel](media.ref)
-        send = {
+        senders: dict[str, Callable[..., Awaitable[object]]] = {
             "voice": self.bot.send_voice,
             "photo": self.bot.send_photo,
             "video": self.bot.send_video,
-        }.get(media.kind, self.bot.send_document)
+        }
+        send = senders.get(media.kind, self.bot.send_document)
         if media.kind == "voice" and not mime.startswith("audio/ogg"):
             send = self.bot.send_audio
         await send(self.group_id, content, caption=caption, message_thread_id=thread)
@@ -167,6 +161,8 @@ class AdvisorGroup:
                 raise
 
     async def _delete_topic(self, thread: int | None) -> None:
+        if thread is None:
+            return
         try:
             await self.bot.delete_forum_topic(self.group_id, thread)
         except BadRequest as error:
@@ -189,14 +185,24 @@ def parse_command(text: str) -> tuple[str | None, str]:
     return name or None, rest.strip()
 
 
-def _written_in_topic(message: Message | None) -> bool:
-    return bool(
-        message
-        and message.from_user
-        and not message.from_user.is_bot
-        and message.is_topic_message
-        and message.message_thread_id
-        and (message.text or message.caption or message.effective_attachment)
+def _written_in_topic(update: Update) -> GroupMessage | None:
+    """A person's message in a topic; None for anything else (bots, the general topic,
+    service messages). Only text reaches users: a file, even with a caption, gets the
+    advisor a refusal."""
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    if not (message.is_topic_message and message.message_thread_id):
+        return None
+    if not (message.text or message.caption or message.effective_attachment):
+        return None
+    command, text = parse_command(message.text or "")
+    return GroupMessage(
+        advisor_telegram_id=message.from_user.id,
+        thread_id=message.message_thread_id,
+        command=command,
+        text=text,
+        key=f"telegram:u{update.update_id}",
     )
 
 

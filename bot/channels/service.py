@@ -20,7 +20,7 @@ from telegram.request import BaseRequest
 from bot import capsules, metrics
 from bot.capsules import CapsuleView
 from bot.channels import telegram, whatsapp
-from bot.channels.advisor_group import AdvisorGroup
+from bot.channels.advisor_group import AdvisorGroup, FetchMedia
 from bot.config import Settings
 from bot.content import Content, editing
 from bot.engine import Engine
@@ -90,8 +90,8 @@ async def running_services(
             client = whatsapp.build_client(settings, connections.whatsapp_session)
             services.whatsapp = whatsapp.WhatsAppChannel(client, engine, settings, worker.poke)
             senders[whatsapp.CHANNEL] = counted(whatsapp.CHANNEL, services.whatsapp.deliver)
-        if channels and settings.desk_enabled:
-            _open_advisor_desk(services, senders)
+        if channels and settings.desk_enabled and services.telegram:
+            _open_advisor_desk(services, services.telegram, senders)
         if deliver:
             services.tasks.append(asyncio.create_task(worker.run()))
         stopping = asyncio.Event()
@@ -117,12 +117,16 @@ async def schema_ready(db: Database, settings: Settings) -> None:
         await db.wait_for_schema(settings.schema_wait_seconds)
 
 
-def _open_advisor_desk(services: Services, senders: dict[str, Deliver]) -> None:
+def _open_advisor_desk(
+    services: Services, bot: telegram.TelegramChannel, senders: dict[str, Deliver]
+) -> None:
     """Advisors' posts go to their group through the same bot, and are retried for hours
     rather than minutes when the group cannot be reached."""
-    fetchers = {whatsapp.CHANNEL: services.whatsapp.fetch_media} if services.whatsapp else {}
-    group = AdvisorGroup(services.telegram.bot, services.engine, services.worker.poke, fetchers)
-    services.telegram.advisor_group = group
+    fetchers: dict[str, FetchMedia] = {}
+    if services.whatsapp:
+        fetchers[whatsapp.CHANNEL] = services.whatsapp.fetch_media
+    group = AdvisorGroup(bot.bot, services.engine, services.worker.poke, fetchers)
+    bot.advisor_group = group
     senders[DESK_CHANNEL] = counted(DESK_CHANNEL, group.deliver)
     services.worker.max_attempts[DESK_CHANNEL] = DESK_ATTEMPTS
 
@@ -130,7 +134,7 @@ def _open_advisor_desk(services: Services, senders: dict[str, Deliver]) -> None:
 def counted(channel: str, deliver: Deliver) -> Deliver:
     """The channel's sender, with its outcomes counted for /metrics."""
 
-    async def send(delivery: Delivery) -> str | None:
+    async def send(delivery: Delivery) -> object:
         try:
             sent_id = await deliver(delivery)  # the channel's id, for its later statuses
         except PermanentDeliveryError:

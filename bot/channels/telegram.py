@@ -22,7 +22,7 @@ from bot.channels.intake import Unprocessable, handle_or_keep, storable
 from bot.channels.limits import shorten, split_text
 from bot.config import Settings, SettingsError
 from bot.engine import Engine
-from bot.messages import Inbound, Media, Outbound
+from bot.messages import Inbound, Media, Outbound, Video
 from bot.outbox import Delivery, PermanentDeliveryError
 
 CHANNEL = "telegram"
@@ -32,9 +32,11 @@ ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 log = logging.getLogger(__name__)
 
 
-def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot:
+def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot[Any]:
     """A Bot API client with retries on 429 (PTB's default is none)."""
     base = settings.telegram_api_base.rstrip("/")
+    if settings.telegram_token is None:
+        raise SettingsError("the Telegram channel needs FADAA_TELEGRAM_TOKEN")
     return ExtBot(
         token=settings.telegram_token.get_secret_value(),
         base_url=f"{base}/bot",
@@ -99,8 +101,8 @@ def media_of(message: Message) -> Media:
 
 def inbound_from(update: Update) -> Inbound | None:
     """The conversation event in an update, or None for what is ignored on purpose."""
-    if update.callback_query and update.callback_query.message:
-        query = update.callback_query
+    query = update.callback_query
+    if query and query.message:
         return Inbound(
             channel=CHANNEL,
             user_id=str(query.message.chat.id),
@@ -178,18 +180,20 @@ class TelegramChannel:
             else None
         )
         if outbound.video:
-            await self._send_video(chat_id, outbound, keyboard)
+            await self._send_video(chat_id, outbound, outbound.video, keyboard)
             return
         pieces = split_text(outbound.text, MAX_TEXT)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             await self.bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)
 
-    async def _send_video(self, chat_id: int, outbound: Outbound, keyboard: Any) -> None:
+    async def _send_video(
+        self, chat_id: int, outbound: Outbound, video: Video, keyboard: Any
+    ) -> None:
         """The capsule as a native video: its cached file_id, else the file, else its URL;
         a text with the caption if Telegram refuses it."""
-        caption = shorten(outbound.video.caption or outbound.text, MAX_CAPTION)
-        capsule_id = outbound.video.capsule_id
+        caption = shorten(video.caption or outbound.text, MAX_CAPTION)
+        capsule_id = video.capsule_id
         source = await capsules.video_source(self.engine.db, capsule_id, self.settings.data_dir)
         media = source and (
             source.telegram_file_id or (source.path and source.path.read_bytes()) or source.url
@@ -204,7 +208,7 @@ class TelegramChannel:
             link = f"\n{source.url}" if source and source.url else ""
             await self.bot.send_message(chat_id, caption + link, reply_markup=keyboard)
             return
-        if sent.video and not source.telegram_file_id:
+        if sent.video and source and not source.telegram_file_id:
             await capsules.remember_upload(
                 self.engine.db, capsule_id, telegram_file_id=sent.video.file_id
             )

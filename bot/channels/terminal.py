@@ -97,5 +97,5 @@ class TerminalChat:
 
     def _displayable(self, line: str) -> str:
         if self.visual_rtl and any(_ARABIC[0] <= c <= _ARABIC[1] for c in line):
-            return get_display(reshape(line))
+            return str(get_display(reshape(line)))
         return line

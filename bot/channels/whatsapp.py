@@ -15,9 +15,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from pywa.types.templates import BodyText, TemplateLanguage
 from pywa_async import WhatsApp
 from pywa_async import types as wa
@@ -36,7 +38,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _, use_language
-from bot.messages import Inbound, Media, Outbound
+from bot.messages import Inbound, Media, Outbound, Video
 from bot.outbox import Delivery, PermanentDeliveryError, refused_after_sending
 
 CHANNEL = "whatsapp"
@@ -125,7 +127,7 @@ class RoutedTransport(httpx.AsyncBaseTransport):
 
 
 def build_client(settings: Settings, session: httpx.AsyncClient | None = None) -> WhatsApp:
-    def secret(value: object) -> str | None:
+    def secret(value: SecretStr | None) -> str | None:
         return value.get_secret_value() if value else None
 
     return WhatsApp(
@@ -157,7 +159,7 @@ def inbound_from_message(message: wa.Message) -> Inbound | None:
     )
 
 
-def inbound_from_choice(choice: wa.CallbackButton | wa.CallbackSelection) -> Inbound:
+def inbound_from_choice(choice: wa.CallbackButton[Any] | wa.CallbackSelection[Any]) -> Inbound:
     return Inbound(
         channel=CHANNEL,
         user_id=choice.from_user.bsuid,
@@ -245,10 +247,13 @@ class WhatsAppChannel:
                 self.engine.db,
                 channel=CHANNEL,
                 body=_excerpt(message, body),
-                handle=lambda message=message: self._dispatch(
-                    _single_message(value, message, entry_id)
-                ),
+                handle=partial(self._dispatch_message, value, message, entry_id),
             )
+
+    async def _dispatch_message(
+        self, value: dict[str, Any], message: Any, entry_id: object
+    ) -> None:
+        await self._dispatch(_single_message(value, message, entry_id))
 
     async def _dispatch(self, update: dict[str, Any]) -> None:
         """Let pywa build the message and call our handlers; surface what it swallows."""
@@ -265,10 +270,12 @@ class WhatsAppChannel:
         if not outcome.reached:
             raise Unprocessable("pywa could not read this message")
 
-    async def _on_message(self, _client: WhatsApp, message: wa.Message) -> None:
+    async def _on_message(self, _client: object, message: wa.Message) -> None:
         await self._guarded(lambda: self._message(message))
 
-    async def _on_choice(self, _client: WhatsApp, choice: wa.CallbackButton) -> None:
+    async def _on_choice(
+        self, _client: object, choice: wa.CallbackButton[Any] | wa.CallbackSelection[Any]
+    ) -> None:
         await self._guarded(lambda: self._handle(inbound_from_choice(choice)))
 
     async def _message(self, message: wa.Message) -> None:
@@ -322,7 +329,7 @@ class WhatsAppChannel:
         if outbound.template or not self._in_service_window(delivery):
             return await self._send_template(to, outbound, delivery.language)
         if outbound.video:
-            return await self._send_video(to, outbound, delivery.language)
+            return await self._send_video(to, outbound, outbound.video, delivery.language)
         pieces = _pieces(outbound)
         for piece in pieces[:-1]:
             await self.client.send_message(to, piece)
@@ -330,19 +337,21 @@ class WhatsAppChannel:
             to, pieces[-1], buttons=_choices(outbound, delivery.language)
         )
 
-    async def _send_video(self, to: str, outbound: Outbound, language: str | None) -> object:
+    async def _send_video(
+        self, to: str, outbound: Outbound, video: Video, language: str | None
+    ) -> object:
         """The capsule as a native video from a media id uploaded earlier (uploaded again
         when it has expired); a text with the caption when that fails."""
-        caption = shorten(outbound.video.caption or outbound.text, 1024)
+        caption = shorten(video.caption or outbound.text, 1024)
         try:
-            media = await self._media_id(outbound.video.capsule_id)
+            media = await self._media_id(video.capsule_id)
             if media is None:
                 raise LookupError("no video for this capsule")
             return await self.client.send_video(
                 to,
                 video=media,
                 caption=caption,
-                buttons=_choices(outbound, language)
+                buttons=_reply_buttons(outbound)
                 if len(outbound.buttons) <= MAX_REPLY_BUTTONS
                 else None,
             )
@@ -393,8 +402,17 @@ class WhatsAppChannel:
         )
         params = list(template.params) if template else [shorten(outbound.text, 1000)]
         return await self.client.send_template(
-            to, name=name, language=TemplateLanguage(code), params=[BodyText.params(*params)]
+            to,
+            name=name,
+            language=TemplateLanguage(code),
+            params=[BodyText.params(*params)],  # type: ignore[arg-type]  # params() takes no self
         )
+
+
+def _reply_buttons(outbound: Outbound) -> list[wa.Button]:
+    return [
+        wa.Button(title=shorten(b.title, 20), callback_data=b.payload) for b in outbound.buttons
+    ]
 
 
 def _pieces(outbound: Outbound) -> list[str]:
@@ -412,7 +430,7 @@ def _choices(outbound: Outbound, language: str | None) -> list[wa.Button] | wa.S
     if not buttons:
         return None
     if len(buttons) <= MAX_REPLY_BUTTONS:
-        return [wa.Button(title=shorten(b.title, 20), callback_data=b.payload) for b in buttons]
+        return _reply_buttons(outbound)
     with use_language(language or "ary"):
         label = outbound.list_label or _("Choose")
     rows = [

@@ -6,8 +6,10 @@ ambiguous hour offers its other reading as a button; a missing time offers commo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
 from bot.flows.base import Turn, menu_button
@@ -30,7 +32,7 @@ def start_from_text(turn: Turn) -> list[Outbound]:
     """ "fakrni ghda f 10 ndi lwra9": everything needed may already be in the message; what
     it gives is kept, and only what is missing is asked."""
     _begin(turn, text=reminder_words(turn.inbound.text, turn.now))
-    return _take_time(turn, turn.inbound.text, from_request=True)
+    return _take_time(turn, turn.inbound.text, from_request=True) or []
 
 
 def start_with_text(turn: Turn, text: str) -> list[Outbound]:
@@ -89,7 +91,10 @@ def _read_time(turn: Turn) -> list[Outbound] | None:
     return _take_time(turn, turn.inbound.text, from_request=False, quiet=True)
 
 
-_READERS = {Step.what: _read_what, Step.confirm: _read_confirmation}
+_READERS: dict[str | None, Callable[[Turn], list[Outbound] | None]] = {
+    Step.what: _read_what,
+    Step.confirm: _read_confirmation,
+}
 REMINDERS = ReminderFlow()
 
 
@@ -174,7 +179,7 @@ def _take_time(
     return _confirm(turn)
 
 
-def _remember(slots: dict, parsed: TimeExpression) -> None:
+def _remember(slots: dict[str, Any], parsed: TimeExpression) -> None:
     slots["local"] = parsed.local.isoformat()
     slots["alternative"] = parsed.alternative.isoformat() if parsed.alternative else None
     slots["assumed"] = parsed.time_assumed

@@ -179,7 +179,7 @@ class AdvisorDesk:
         if not text.strip():
             raise DeskRefusal("empty", _("Only text is sent to the user; write your answer."))
         await self.claim(session, handoff, advisor)
-        user = await session.get(User, handoff.user_id)
+        user = await session.get_one(User, handoff.user_id)
         with use_language(user.language):
             signed = (
                 _("{name} (ODCO advisor): {text}").format(name=advisor.public_name, text=text)
@@ -194,7 +194,7 @@ class AdvisorDesk:
     async def close(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef) -> None:
         _check_open(handoff)
         _check_mine(handoff, advisor)
-        user = await session.get(User, handoff.user_id)
+        user = await session.get_one(User, handoff.user_id)
         with use_language(user.language):
             question = Outbound(
                 _(
@@ -257,7 +257,7 @@ class AdvisorDesk:
                 "unknown_canned",
                 _("No ready answer called {key}; /canned lists them.").format(key=key),
             )
-        user = await session.get(User, handoff.user_id)
+        user = await session.get_one(User, handoff.user_id)
         text = answers[key].texts.get(user.language or "ary") or answers[key].texts["ary"]
         await self.reply(session, handoff, advisor, _with_name(text, user.display_name))
 

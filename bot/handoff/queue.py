@@ -182,7 +182,7 @@ class HandoffQueue:
             return
         with use_language(self.settings.advisor_language):
             note = _("⭐ The user rated this conversation {score}/5.").format(score=score)
-        await self.note(session, await session.get(Handoff, handoff_id), note)
+        await self.note(session, await session.get_one(Handoff, handoff_id), note)
 
     async def post(
         self, session: AsyncSession, handoff: Handoff, *posts: DeskPost, key: str | None = None
@@ -218,7 +218,7 @@ class HandoffQueue:
         ).all()
         for handoff in waiting:
             handoff.no_answer_told_at = now
-            user = await session.get(User, handoff.user_id)
+            user = await session.get_one(User, handoff.user_id)
             with use_language(user.language):
                 outbound = no_answer_message()
             await tell_user(session, user, outbound, key=f"no-answer:{handoff.id}")
@@ -282,7 +282,7 @@ class HandoffQueue:
             source_key=f"unreachable:{handoff.id}",
         )
         if told:
-            user = await session.get(User, handoff.user_id)
+            user = await session.get_one(User, handoff.user_id)
             with use_language(user.language):
                 text = _(
                     "Our advisors cannot be reached right now. Your request is saved and "

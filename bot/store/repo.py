@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Result,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -27,9 +39,15 @@ from bot.store.models import (
 DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
 
 
-def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE changed (its result is a cursor's)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str) -> User:
@@ -43,9 +61,10 @@ async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str)
         )
         .returning(User)
     )
-    return await session.scalar(
+    user = await session.scalar(
         select(User).from_statement(statement).execution_options(populate_existing=True)
     )
+    return cast(User, user)  # the upsert returns its row
 
 
 async def record_inbound(
@@ -83,7 +102,7 @@ async def record_inbound(
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
         .returning(messages.c.id)
     )
-    return result.scalar()
+    return cast(int | None, result.scalar())
 
 
 def _storable(text: str | None) -> str | None:
@@ -97,10 +116,7 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
     lock, so a turn and a background job never overwrite each other's change."""
     await session.execute(select(User.id).where(User.id == user.id).with_for_update())
     state = await session.get(ConversationState, user.id, populate_existing=True)
-    if state is None:
-        state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
-        session.add(state)
-    return state
+    return state or _new_state(session, user)
 
 
 async def turn_context(
@@ -125,10 +141,14 @@ async def turn_context(
             .execution_options(populate_existing=True)
         )
     ).one()
-    if state is None:
-        state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
-        session.add(state)
-    return state, handoff, bool(any_reminders)
+    return state or _new_state(session, user), handoff, bool(any_reminders)
+
+
+def _new_state(session: AsyncSession, user: User) -> ConversationState:
+    """A first contact's state, added to the session."""
+    state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
+    session.add(state)
+    return state
 
 
 async def enqueue(
@@ -158,7 +178,9 @@ async def enqueue_many(
         for index, outbound in enumerate(outbounds)
     ]
     queued = await insert_outbox(session, rows)
-    languages = {user.id: user.language for user, _outbounds, _key in batch}
+    languages: dict[int | None, str | None] = {
+        user.id: user.language for user, _outbounds, _key in batch
+    }
     logged = [
         {
             "user_id": user_id,
@@ -172,10 +194,12 @@ async def enqueue_many(
         for user_id, channel, body in queued
     ]
     if logged:
-        await session.execute(insert(Message.__table__), logged)
+        await session.execute(insert(cast(Table, Message.__table__)), logged)
 
 
-async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
+async def insert_outbox(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> list[tuple[int | None, str, dict[str, Any]]]:
     """Queue outbox rows; a row whose idempotency key is already queued is skipped."""
     if not rows:
         return []
@@ -191,7 +215,7 @@ async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
 
 async def claim_outbox(
     session: AsyncSession, *, channel: str, limit: int = 50
-) -> list[tuple[OutboxItem, User]]:
+) -> list[tuple[OutboxItem, User | None]]:
     """Atomically move up to `limit` due rows of a channel to 'sending'; with their users.
 
     Only a user's oldest unsent message on this channel is eligible, so replies never
@@ -231,7 +255,7 @@ async def claim_outbox(
             select(User).where(User.id.in_({item.user_id for item in items}))
         )
     }
-    return [(item, users.get(item.user_id)) for item in items]
+    return [(item, None if item.user_id is None else users.get(item.user_id)) for item in items]
 
 
 async def finish_outbox(
@@ -312,7 +336,7 @@ async def release_claims(
     model: type[OutboxItem] | type[Reminder],
     older_than: timedelta,
     now: datetime | None,
-    *where: object,
+    *where: ColumnElement[bool],
 ) -> int:
     """Give back the rows a crashed worker claimed ('sending') but never finished."""
     cutoff = (now or utcnow()) - older_than
@@ -321,7 +345,7 @@ async def release_claims(
         .where(model.status == "sending", model.claimed_at <= cutoff, *where)
         .values(status="pending")
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 async def insert_handoff_event_once(
@@ -382,7 +406,7 @@ async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int
             OutboxItem.status.in_(("sent", "failed")), OutboxItem.created_at < cutoff
         )
     )
-    return removed.rowcount
+    return rowcount(removed)
 
 
 async def erase_user_silently(
