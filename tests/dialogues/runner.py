@@ -94,6 +94,7 @@ class DialogueRun:
 
     def __init__(self, engine: Engine, dialogue: Dialogue, user_id: str) -> None:
         self.engine = engine
+        self.content = engine.content
         self.dialogue = dialogue
         self.chat = Chat(engine, user_id=user_id, channel=dialogue.channel)
         self.last_buttons: list[tuple[str, str]] = []
@@ -170,7 +171,7 @@ class DialogueRun:
         language = self.dialogue.slice
         shown = _plain("\n".join(texts))
         for item_id in ids:
-            item = self.engine.content.get(item_id)
+            item = self.content.get(item_id)
             if item is None:
                 return [f"unknown item {item_id}"]
             if _plain(bulleted(item.text[language]))[:120] in shown:
