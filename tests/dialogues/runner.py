@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.engine import Engine
 from bot.flows.answers import bulleted
+from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
 from bot.messages import Outbound
 from bot.nlu.normalize import normalize, strip_marks
 from bot.store.models import Handoff, Reminder, User
@@ -198,7 +199,7 @@ class DialogueRun:
             user = await self._user(session)
             active = user is not None and await session.scalar(
                 select(Handoff.id).where(
-                    Handoff.user_id == user.id, Handoff.status.in_(("waiting", "claimed"))
+                    Handoff.user_id == user.id, Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
                 )
             )
         if bool(active) != wanted:
