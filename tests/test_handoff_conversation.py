@@ -208,10 +208,11 @@ async def test_a_rating_cannot_be_given_twice_or_for_someone_elses_handoff(chat)
 
 
 async def make_it_wait_too_long(chat) -> None:
+    """Three hours of waiting, as of now (the sweep reads the clock): not yet idle for days."""
+    waited = datetime.now(UTC) - timedelta(hours=3)
     async with chat.engine.db.transaction() as session:
-        await session.execute(
-            update(Handoff).values(expected_from=datetime.now(UTC) - timedelta(hours=3))
-        )
+        await session.execute(update(Handoff).values(created_at=waited, expected_from=waited))
+        await session.execute(update(HandoffEvent).values(created_at=waited))
     assert await chat.engine.sweep_handoffs() == 1
     assert await chat.engine.sweep_handoffs() == 0  # told once
 
