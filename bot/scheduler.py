@@ -47,8 +47,9 @@ def background_jobs(settings: Settings, engine: Engine, scheduler: Scheduler) ->
         queued=scheduler.queued,
         stopping=scheduler.stopping,
     )
+    tick = timedelta(seconds=settings.reminder_tick_seconds)
     return [
-        Job("reminders", timedelta(seconds=settings.reminder_tick_seconds), reminder_tick, True),
+        Job("reminders", tick, reminder_tick, at_start=True),
         Job("retention-purge", timedelta(hours=1), partial(purge_old_messages, db, retention)),
         Job("handoff-sweep", timedelta(minutes=1), engine.sweep_handoffs),
     ]
