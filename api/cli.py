@@ -150,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: argparse._SubParsersAction,
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
     run: Callable[[argparse.Namespace], int],
     summary: str,
@@ -161,21 +161,26 @@ def _command(
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from bot.channels.service import ticker_for
+    from bot.channels.service import running_services
     from bot.channels.terminal import TerminalChat
-    from bot.runtime import running_engine
 
     settings = load_settings()
     interactive = sys.stdin.isatty()
     visual = args.rtl == "visual" or (args.rtl == "auto" and sys.stdout.isatty())
 
     async def converse() -> None:
-        async with running_engine(settings) as engine:
-            chat = TerminalChat(engine, args.user, visual_rtl=visual, echo_input=not interactive)
+        # background jobs (reminders, sweeps) only for a person at the terminal
+        async with running_services(
+            settings, channels=False, deliver=False, remind=interactive
+        ) as services:
+            chat = TerminalChat(
+                services.engine, args.user, visual_rtl=visual, echo_input=not interactive
+            )
+            if services.scheduler:
+                services.scheduler.after_dispatch = chat.flush_soon
             if interactive:
                 print("Fadaa — write a message (Ctrl-D to leave).")
-            ticker = ticker_for(settings, engine, lambda: None) if interactive else None
-            await chat.run(ticker=ticker)
+            await chat.run(follow=interactive)
 
     asyncio.run(converse())
     return 0
@@ -188,7 +193,7 @@ def _serve(args: argparse.Namespace) -> int:
     from api.main import create_app
 
     settings = load_settings()
-    where = {
+    where: dict[str, Any] = {
         "host": args.host or settings.host,
         "port": args.port or settings.port,
         "log_config": uvicorn_log_config(settings.log_format),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TypeVar
 
 from fastapi import FastAPI, HTTPException, Request
 
@@ -27,7 +28,10 @@ def lifespan_for(
     return lifespan
 
 
-def channel_or_404(channel: object, name: str) -> object:
+Channel = TypeVar("Channel")
+
+
+def channel_or_404(channel: Channel | None, name: str) -> Channel:
     if channel is None:
         raise HTTPException(status_code=404, detail=f"the {name} channel is not enabled")
     return channel

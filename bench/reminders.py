@@ -22,8 +22,8 @@ from bot.channels.service import Connections, running_services
 from bot.clock import utcnow
 from bot.config import load_settings
 from bot.outbox import deliver_pending
-from bot.reminder_rules import TZDATA_VERSION
-from bot.reminders import dispatch_due
+from bot.reminders.dispatch import dispatch_due
+from bot.reminders.rules import TZDATA_VERSION
 from bot.store.models import Reminder, User
 from tests.fakes.telegram_api import FakeTelegram
 

@@ -12,11 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.content import read_yaml
+from bot.store.database import Database
 from bot.store.models import Capsule
 
 SHIPPED = Path(__file__).parent / "content" / "capsules"
@@ -104,6 +105,51 @@ async def revision(session: AsyncSession) -> tuple[int, str]:
         await session.execute(select(func.count(), func.max(Capsule.updated_at)))
     ).one()
     return count, str(latest)
+
+
+@dataclass(frozen=True)
+class VideoSource:
+    """Where a channel finds a capsule's video: its own id of an earlier upload, else the
+    file, else the editor's URL."""
+
+    telegram_file_id: str | None
+    whatsapp_media_id: str | None  # only while Meta still keeps the upload
+    path: Path | None
+    url: str | None
+
+
+async def video_source(db: Database, capsule_id: str, data_dir: Path) -> VideoSource | None:
+    """Read in a short transaction of its own: the channel then sends (or uploads) with
+    no transaction open."""
+    async with db.transaction() as session:
+        capsule = await session.get(Capsule, capsule_id)
+        if capsule is None:
+            return None
+        return VideoSource(
+            telegram_file_id=capsule.telegram_file_id,
+            whatsapp_media_id=capsule.whatsapp_media_id
+            if whatsapp_media_is_fresh(capsule)
+            else None,
+            path=video_path(capsule, data_dir),
+            url=capsule.video_url,
+        )
+
+
+async def remember_upload(
+    db: Database,
+    capsule_id: str,
+    *,
+    telegram_file_id: str | None = None,
+    whatsapp_media_id: str | None = None,
+) -> None:
+    """Keep a channel's id of an uploaded video, so the next send needs no upload."""
+    values: dict[str, object] = (
+        {"telegram_file_id": telegram_file_id}
+        if telegram_file_id
+        else {"whatsapp_media_id": whatsapp_media_id, "whatsapp_media_at": utcnow()}
+    )
+    async with db.transaction() as session:
+        await session.execute(update(Capsule).where(Capsule.id == capsule_id).values(**values))
 
 
 def video_path(capsule: Capsule, data_dir: Path) -> Path | None:

@@ -9,13 +9,14 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.handoff.hours import OfficeHours
-from bot.reminder_rules import DispatchPolicy
+from bot.reminders.rules import DispatchPolicy
 
 MIN_PRODUCTION_SECRET = 16  # a guessable webhook secret lets anyone write as any user
 
@@ -244,7 +245,7 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'fadaa.sqlite').resolve()}"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning pydantic's report into one readable sentence per field."""
     try:
         return Settings(**overrides)
@@ -253,7 +254,7 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(f"invalid setting — {problems}") from None
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     if not error["loc"]:
         return str(error["msg"]).removeprefix("Value error, ")
     return f"FADAA_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"

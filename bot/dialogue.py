@@ -39,7 +39,7 @@ from bot.flows.topics import (
     sources_asked,
 )
 from bot.follow_ups import about_what_it_names
-from bot.i18n import LANGUAGES, _, use_language
+from bot.i18n import LANGUAGES, use_language
 from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.normalize import clean, normalize
@@ -47,23 +47,14 @@ from bot.nlu.reading import read_message
 
 CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
 
-CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
-
 
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
     with use_language(turn.language):
-        outbounds = [_labelled(o) for o in _decide(turn, understand)]
+        outbounds = _decide(turn, understand)
     offered = next((o.buttons for o in reversed(outbounds) if o.buttons), None)
     if offered is not None:
         turn.conversation.offered = [[b.payload, b.title] for b in offered]
     return outbounds
-
-
-def _labelled(outbound: Outbound) -> Outbound:
-    """Many choices show as a list on small screens; the list needs a label in this language."""
-    if len(outbound.buttons) > 3 and not outbound.list_label:
-        return replace(outbound, list_label=_("Choose"))
-    return outbound
 
 
 def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
@@ -83,7 +74,7 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     text = clean(inbound.text)
     flow = GUIDED_FLOWS.get(turn.conversation.flow or "")
     if not text and inbound.media != Media.none and getattr(flow, "reads_media", False):
-        return flow.read(turn)
+        return (flow and flow.read(turn)) or []
     if not text:
         return unreadable_media(turn) if inbound.media != Media.none else empty_message(turn)
     steer = navigation.steering(text)
@@ -103,7 +94,7 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     _read(turn, text, understand)
     if turn.conversation.language is None:
         return _first_contact(turn, understand)
-    if switched := follows_script(turn, turn.understanding):
+    if switched := follows_script(turn, turn.understood):
         turn.conversation.language = switched
         with use_language(switched):
             return _after_reading(turn, flow)
@@ -161,7 +152,7 @@ def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
     answered = flow.read(turn)
     if answered is not None:
         return answered
-    understanding = turn.understanding
+    understanding = turn.understood
     if understanding.intent != OUT_OF_SCOPE and (
         understanding.confidence >= turn.settings.act_threshold
     ):
@@ -180,7 +171,7 @@ def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
         onboarding.settle_language(turn)
         with use_language(turn.language):
             return [*onboarding.welcome_once(turn), *_on_text(turn)]
-    if turn.understanding.intent not in ("greeting", OUT_OF_SCOPE):
+    if turn.understood.intent not in ("greeting", OUT_OF_SCOPE):
         onboarding.remember_question(turn, turn.inbound.text)
     return onboarding.ask_language_once(turn)
 
@@ -223,7 +214,7 @@ def _chose_language(turn: Turn, language: str, understand: Understand) -> list[O
 def _on_text(turn: Turn) -> list[Outbound]:
     """Act on what the text names; when unsure, offer the likely topics; otherwise say
     what Fadaa covers."""
-    understanding = turn.understanding
+    understanding = turn.understood
     settings = turn.settings
     if replies := about_what_it_names(turn):
         turn.conversation.misunderstandings = 0

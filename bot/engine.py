@@ -20,6 +20,7 @@ from bot.handoff.queue import HandoffQueue, view_of
 from bot.messages import Inbound, Outbound
 from bot.nlu import Understand
 from bot.nlu.normalize import clean
+from bot.reminders import queries as reminders
 from bot.store import repo
 from bot.store.database import Database
 from bot.store.locks import only_one
@@ -60,14 +61,15 @@ class Engine:
         user = await repo.user_for(
             session, channel=inbound.channel, channel_user_id=inbound.user_id
         )
-        state, handoff, reminders = await repo.turn_context(session, user=user)
+        state, handoff, has_reminders = await repo.turn_context(session, user=user)
+        listed = await reminders.pending_reminders(session, user=user) if has_reminders else []
         turn = Turn(
             inbound,
             _conversation(user, state),
             self.content,
             self.settings,
             zone=user.timezone or self.settings.timezone,
-            reminders=reminders,
+            reminders=listed,
             capsules=self.capsules,
             handoff=view_of(handoff, user),
         )
@@ -92,7 +94,7 @@ class Engine:
             )
             return [Outbound(erase.farewell)]
         _save(turn, user, state)
-        await repo.apply_effects(
+        await reminders.apply_effects(
             session, user=user, effects=[e for e in turn.effects if isinstance(e, ReminderEffect)]
         )
         handoff_effects = [e for e in turn.effects if isinstance(e, HandoffEffect)]
@@ -124,6 +126,16 @@ class Engine:
         async with self.db.transaction() as session:
             await self.handoffs.tell_advisors_undelivered(session, user_id, error)
 
+    async def set_blocked(self, *, channel: str, channel_user_id: str, blocked: bool) -> None:
+        """The user blocked the bot (nothing is sent to them while blocked) or unblocked it."""
+        async with self.db.transaction() as session:
+            await repo.update_user(
+                session,
+                channel=channel,
+                channel_user_id=channel_user_id,
+                blocked_at=utcnow() if blocked else None,
+            )
+
     async def sweep_handoffs(self) -> int:
         """Tell users whom no advisor answered in time, and give long-silent handoffs back
         to the bot (run every minute); returns how many users were told."""
@@ -153,6 +165,8 @@ def _save(turn: Turn, user: User, state: ConversationState) -> None:
     user.blocked_at = None  # writing to the bot means it may answer again
     if turn.inbound.display_name:
         user.display_name = turn.inbound.display_name[:128]
+    if turn.inbound.phone:
+        user.phone = turn.inbound.phone
     state.flow, state.step = conversation.flow, conversation.step
     state.slots = conversation.slots
     state.offered = {"buttons": conversation.offered}

@@ -66,8 +66,8 @@ def _asks_reminder(turn: Turn) -> bool:
     text = turn.inbound.text
     return (
         asks_reminder(text)
-        and turn.understanding.intent not in NOT_REMINDERS
-        and not (turn.understanding.intent == "talk_to_advisor" and _PHONE.search(text))
+        and turn.understood.intent not in NOT_REMINDERS
+        and not (turn.understood.intent == "talk_to_advisor" and _PHONE.search(text))
     )
 
 
@@ -78,20 +78,20 @@ def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
         return False
     if named:
         return family(named.item_id) == family(topic)
-    if turn.understanding.intent in ASPECT_INTENTS:
+    if turn.understood.intent in ASPECT_INTENTS:
         return True
-    intent_family = _intent_family(turn, turn.understanding)
+    intent_family = _intent_family(turn, turn.understood)
     return (
         not _confident(turn)
         or intent_family in (None, family(topic))
-        or turn.understanding.intent in GENERAL_INTENTS
+        or turn.understood.intent in GENERAL_INTENTS
     )
 
 
 def _stays_on_topic(turn: Turn, named: Named | None, topic: str) -> bool:
     """A short question that points back ("c'est un prêt ?") stays on the last answer unless
     it is a request or clearly about another family of topics."""
-    understanding = turn.understanding
+    understanding = turn.understood
     if len((turn.ask or turn.inbound.text).split()) > FOLLOW_UP_WORDS or (
         named and family(named.item_id) != family(topic)
     ):
@@ -103,7 +103,7 @@ def _stays_on_topic(turn: Turn, named: Named | None, topic: str) -> bool:
 
 
 def _aspect_intent(turn: Turn) -> list[str]:
-    aspect = ASPECT_INTENTS.get(turn.understanding.intent)
+    aspect = ASPECT_INTENTS.get(turn.understood.intent)
     topic = turn.conversation.topic
     if aspect and topic and family(topic) not in ("create", "formalize"):
         return [aspect]
@@ -112,7 +112,7 @@ def _aspect_intent(turn: Turn) -> list[str]:
 
 def _unsure_follow_up(turn: Turn, text: str, topic: str) -> bool:
     """A short question right after an answer that the classifier cannot place."""
-    understanding = turn.understanding
+    understanding = turn.understood
     if len(text.split()) > FOLLOW_UP_WORDS or turn.conversation.context.get("repeated") == topic:
         return False
     if understanding.intent == OUT_OF_SCOPE:
@@ -124,7 +124,7 @@ def _named_wins(turn: Turn, named: Named) -> bool:
     """An item named by its words ("Forsa", "compte bancaire") wins when the classifier is
     unsure, or when no intent reaches that item and the classifier's own subject is not
     named too."""
-    understanding = turn.understanding
+    understanding = turn.understood
     if not _confident(turn) or understanding.intent in GENERAL_INTENTS:
         return True
     if understanding.intent in INTENT_HANDLERS:
@@ -139,7 +139,7 @@ def _named_wins(turn: Turn, named: Named) -> bool:
 
 
 def _confident(turn: Turn) -> bool:
-    understanding = turn.understanding
+    understanding = turn.understood
     return (
         understanding.intent != OUT_OF_SCOPE
         and understanding.confidence >= turn.settings.act_threshold

@@ -32,7 +32,7 @@ _current: ContextVar[str] = ContextVar("language", default="ary")
 
 
 @contextmanager
-def use_language(language: str) -> Iterator[None]:
+def use_language(language: str | None) -> Iterator[None]:
     token = _current.set(language if language in LANGUAGES else "ary")
     try:
         yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from statistics import median, quantiles
 from typing import Any
@@ -63,7 +64,7 @@ async def summary(session: AsyncSession, *, days: int, fallback_below: float) ->
             for d, c, lang, n in daily.all()
         ],
         "intents": [{"intent": i, "messages": n} for i, n in intents.all()],
-        "fallback_rate": round(fallbacks / understood, 4) if understood else 0.0,
+        "fallback_rate": round((fallbacks or 0) / understood, 4) if understood else 0.0,
         "unanswered": [
             {"text": t[:500], "language": lang or "", "date": str(at)[:19]}
             for t, lang, at in unanswered.all()
@@ -104,7 +105,7 @@ async def handoff_figures(session: AsyncSession, since: datetime) -> dict[str, A
     }
 
 
-def _handoff_counts(rows: list[Any]) -> dict[str, Any]:
+def _handoff_counts(rows: Sequence[Any]) -> dict[str, Any]:
     minutes = _response_minutes(rows)
     return {
         "requests": len(rows),
@@ -114,7 +115,7 @@ def _handoff_counts(rows: list[Any]) -> dict[str, Any]:
     }
 
 
-def _response_minutes(rows: list[Any]) -> list[float]:
+def _response_minutes(rows: Sequence[Any]) -> list[float]:
     return [
         max(0.0, (row.first_response_at - row.expected_from).total_seconds() / 60)
         for row in rows

@@ -35,7 +35,11 @@ class Inbound:
     media_ref: str | None = None  # how the channel finds the file again, to pass it on
     language_hint: str | None = None
     display_name: str | None = None
+    phone: str | None = None  # when the channel tells it (WhatsApp's wa_id)
     received_at: datetime = field(default_factory=utcnow)
+
+
+MAX_CHOICES = 10  # the most buttons one Outbound offers: what every channel can show
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +64,8 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """One message to send. Channels render buttons or a list within their own limits."""
+    """One message to send, at most MAX_CHOICES buttons. Channels render the buttons or a
+    list within their own limits (title lengths, how many buttons before a list)."""
 
     text: str
     buttons: tuple[Button, ...] = ()

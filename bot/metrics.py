@@ -13,7 +13,7 @@ Two kinds of figures, chosen so they stay right with any number of processes:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +31,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
 from bot.nlu import OUT_OF_SCOPE, Understanding
 from bot.store.models import Handoff, Message, OutboxItem, Reminder
 
@@ -117,7 +118,7 @@ class _QueueCollector(Collector):
 
 
 def _labelled(
-    name: str, documentation: str, label: str, values: dict[str, float]
+    name: str, documentation: str, label: str, values: Mapping[str, float]
 ) -> GaugeMetricFamily:
     family = GaugeMetricFamily(name, documentation, labels=[label])
     for key, value in sorted(values.items()):
@@ -145,7 +146,7 @@ def _counters() -> CollectorRegistry:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return REGISTRY
     counters = CollectorRegistry()
-    multiprocess.MultiProcessCollector(counters)
+    multiprocess.MultiProcessCollector(counters)  # type: ignore[no-untyped-call]
     return counters
 
 
@@ -167,10 +168,10 @@ async def queue_figures(
         figures.outbox_lag_seconds[channel] = _age(now, oldest)
     handoffs = await session.execute(
         select(Handoff.status, func.count())
-        .where(Handoff.status.in_(("waiting", "claimed")))
+        .where(Handoff.status.in_(ACTIVE_HANDOFF_STATUSES))
         .group_by(Handoff.status)
     )
-    figures.handoffs = {"waiting": 0, "claimed": 0} | dict(handoffs.all())
+    figures.handoffs = dict.fromkeys(map(str, ACTIVE_HANDOFF_STATUSES), 0) | dict(handoffs.all())
     due, oldest_due = (
         await session.execute(
             select(func.count(), func.min(Reminder.due_at)).where(

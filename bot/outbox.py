@@ -101,7 +101,7 @@ async def deliver_pending(
             await renewing
 
 
-async def _claim(db: Database, channel: str, batch: int) -> list[tuple[OutboxItem, User]]:
+async def _claim(db: Database, channel: str, batch: int) -> list[tuple[OutboxItem, User | None]]:
     async with db.transaction() as session:
         return await repo.claim_outbox(session, channel=channel, limit=batch)
 
@@ -145,7 +145,8 @@ async def _deliver_one(
     db: Database, item: OutboxItem, user: User | None, deliver: Deliver, patience: Patience
 ) -> bool:
     """`user` is None for the farewell to someone who just erased their data."""
-    sent_id = None
+    sent_id: object = None
+    error: str | None
     if user is not None and user.blocked_at:
         error, give_up = "recipient blocked the bot", True
     else:
@@ -170,7 +171,7 @@ async def _deliver_one(
             retry_at=utcnow() + _backoff(item.attempts),
             channel_message_id=sent_id if isinstance(sent_id, str) else None,
         )
-    if give_up and user is not None and patience.on_given_up:
+    if give_up and error and user is not None and patience.on_given_up:
         await _tell(patience.on_given_up, user.id, error)
     return error is None
 

@@ -23,7 +23,7 @@ import httpx
 from sqlalchemy import func, insert, select
 
 from bot.clock import utcnow
-from bot.reminder_rules import TZDATA_VERSION
+from bot.reminders.rules import TZDATA_VERSION
 from bot.store.database import Database
 from bot.store.models import Message, OutboxItem, Reminder, User
 from tests.fakes.servers import free_port

@@ -2,11 +2,14 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from contextlib import contextmanager
 
 import pytest
+
+from bot.reminders.rules import TZDATA_VERSION
 
 
 def fadaa(*args: str, data_dir, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
@@ -103,3 +106,19 @@ def test_a_scripted_darija_conversation_walks_the_financing_finder(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "200.000 درهم" in run.stdout
     assert "برنامج انطلاقة" in run.stdout
+
+
+def test_the_terminal_chat_recomputes_due_times_computed_with_older_zone_rules(tmp_path):
+    fadaa("chat", "--user", "amina", data_dir=tmp_path, stdin="salam\n")
+    with sqlite3.connect(tmp_path / "fadaa.sqlite") as database:
+        database.execute(
+            "INSERT INTO reminders (user_id, text, local_time, zone, due_at, status, attempts,"
+            " tzdata_version, created_at) VALUES (1, 'nsift lwra9 l ODCO',"
+            " '2027-03-01 09:00:00.000000', 'Africa/Casablanca', '2027-03-01 08:00:00.000000',"
+            " 'pending', 0, '2025b', '2026-11-30 10:00:00.000000')"
+        )
+    run = fadaa("chat", "--user", "amina", data_dir=tmp_path, stdin="salam\n")
+    assert run.returncode == 0, run.stderr
+    with sqlite3.connect(tmp_path / "fadaa.sqlite") as database:
+        due, version = database.execute("SELECT due_at, tzdata_version FROM reminders").fetchone()
+    assert (due[:16], version) == ("2027-03-01 09:00", TZDATA_VERSION)  # UTC+0 since 2026c

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminder_rules import due_utc, next_occurrence
+from bot.reminders.rules import due_utc, next_occurrence
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 

@@ -65,6 +65,15 @@ async def test_a_whatsapp_user_reaches_an_advisor_and_comes_back_to_the_bot(desk
     assert (await handoff_row(desk)).rating == 5
 
 
+async def test_the_rating_list_after_an_advisor_closes_is_labelled_in_the_users_language(desk):
+    await whatsapp_user_asks_an_advisor(desk)  # in Darija, Latin letters
+    await in_the_group(desk, 501, KARIMA, "/close")
+    await desk.delivered()
+    rating = desk.graph.interactive()[-1]
+    assert rating["action"]["button"] == "Khtar"
+    assert rating["action"]["sections"][0]["title"] == "Khtar"
+
+
 async def test_the_first_advisor_to_answer_claims_and_a_second_is_told_who_has_it(desk):
     thread = await whatsapp_user_asks_an_advisor(desk)
     await asyncio.gather(

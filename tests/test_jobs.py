@@ -1,7 +1,10 @@
 """Background jobs that sweep whole tables run in one process at a time."""
 
+from datetime import timedelta
+
 import pytest
 
+from bot.scheduler import purge_old_messages
 from bot.store.locks import lock_key, only_one
 from bot.store.models import Message
 from tests.chat import Chat
@@ -34,18 +37,7 @@ def test_job_keys_are_stable_signed_64_bit_numbers():
 
 
 async def test_a_purge_still_runs_when_nobody_else_holds_it(engine, db):
-    from datetime import timedelta
-
-    from bot.reminders import Ticker
-
     await Chat(engine).send("salam")
-    ticker = Ticker(
-        db,
-        worker="w",
-        policy=engine.settings.dispatch_policy(),
-        seconds=60,
-        after_dispatch=lambda: None,
-    )
-    await ticker._purge(timedelta(seconds=-1))  # everything is "older" than the cutoff
+    await purge_old_messages(db, timedelta(seconds=-1))  # everything is "older" than the cutoff
     async with db.transaction() as session:
         assert await session.get(Message, 1) is None

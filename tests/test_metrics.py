@@ -14,7 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.clock import utcnow
-from bot.reminder_rules import new_reminder
+from bot.reminders.queries import new_reminder
 from bot.store import repo
 from tests.conftest import database_url, empty_database
 from tests.fakes.servers import free_port

@@ -12,7 +12,7 @@ from bot.clock import utcnow
 from bot.config import load_settings
 from bot.messages import Outbound
 from bot.outbox import PARALLEL_SENDS, deliver_pending, recover_claims
-from bot.reminders import dispatch_due
+from bot.reminders.dispatch import dispatch_due
 from bot.store import repo
 from bot.store.models import OutboxItem, Reminder
 from tests.chaos import seed_reminders

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.clock import utcnow
-from bot.reminder_rules import TZDATA_VERSION
+from bot.reminders.rules import TZDATA_VERSION
 from bot.store.database import Database
 from bot.store.models import Reminder, User
 from tests.conftest import database_url, empty_database

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.messages import Inbound
-from bot.reminder_rules import TZDATA_VERSION, DispatchPolicy
-from bot.reminders import dispatch_due, recompute_due_times, recover_claims
-from bot.store import repo
+from bot.reminders import queries
+from bot.reminders.dispatch import dispatch_due, recompute_due_times, recover_claims
+from bot.reminders.rules import TZDATA_VERSION, DispatchPolicy
 from bot.store.models import OutboxItem, Reminder, User
 from tests.chat import Chat
 
@@ -189,7 +189,7 @@ async def test_a_user_who_blocked_the_bot_gets_no_reminder(chat):
 async def test_claims_of_a_crashed_worker_are_delivered_once_after_the_lease(chat):
     await stored_reminder(chat, due=NOW)
     async with chat.engine.db.transaction() as session:
-        assert await repo.claim_reminders(session, now=NOW, limit=10, worker="dead")
+        assert await queries.claim_reminders(session, now=NOW, limit=10, worker="dead")
     assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 0
     await recover_claims(chat.engine.db, lease=timedelta(minutes=5), now=NOW + timedelta(minutes=6))
     assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 1

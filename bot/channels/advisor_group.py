@@ -8,24 +8,22 @@ topic only; PTB's rate limiter keeps the group's pace (about 20 messages a minut
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import update
-from telegram import Bot, Message, Update
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.channels.limits import shorten, split_text
+from bot.config import SettingsError
 from bot.engine import Engine
+from bot.handoff.group import GroupDesk, GroupMessage, Topic
 from bot.handoff.posts import DeskPost, MediaRef
 from bot.i18n import _, use_language
 from bot.outbox import Delivery, PermanentDeliveryError
-from bot.store.models import Handoff
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 FetchMedia = Callable[[str], Awaitable[tuple[bytes, str]]]
-log = logging.getLogger(__name__)
 
 
 class GroupUnreachable(Exception):
@@ -41,8 +39,11 @@ class AdvisorGroup:
         fetch_media: dict[str, FetchMedia],
     ) -> None:
         self.bot, self.engine, self.on_queued = bot, engine, on_queued
-        self.db, self.desk = engine.db, engine.desk
-        self.group_id = engine.settings.advisor_group_id
+        self.desk = GroupDesk(engine.db, engine.desk, engine.handoffs)
+        group_id = engine.settings.advisor_group_id
+        if group_id is None:
+            raise SettingsError("the advisors' desk needs FADAA_ADVISOR_GROUP_ID")
+        self.group_id: int = group_id
         self.fetch_media = fetch_media
 
     def owns(self, update: Update) -> bool:
@@ -52,28 +53,9 @@ class AdvisorGroup:
     async def receive(self, update: Update) -> None:
         """An advisor's message in a topic: a reply to relay or a command. Anyone who is not
         a registered advisor, and anything outside a handoff's topic, is ignored."""
-        message = update.message
-        if not _written_in_topic(message):
-            return
-        # only text reaches users: a file (even with a caption) gets the advisor a refusal
-        command, text = parse_command(message.text or "")
-        async with self.db.transaction() as session:
-            advisor = await self.desk.telegram_advisor(session, message.from_user.id)
-            if advisor is None:
-                log.info("ignored a message from someone who is not a registered advisor")
-                return
-            handoff = await self.desk.in_thread(session, message.message_thread_id)
-            if handoff is None:
-                return
-            await self.desk.act(
-                session,
-                handoff,
-                advisor,
-                command=command,
-                text=text,
-                key=f"telegram:u{update.update_id}",
-            )
-        self.on_queued()
+        written = _written_in_topic(update)
+        if written is not None and await self.desk.advisor_wrote(written):
+            self.on_queued()
 
     async def deliver(self, delivery: Delivery) -> None:
         post = DeskPost.from_body(delivery.body)
@@ -89,16 +71,15 @@ class AdvisorGroup:
             raise GroupUnreachable(type(error).__name__) from error
 
     async def _post(self, post: DeskPost) -> None:
-        async with self.db.transaction() as session:
-            handoff = await session.get(Handoff, post.handoff_id)
-        if handoff is None:
+        topic = None if post.handoff_id is None else await self.desk.topic(post.handoff_id)
+        if topic is None:
             return  # the user erased their data meanwhile
         if post.kind == "close_topic":
-            await self._close_topic(handoff.thread_id)
+            await self._close_topic(topic.thread_id)
             return
-        thread = handoff.thread_id
+        thread = topic.thread_id
         if thread is None:
-            thread = await self._open_topic(handoff)
+            thread = await self._open_topic(topic)
             if thread is None or post.kind == "open":
                 return
         try:
@@ -110,28 +91,20 @@ class AdvisorGroup:
                 return
             if not _topic_gone(error):
                 raise
-            thread = await self._open_topic(handoff, again=True)
+            thread = await self._open_topic(topic, again=True)
             if thread is not None and post.kind != "open":
                 await self._send(thread, post)
 
-    async def _open_topic(self, handoff: Handoff, again: bool = False) -> int | None:
+    async def _open_topic(self, topic: Topic, again: bool = False) -> int | None:
         """Open the handoff's topic and post its summary; None if the handoff is gone."""
-        topic = await self.bot.create_forum_topic(self.group_id, name=handoff.topic)
-        thread = topic.message_thread_id
-        async with self.db.transaction() as session:
-            stored = await session.execute(
-                update(Handoff)
-                .where(Handoff.id == handoff.id)
-                .values(thread_id=thread)
-                .returning(Handoff.id)
-            )
-            kept = stored.first() is not None
-        if not kept:
+        created = await self.bot.create_forum_topic(self.group_id, name=topic.title)
+        thread = created.message_thread_id
+        if not await self.desk.topic_opened(topic.handoff_id, thread):
             await self._delete_topic(thread)
             return None
         with use_language(self.engine.settings.advisor_language):
             note = _("♻️ The earlier topic was deleted; this conversation continues here.")
-        await self._send_text(thread, f"{note}\n\n{handoff.summary}" if again else handoff.summary)
+        await self._send_text(thread, f"{note}\n\n{topic.summary}" if again else topic.summary)
         return thread
 
     async def _send(self, thread: int, post: DeskPost) -> None:
@@ -163,11 +136,12 @@ class AdvisorGroup:
     async def _send_file(self, thread: int, media: MediaRef, caption: str) -> None:
         """A file from another channel (WhatsApp), downloaded and sent as what it is."""
         content, mime = await self.fetch_media[media.channel](media.ref)
-        send = {
+        senders: dict[str, Callable[..., Awaitable[object]]] = {
             "voice": self.bot.send_voice,
             "photo": self.bot.send_photo,
             "video": self.bot.send_video,
-        }.get(media.kind, self.bot.send_document)
+        }
+        send = senders.get(media.kind, self.bot.send_document)
         if media.kind == "voice" and not mime.startswith("audio/ogg"):
             send = self.bot.send_audio
         await send(self.group_id, content, caption=caption, message_thread_id=thread)
@@ -187,6 +161,8 @@ class AdvisorGroup:
                 raise
 
     async def _delete_topic(self, thread: int | None) -> None:
+        if thread is None:
+            return
         try:
             await self.bot.delete_forum_topic(self.group_id, thread)
         except BadRequest as error:
@@ -196,8 +172,7 @@ class AdvisorGroup:
     async def _tell_user_if_waiting(self, post: DeskPost) -> None:
         if post.handoff_id is None:
             return
-        async with self.db.transaction() as session:
-            await self.engine.handoffs.tell_unreachable(session, post.handoff_id)
+        await self.desk.unreachable(post.handoff_id)
         self.on_queued()
 
 
@@ -210,14 +185,24 @@ def parse_command(text: str) -> tuple[str | None, str]:
     return name or None, rest.strip()
 
 
-def _written_in_topic(message: Message | None) -> bool:
-    return bool(
-        message
-        and message.from_user
-        and not message.from_user.is_bot
-        and message.is_topic_message
-        and message.message_thread_id
-        and (message.text or message.caption or message.effective_attachment)
+def _written_in_topic(update: Update) -> GroupMessage | None:
+    """A person's message in a topic; None for anything else (bots, the general topic,
+    service messages). Only text reaches users: a file, even with a caption, gets the
+    advisor a refusal."""
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    if not (message.is_topic_message and message.message_thread_id):
+        return None
+    if not (message.text or message.caption or message.effective_attachment):
+        return None
+    command, text = parse_command(message.text or "")
+    return GroupMessage(
+        advisor_telegram_id=message.from_user.id,
+        thread_id=message.message_thread_id,
+        command=command,
+        text=text,
+        key=f"telegram:u{update.update_id}",
     )
 
 

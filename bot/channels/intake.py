@@ -27,6 +27,7 @@ from bot.store.models import UnprocessableUpdate
 MAX_ID = 128
 MAX_PAYLOAD = 256
 MAX_NAME = 128
+MAX_PHONE = 32
 MAX_EXCERPT = 4000
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def storable(inbound: Inbound) -> Inbound:
         display_name=_bounded(inbound.display_name, MAX_NAME),
         media_ref=_bounded(inbound.media_ref, MAX_ID),
         language_hint=_bounded(inbound.language_hint, 8),
+        phone=inbound.phone if inbound.phone and len(inbound.phone) <= MAX_PHONE else None,
     )
 
 

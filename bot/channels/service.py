@@ -1,30 +1,35 @@
-"""Running the channels: database, engine, outbox worker, reminder ticks, and the enabled
-Telegram and WhatsApp adapters. Used by the web service and by `fadaa worker`."""
+"""The one place that assembles the running app: database, schema, engine, content,
+outbox worker, background jobs, and the enabled Telegram and WhatsApp adapters. Used by
+the web service (`fadaa serve`), `fadaa worker` and `fadaa chat`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.request import BaseRequest
 
 from bot import capsules, metrics
+from bot.capsules import CapsuleView
 from bot.channels import telegram, whatsapp
-from bot.channels.advisor_group import AdvisorGroup
+from bot.channels.advisor_group import AdvisorGroup, FetchMedia
 from bot.config import Settings
-from bot.content import editing
+from bot.content import Content, editing
 from bot.engine import Engine
+from bot.handoff import canned
 from bot.nlu import understand
 from bot.outbox import Deliver, Delivery, OutboxWorker, PermanentDeliveryError
 from bot.redaction import redact_in_logs
-from bot.reminders import Ticker, recompute_due_times
-from bot.runtime import live_capsules, live_content
+from bot.reminders.dispatch import recompute_due_times
+from bot.scheduler import Scheduler, scheduler_for
 from bot.store.database import Database
 from bot.store.repo import DESK_CHANNEL
 from bot.tasks import settle, stopped_within
@@ -49,6 +54,7 @@ class Services:
     worker: OutboxWorker
     telegram: telegram.TelegramChannel | None = None
     whatsapp: whatsapp.WhatsAppChannel | None = None
+    scheduler: Scheduler | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -57,9 +63,12 @@ async def running_services(
     settings: Settings,
     connections: Connections = Connections(),  # noqa: B008
     *,
+    channels: bool = True,
     deliver: bool = True,
     remind: bool = True,
 ) -> AsyncIterator[Services]:
+    """`channels`: run the Telegram and WhatsApp adapters that are configured (not in
+    `fadaa chat`); `deliver`: run the outbox worker; `remind`: run the background jobs."""
     redact_in_logs(settings.secret_values())
     db = Database(settings.resolved_database_url)
     await schema_ready(db, settings)
@@ -71,28 +80,29 @@ async def running_services(
     worker.on_given_up = engine.message_given_up
     services = Services(settings, db, engine, worker)
     async with contextlib.AsyncExitStack() as stack:
-        if settings.telegram_enabled:
+        if channels and settings.telegram_enabled:
             bot = await stack.enter_async_context(
                 telegram.build_bot(settings, connections.telegram_request)
             )
             services.telegram = telegram.TelegramChannel(bot, engine, worker.poke)
             senders[telegram.CHANNEL] = counted(telegram.CHANNEL, services.telegram.deliver)
-        if settings.whatsapp_enabled:
+        if channels and settings.whatsapp_enabled:
             client = whatsapp.build_client(settings, connections.whatsapp_session)
             services.whatsapp = whatsapp.WhatsAppChannel(client, engine, settings, worker.poke)
             senders[whatsapp.CHANNEL] = counted(whatsapp.CHANNEL, services.whatsapp.deliver)
-        if settings.desk_enabled:
-            _open_advisor_desk(services, senders)
+        if channels and settings.desk_enabled and services.telegram:
+            _open_advisor_desk(services, services.telegram, senders)
         if deliver:
             services.tasks.append(asyncio.create_task(worker.run()))
         stopping = asyncio.Event()
         services.tasks.append(asyncio.create_task(follow_edits(engine, stopping)))
-        ticker = ticker_for(settings, engine, worker.poke).start() if remind else None
+        if remind:
+            services.scheduler = scheduler_for(settings, engine, worker.poke).start()
         try:
             yield services
         finally:
-            if ticker:
-                await ticker.stop()
+            if services.scheduler:
+                await services.scheduler.stop()
             worker.stop()
             stopping.set()
             await settle(services.tasks)
@@ -107,12 +117,16 @@ async def schema_ready(db: Database, settings: Settings) -> None:
         await db.wait_for_schema(settings.schema_wait_seconds)
 
 
-def _open_advisor_desk(services: Services, senders: dict[str, Deliver]) -> None:
+def _open_advisor_desk(
+    services: Services, bot: telegram.TelegramChannel, senders: dict[str, Deliver]
+) -> None:
     """Advisors' posts go to their group through the same bot, and are retried for hours
     rather than minutes when the group cannot be reached."""
-    fetchers = {whatsapp.CHANNEL: services.whatsapp.fetch_media} if services.whatsapp else {}
-    group = AdvisorGroup(services.telegram.bot, services.engine, services.worker.poke, fetchers)
-    services.telegram.advisor_group = group
+    fetchers: dict[str, FetchMedia] = {}
+    if services.whatsapp:
+        fetchers[whatsapp.CHANNEL] = services.whatsapp.fetch_media
+    group = AdvisorGroup(bot.bot, services.engine, services.worker.poke, fetchers)
+    bot.advisor_group = group
     senders[DESK_CHANNEL] = counted(DESK_CHANNEL, group.deliver)
     services.worker.max_attempts[DESK_CHANNEL] = DESK_ATTEMPTS
 
@@ -120,7 +134,7 @@ def _open_advisor_desk(services: Services, senders: dict[str, Deliver]) -> None:
 def counted(channel: str, deliver: Deliver) -> Deliver:
     """The channel's sender, with its outcomes counted for /metrics."""
 
-    async def send(delivery: Delivery) -> str | None:
+    async def send(delivery: Delivery) -> object:
         try:
             sent_id = await deliver(delivery)  # the channel's id, for its later statuses
         except PermanentDeliveryError:
@@ -133,18 +147,6 @@ def counted(channel: str, deliver: Deliver) -> Deliver:
         return sent_id
 
     return send
-
-
-def ticker_for(settings: Settings, engine: Engine, after_dispatch: Callable[[], None]) -> Ticker:
-    return Ticker(
-        engine.db,
-        worker=settings.worker_id,
-        policy=settings.dispatch_policy(),
-        seconds=settings.reminder_tick_seconds,
-        after_dispatch=after_dispatch,
-        retention=timedelta(days=settings.message_retention_days),
-        every_minute=engine.sweep_handoffs,
-    )
 
 
 async def follow_edits(engine: Engine, stopping: asyncio.Event, every: float = 5.0) -> None:
@@ -164,3 +166,26 @@ async def follow_edits(engine: Engine, stopping: asyncio.Event, every: float = 5
 async def _edits_revision(db: Database) -> tuple[object, ...]:
     async with db.transaction() as session:
         return (await editing.revision(session), await capsules.revision(session))
+
+
+async def live_capsules(db: Database, settings: Settings) -> list[CapsuleView]:
+    await _seed_once(db, lambda session: capsules.seed_if_empty(session, settings.data_dir))
+    async with db.transaction() as session:
+        return await capsules.catalogue(session)
+
+
+async def live_content(db: Database) -> Content:
+    """The content editors keep in the database, seeded from the files on first start."""
+    await _seed_once(db, editing.seed_if_empty)
+    await _seed_once(db, canned.seed_if_empty)
+    async with db.transaction() as session:
+        return await editing.load(session)
+
+
+async def _seed_once(db: Database, seed: Callable[[AsyncSession], Awaitable[object]]) -> None:
+    """Workers starting together may race to seed; the first one wins, the others read."""
+    try:
+        async with db.transaction() as session:
+            await seed(session)
+    except IntegrityError:
+        pass

@@ -16,17 +16,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.capsules import video_path
+from bot import capsules
 from bot.channels.advisor_group import AdvisorGroup
 from bot.channels.intake import Unprocessable, handle_or_keep, storable
 from bot.channels.limits import shorten, split_text
-from bot.clock import utcnow
 from bot.config import Settings, SettingsError
 from bot.engine import Engine
-from bot.messages import Inbound, Media, Outbound
+from bot.messages import Inbound, Media, Outbound, Video
 from bot.outbox import Delivery, PermanentDeliveryError
-from bot.store import repo
-from bot.store.models import Capsule
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096
@@ -35,9 +32,11 @@ ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 log = logging.getLogger(__name__)
 
 
-def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot:
+def build_bot(settings: Settings, request: BaseRequest | None = None) -> ExtBot[Any]:
     """A Bot API client with retries on 429 (PTB's default is none)."""
     base = settings.telegram_api_base.rstrip("/")
+    if settings.telegram_token is None:
+        raise SettingsError("the Telegram channel needs FADAA_TELEGRAM_TOKEN")
     return ExtBot(
         token=settings.telegram_token.get_secret_value(),
         base_url=f"{base}/bot",
@@ -102,8 +101,8 @@ def media_of(message: Message) -> Media:
 
 def inbound_from(update: Update) -> Inbound | None:
     """The conversation event in an update, or None for what is ignored on purpose."""
-    if update.callback_query and update.callback_query.message:
-        query = update.callback_query
+    query = update.callback_query
+    if query and query.message:
         return Inbound(
             channel=CHANNEL,
             user_id=str(query.message.chat.id),
@@ -181,22 +180,23 @@ class TelegramChannel:
             else None
         )
         if outbound.video:
-            await self._send_video(chat_id, outbound, keyboard)
+            await self._send_video(chat_id, outbound, outbound.video, keyboard)
             return
         pieces = split_text(outbound.text, MAX_TEXT)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             await self.bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)
 
-    async def _send_video(self, chat_id: int, outbound: Outbound, keyboard: Any) -> None:
+    async def _send_video(
+        self, chat_id: int, outbound: Outbound, video: Video, keyboard: Any
+    ) -> None:
         """The capsule as a native video: its cached file_id, else the file, else its URL;
         a text with the caption if Telegram refuses it."""
-        caption = shorten(outbound.video.caption or outbound.text, MAX_CAPTION)
-        async with self.engine.db.transaction() as session:
-            capsule = await session.get(Capsule, outbound.video.capsule_id)
-        path = capsule and video_path(capsule, self.settings.data_dir)
-        media = capsule and (
-            capsule.telegram_file_id or (path and path.read_bytes()) or capsule.video_url
+        caption = shorten(video.caption or outbound.text, MAX_CAPTION)
+        capsule_id = video.capsule_id
+        source = await capsules.video_source(self.engine.db, capsule_id, self.settings.data_dir)
+        media = source and (
+            source.telegram_file_id or (source.path and source.path.read_bytes()) or source.url
         )
         try:
             if not media:
@@ -205,23 +205,16 @@ class TelegramChannel:
                 chat_id, media, caption=caption, reply_markup=keyboard, supports_streaming=True
             )
         except BadRequest:
-            link = f"\n{capsule.video_url}" if capsule and capsule.video_url else ""
+            link = f"\n{source.url}" if source and source.url else ""
             await self.bot.send_message(chat_id, caption + link, reply_markup=keyboard)
             return
-        if sent.video and not capsule.telegram_file_id:
-            async with self.engine.db.transaction() as session:
-                stored = await session.get(Capsule, capsule.id)
-                stored.telegram_file_id = sent.video.file_id
+        if sent.video and source and not source.telegram_file_id:
+            await capsules.remember_upload(
+                self.engine.db, capsule_id, telegram_file_id=sent.video.file_id
+            )
 
     async def _set_blocked(self, chat_id: str, blocked: bool) -> None:
-        async with self.engine.db.transaction() as session:
-            # nothing is sent to a user while blocked_at is set
-            await repo.update_user(
-                session,
-                channel=CHANNEL,
-                channel_user_id=chat_id,
-                blocked_at=utcnow() if blocked else None,
-            )
+        await self.engine.set_blocked(channel=CHANNEL, channel_user_id=chat_id, blocked=blocked)
 
     async def _stop_spinner(self, query_id: str) -> None:
         try:

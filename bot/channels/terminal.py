@@ -19,7 +19,6 @@ from bidi import get_display
 from bot.engine import Engine
 from bot.messages import Inbound
 from bot.outbox import Delivery, deliver_pending, recover_claims
-from bot.reminders import Ticker
 from bot.tasks import settle, stopped_within
 
 CHANNEL = "terminal"
@@ -43,19 +42,17 @@ class TerminalChat:
         self.echo_input = echo_input
         self._pending_flush: asyncio.Task[None] | None = None
 
-    async def run(self, source: TextIO = sys.stdin, ticker: Ticker | None = None) -> None:
+    async def run(self, source: TextIO = sys.stdin, *, follow: bool = False) -> None:
         """Deliver what a previous run left queued, then converse until end of input.
 
-        With a ticker, reminders that come due during the chat, and advisors' answers, are
-        printed as they arrive.
+        Following, what arrives without typing (advisors' answers through the API of a
+        `fadaa serve` on the same database, and reminders: see `flush_soon`) is printed
+        as it arrives.
         """
         await recover_claims(self.engine.db, channel=CHANNEL, lease=timedelta(0))
         await self.flush()
         stopping, following = asyncio.Event(), []
-        if ticker:
-            ticker.after_dispatch = self._flush_soon
-            ticker.start()
-            # an advisor answering through the API (`fadaa serve` on the same database)
+        if follow:
             following.append(asyncio.create_task(self._follow(stopping)))
         try:
             while line := await asyncio.to_thread(source.readline):
@@ -64,8 +61,6 @@ class TerminalChat:
                     self._print(f"> {text}")
                 await self.say(text)
         finally:
-            if ticker:
-                await ticker.stop()
             stopping.set()
             await settle([*following, *filter(None, [self._pending_flush])])
 
@@ -73,7 +68,8 @@ class TerminalChat:
         while not await stopped_within(stopping, every):
             await self.flush()
 
-    def _flush_soon(self) -> None:
+    def flush_soon(self) -> None:
+        """Print what was queued (reminders that came due) without waiting for input."""
         self._pending_flush = asyncio.create_task(self.flush())
 
     async def say(self, text: str) -> None:
@@ -101,5 +97,5 @@ class TerminalChat:
 
     def _displayable(self, line: str) -> str:
         if self.visual_rtl and any(_ARABIC[0] <= c <= _ARABIC[1] for c in line):
-            return get_display(reshape(line))
+            return str(get_display(reshape(line)))
         return line

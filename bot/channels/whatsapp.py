@@ -15,16 +15,18 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from pywa.types.templates import BodyText, TemplateLanguage
 from pywa_async import WhatsApp
 from pywa_async import types as wa
 from pywa_async.errors import ThrottlingError, UnknownError, WhatsAppError
 from pywa_async.handlers import CallbackButtonHandler, CallbackSelectionHandler, MessageHandler
 
-from bot.capsules import video_path, whatsapp_media_is_fresh
+from bot import capsules
 from bot.channels.intake import (
     Unprocessable,
     handle_or_keep,
@@ -35,10 +37,9 @@ from bot.channels.limits import shorten, split_text
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
-from bot.messages import Inbound, Media, Outbound
+from bot.i18n import _, use_language
+from bot.messages import Inbound, Media, Outbound, Video
 from bot.outbox import Delivery, PermanentDeliveryError, refused_after_sending
-from bot.store import repo
-from bot.store.models import Capsule
 
 CHANNEL = "whatsapp"
 MAX_TEXT = 4096
@@ -126,7 +127,7 @@ class RoutedTransport(httpx.AsyncBaseTransport):
 
 
 def build_client(settings: Settings, session: httpx.AsyncClient | None = None) -> WhatsApp:
-    def secret(value: object) -> str | None:
+    def secret(value: SecretStr | None) -> str | None:
         return value.get_secret_value() if value else None
 
     return WhatsApp(
@@ -154,16 +155,18 @@ def inbound_from_message(message: wa.Message) -> Inbound | None:
         media=media,
         media_ref=str(message.media.id) if message.media and hasattr(message.media, "id") else None,
         display_name=message.from_user.name,
+        phone=message.from_user.wa_id,
     )
 
 
-def inbound_from_choice(choice: wa.CallbackButton | wa.CallbackSelection) -> Inbound:
+def inbound_from_choice(choice: wa.CallbackButton[Any] | wa.CallbackSelection[Any]) -> Inbound:
     return Inbound(
         channel=CHANNEL,
         user_id=choice.from_user.bsuid,
         message_id=choice.id,
         payload=str(choice.data),
         display_name=choice.from_user.name,
+        phone=choice.from_user.wa_id,
     )
 
 
@@ -244,10 +247,13 @@ class WhatsAppChannel:
                 self.engine.db,
                 channel=CHANNEL,
                 body=_excerpt(message, body),
-                handle=lambda message=message: self._dispatch(
-                    _single_message(value, message, entry_id)
-                ),
+                handle=partial(self._dispatch_message, value, message, entry_id),
             )
+
+    async def _dispatch_message(
+        self, value: dict[str, Any], message: Any, entry_id: object
+    ) -> None:
+        await self._dispatch(_single_message(value, message, entry_id))
 
     async def _dispatch(self, update: dict[str, Any]) -> None:
         """Let pywa build the message and call our handlers; surface what it swallows."""
@@ -264,18 +270,18 @@ class WhatsAppChannel:
         if not outcome.reached:
             raise Unprocessable("pywa could not read this message")
 
-    async def _on_message(self, _client: WhatsApp, message: wa.Message) -> None:
+    async def _on_message(self, _client: object, message: wa.Message) -> None:
         await self._guarded(lambda: self._message(message))
 
-    async def _on_choice(self, _client: WhatsApp, choice: wa.CallbackButton) -> None:
-        await self._guarded(
-            lambda: self._handle(inbound_from_choice(choice), phone=choice.from_user.wa_id)
-        )
+    async def _on_choice(
+        self, _client: object, choice: wa.CallbackButton[Any] | wa.CallbackSelection[Any]
+    ) -> None:
+        await self._guarded(lambda: self._handle(inbound_from_choice(choice)))
 
     async def _message(self, message: wa.Message) -> None:
         inbound = inbound_from_message(message)
         if inbound is not None:
-            await self._handle(inbound, phone=message.from_user.wa_id)
+            await self._handle(inbound)
 
     async def _guarded(self, work: Callable[[], Any]) -> None:
         outcome = _dispatch.get(None) or _Dispatch()
@@ -285,14 +291,8 @@ class WhatsAppChannel:
         except Exception as error:  # noqa: BLE001 — carried out of pywa, which would log and drop it
             outcome.error = error
 
-    async def _handle(self, inbound: Inbound, phone: str | None) -> None:
-        inbound = storable(inbound)
-        await self.engine.handle(inbound)
-        if phone and len(phone) <= 32:
-            async with self.engine.db.transaction() as session:
-                await repo.update_user(
-                    session, channel=CHANNEL, channel_user_id=inbound.user_id, phone=phone
-                )
+    async def _handle(self, inbound: Inbound) -> None:
+        await self.engine.handle(storable(inbound))
         self.on_queued()
 
     async def _statuses(self, statuses: list[Any]) -> None:
@@ -329,44 +329,50 @@ class WhatsAppChannel:
         if outbound.template or not self._in_service_window(delivery):
             return await self._send_template(to, outbound, delivery.language)
         if outbound.video:
-            return await self._send_video(to, outbound)
+            return await self._send_video(to, outbound, outbound.video, delivery.language)
         pieces = _pieces(outbound)
         for piece in pieces[:-1]:
             await self.client.send_message(to, piece)
-        return await self.client.send_message(to, pieces[-1], buttons=_choices(outbound))
+        return await self.client.send_message(
+            to, pieces[-1], buttons=_choices(outbound, delivery.language)
+        )
 
-    async def _send_video(self, to: str, outbound: Outbound) -> object:
+    async def _send_video(
+        self, to: str, outbound: Outbound, video: Video, language: str | None
+    ) -> object:
         """The capsule as a native video from a media id uploaded earlier (uploaded again
         when it has expired); a text with the caption when that fails."""
-        caption = shorten(outbound.video.caption or outbound.text, 1024)
+        caption = shorten(video.caption or outbound.text, 1024)
         try:
-            media = await self._media_id(outbound.video.capsule_id)
+            media = await self._media_id(video.capsule_id)
             if media is None:
                 raise LookupError("no video for this capsule")
             return await self.client.send_video(
                 to,
                 video=media,
                 caption=caption,
-                buttons=_choices(outbound) if len(outbound.buttons) <= MAX_REPLY_BUTTONS else None,
+                buttons=_reply_buttons(outbound)
+                if len(outbound.buttons) <= MAX_REPLY_BUTTONS
+                else None,
             )
         except (WhatsAppError, LookupError, ValueError, httpx.HTTPError) as error:
             log.warning("capsule sent as text: %s", type(error).__name__)
-            return await self.client.send_message(to, caption, buttons=_choices(outbound))
+            return await self.client.send_message(to, caption, buttons=_choices(outbound, language))
 
     async def _media_id(self, capsule_id: str) -> str | None:
-        async with self.engine.db.transaction() as session:
-            capsule = await session.get(Capsule, capsule_id)
-            if capsule is None:
-                return None
-            if whatsapp_media_is_fresh(capsule):
-                return capsule.whatsapp_media_id
-            path = video_path(capsule, self.settings.data_dir)
-            if path is None:
-                return capsule.video_url
-            uploaded = await self.client.upload_media(path, mime_type="video/mp4")
-            capsule.whatsapp_media_id = str(getattr(uploaded, "id", uploaded))
-            capsule.whatsapp_media_at = utcnow()
-            return capsule.whatsapp_media_id
+        """The capsule's WhatsApp media id, uploading the file first (outside any
+        transaction) when Meta no longer keeps an earlier upload; else its URL."""
+        source = await capsules.video_source(self.engine.db, capsule_id, self.settings.data_dir)
+        if source is None:
+            return None
+        if source.whatsapp_media_id:
+            return source.whatsapp_media_id
+        if source.path is None:
+            return source.url
+        uploaded = await self.client.upload_media(source.path, mime_type="video/mp4")
+        media_id = str(getattr(uploaded, "id", uploaded))
+        await capsules.remember_upload(self.engine.db, capsule_id, whatsapp_media_id=media_id)
+        return media_id
 
     async def fetch_media(self, media_id: str) -> tuple[bytes, str]:
         """A file a user sent (voice note, photo…), to pass on to the advisors; LookupError
@@ -396,8 +402,17 @@ class WhatsAppChannel:
         )
         params = list(template.params) if template else [shorten(outbound.text, 1000)]
         return await self.client.send_template(
-            to, name=name, language=TemplateLanguage(code), params=[BodyText.params(*params)]
+            to,
+            name=name,
+            language=TemplateLanguage(code),
+            params=[BodyText.params(*params)],  # type: ignore[arg-type]  # params() takes no self
         )
+
+
+def _reply_buttons(outbound: Outbound) -> list[wa.Button]:
+    return [
+        wa.Button(title=shorten(b.title, 20), callback_data=b.payload) for b in outbound.buttons
+    ]
 
 
 def _pieces(outbound: Outbound) -> list[str]:
@@ -408,14 +423,16 @@ def _pieces(outbound: Outbound) -> list[str]:
     return pieces
 
 
-def _choices(outbound: Outbound) -> list[wa.Button] | wa.SectionList | None:
-    """Up to three reply buttons; more become a list (WhatsApp's own limits)."""
+def _choices(outbound: Outbound, language: str | None) -> list[wa.Button] | wa.SectionList | None:
+    """Up to three reply buttons; more become a list (WhatsApp's own limits), which needs
+    a label in the user's language."""
     buttons = outbound.buttons
     if not buttons:
         return None
     if len(buttons) <= MAX_REPLY_BUTTONS:
-        return [wa.Button(title=shorten(b.title, 20), callback_data=b.payload) for b in buttons]
-    label = outbound.list_label or "☰"
+        return _reply_buttons(outbound)
+    with use_language(language or "ary"):
+        label = outbound.list_label or _("Choose")
     rows = [
         wa.SectionRow(
             title=shorten(b.title, 24),

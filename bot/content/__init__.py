@@ -101,7 +101,7 @@ class Match(BaseModel):
     max_amount_dh: int | None = Field(default=None, ge=0)
 
 
-def _texts(limit: int) -> Any:
+def _texts(limit: int) -> AfterValidator:
     """One non-empty text per language of LANGUAGES (read when validating, so a language
     added to the constant is required from then on)."""
 
@@ -116,7 +116,7 @@ def _texts(limit: int) -> Any:
             texts[language] = text
         return texts
 
-    return Annotated[dict[str, StrictStr], AfterValidator(check)]
+    return AfterValidator(check)
 
 
 class ItemModel(BaseModel):
@@ -127,12 +127,12 @@ class ItemModel(BaseModel):
 
     sources: list[StrictStr] = Field(min_length=1)
     last_verified: date
-    title: _texts(MAX_TITLE)
-    text: _texts(MAX_TEXT)
+    title: Annotated[dict[str, StrictStr], _texts(MAX_TITLE)]
+    text: Annotated[dict[str, StrictStr], _texts(MAX_TEXT)]
     intents: list[StrictStr] = Field(default_factory=list)
     next: list[StrictStr] = Field(default_factory=list, max_length=MAX_NEXT)
     match: Match | None = None
-    reminder: _texts(MAX_REMINDER) | None = None
+    reminder: Annotated[dict[str, StrictStr], _texts(MAX_REMINDER)] | None = None
 
     @field_validator("last_verified", mode="before")
     @classmethod

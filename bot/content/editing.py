@@ -48,7 +48,7 @@ async def history(session: AsyncSession, item_id: str) -> list[ContentVersion]:
 
 
 async def revision(session: AsyncSession) -> int:
-    return await session.scalar(select(func.coalesce(func.max(ContentVersion.id), 0)))
+    return await session.scalar(select(func.coalesce(func.max(ContentVersion.id), 0))) or 0
 
 
 async def save(

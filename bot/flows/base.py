@@ -63,7 +63,7 @@ class Conversation:
             return None
         history.pop()
         self.context["topic"] = history[-1]
-        return history[-1]
+        return str(history[-1])
 
 
 @dataclass
@@ -79,6 +79,13 @@ class Turn:
     capsules: list[CapsuleView] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     handoff: HandoffView | None = None  # set while advisors have the conversation
+
+    @property
+    def understood(self) -> Understanding:
+        """What the classifier made of the message, once it has read it."""
+        if self.understanding is None:
+            raise RuntimeError("the message has not been read yet")
+        return self.understanding
 
     @property
     def now(self) -> datetime:

@@ -6,6 +6,7 @@ Which programme fits what comes from each content item's `match` block, not from
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from bot.content import Item
@@ -36,14 +37,12 @@ def read_amount(text: str) -> str | None:
     return str(int(number))
 
 
+def _up_to(limit: int) -> str:
+    return _("Up to {amount} DH").format(amount=format_number(limit))
+
+
 def _amount_options() -> tuple[Option, ...]:
-    bands = tuple(
-        Option(
-            str(limit),
-            lambda limit=limit: _("Up to {amount} DH").format(amount=format_number(limit)),
-        )
-        for limit in AMOUNT_BANDS
-    )
+    bands = tuple(Option(str(limit), partial(_up_to, limit)) for limit in AMOUNT_BANDS)
     beyond = Option(
         str(AMOUNT_BANDS[-1] * 4),
         lambda: _("More than {amount} DH").format(amount=format_number(AMOUNT_BANDS[-1])),
@@ -116,7 +115,7 @@ def fits(match: dict[str, Any], slots: Slots) -> bool:
     members = {"women", "youth"} if slots["audience"] == "both" else {slots["audience"]}
     if "any" not in wanted and not wanted & members:
         return False
-    return int(slots["amount"]) <= match.get("max_amount_dh", float("inf"))
+    return bool(int(slots["amount"]) <= match.get("max_amount_dh", float("inf")))
 
 
 def conclude(turn: Turn, slots: Slots) -> list[Outbound]:

@@ -8,18 +8,26 @@ to erase one's data, which is passed on and also answered with the confirmation.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 
 from bot.effects import CreateReminder, LeaveHandoff, OpenHandoff, RateHandoff, RelayToAdvisors
 from bot.flows import privacy
 from bot.flows.base import Turn, chosen_payload, menu_button, with_menu
 from bot.flows.navigation import leaves_advisors
 from bot.flows.smalltalk import show_menu
+from bot.handoff.status import HandoffStatus
 from bot.i18n import _, format_moment, format_weekdays
 from bot.messages import Button, Outbound
 from bot.nlu import Understand, Understanding
 from bot.nlu.normalize import clean, normalize
 
 NAME = "handoff"
+
+
+class Step(StrEnum):
+    describe = "describe"  # the one line that tells the advisor what it is about
+
+
 DESCRIPTION_WORDS = 8  # a request this long already says what it is about
 
 
@@ -29,7 +37,7 @@ def request(turn: Turn) -> list[Outbound]:
     text = clean(turn.inbound.text)
     if not turn.inbound.payload and len(text.split()) >= DESCRIPTION_WORDS:
         return open_handoff(turn, text)
-    turn.conversation.flow, turn.conversation.step = NAME, "describe"
+    turn.conversation.flow, turn.conversation.step = NAME, Step.describe
     return [
         Outbound(
             _("An advisor can help you. In one line, what is your question?"),
@@ -120,7 +128,7 @@ def _asks_to_erase(turn: Turn, understanding: Understanding) -> bool:
 def _typed_choice(turn: Turn) -> str | None:
     """A typed button label, or the number of a button shown while no advisor has answered;
     once one has, a bare number answers the advisor ("how many members?" "7")."""
-    answering = turn.handoff is not None and turn.handoff.status != "waiting"
+    answering = turn.handoff is not None and turn.handoff.status != HandoffStatus.waiting
     if answering and normalize(turn.inbound.text).isdigit():
         return None
     return chosen_payload(turn.inbound.text, turn.conversation.offered)

@@ -35,7 +35,8 @@ def remember_question(turn: Turn, text: str) -> None:
 
 
 def take_question(turn: Turn) -> str | None:
-    return turn.conversation.context.pop(PENDING_QUESTION, None)
+    question: str | None = turn.conversation.context.pop(PENDING_QUESTION, None)
+    return question
 
 
 CLEAR_WORDS = 3  # a sentence shows its language well enough to be answered in it

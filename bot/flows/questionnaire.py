@@ -93,6 +93,8 @@ class Questionnaire:
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
         question = self._current(turn.conversation.slots)
+        if question is None:  # every question answered: nothing left to ask
+            return self._next(turn)
         reminder = _('Please choose one of the answers below, or write "menu" to stop.')
         return [Outbound(f"{reminder}\n\n{question.prompt()}", self._buttons(question))]
 
@@ -142,4 +144,5 @@ def _typed_value(question: Question, text: str) -> str | None:
 
 @cache
 def choices() -> dict[str, dict[str, list[str]]]:
-    return yaml.safe_load(CHOICES_FILE.read_text(encoding="utf-8"))
+    loaded: dict[str, dict[str, list[str]]] = yaml.safe_load(CHOICES_FILE.read_text("utf-8"))
+    return loaded

@@ -6,15 +6,16 @@ ambiguous hour offers its other reading as a button; a missing time offers commo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from bot.channels.limits import shorten
 from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
 from bot.flows.base import Turn, menu_button
 from bot.flows.navigation import is_yes
 from bot.i18n import _, format_moment
-from bot.messages import Button, Outbound
+from bot.messages import MAX_CHOICES, Button, Outbound
 from bot.nlu.times import TimeExpression, parse_time, reminder_words
 
 FLOW = "reminder"
@@ -31,7 +32,7 @@ def start_from_text(turn: Turn) -> list[Outbound]:
     """ "fakrni ghda f 10 ndi lwra9": everything needed may already be in the message; what
     it gives is kept, and only what is missing is asked."""
     _begin(turn, text=reminder_words(turn.inbound.text, turn.now))
-    return _take_time(turn, turn.inbound.text, from_request=True)
+    return _take_time(turn, turn.inbound.text, from_request=True) or []
 
 
 def start_with_text(turn: Turn, text: str) -> list[Outbound]:
@@ -47,13 +48,7 @@ class ReminderFlow:
 
     def read(self, turn: Turn) -> list[Outbound] | None:
         """A typed answer to the current step; None when it is not one."""
-        step, text = turn.conversation.step, turn.inbound.text
-        if step == Step.what:
-            turn.conversation.slots["text"] = (reminder_words(text, turn.now) or text)[:500]
-            return _confirm(turn)
-        if step == Step.confirm and is_yes(text):
-            return _save(turn)
-        return _take_time(turn, text, from_request=False, quiet=True)
+        return _READERS.get(turn.conversation.step, _read_time)(turn)
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
         return _ask_when(turn, _("I did not understand the time.") + " ")
@@ -80,6 +75,26 @@ class ReminderFlow:
         return _on_payload(turn, value)
 
 
+def _read_what(turn: Turn) -> list[Outbound]:
+    """The reminder's words ("ndi lwra9 l ODCO"), then the confirmation."""
+    text = turn.inbound.text
+    turn.conversation.slots["text"] = (reminder_words(text, turn.now) or text)[:500]
+    return _confirm(turn)
+
+
+def _read_confirmation(turn: Turn) -> list[Outbound] | None:
+    """A typed yes saves; anything else may be another time."""
+    return _save(turn) if is_yes(turn.inbound.text) else _read_time(turn)
+
+
+def _read_time(turn: Turn) -> list[Outbound] | None:
+    return _take_time(turn, turn.inbound.text, from_request=False, quiet=True)
+
+
+_READERS: dict[str | None, Callable[[Turn], list[Outbound] | None]] = {
+    Step.what: _read_what,
+    Step.confirm: _read_confirmation,
+}
 REMINDERS = ReminderFlow()
 
 
@@ -112,9 +127,10 @@ def my_reminders(turn: Turn) -> list[Outbound]:
         f"{i}. {format_moment(r.local)} — {r.text}{_repeat(r.recurrence)}"
         for i, r in enumerate(turn.reminders[:8], start=1)
     ]
+    shown = turn.reminders[: MAX_CHOICES - 3]  # with "Cancel all" and the menu
     buttons = [
-        Button(f"reminder:show:{r.id}", shorten(f"{i}. {r.text or '⏰'}", 24))
-        for i, r in enumerate(turn.reminders[:7], start=1)
+        Button(f"reminder:show:{r.id}", f"{i}. {r.text or '⏰'}")
+        for i, r in enumerate(shown, start=1)
     ]
     return [
         Outbound(
@@ -163,7 +179,7 @@ def _take_time(
     return _confirm(turn)
 
 
-def _remember(slots: dict, parsed: TimeExpression) -> None:
+def _remember(slots: dict[str, Any], parsed: TimeExpression) -> None:
     slots["local"] = parsed.local.isoformat()
     slots["alternative"] = parsed.alternative.isoformat() if parsed.alternative else None
     slots["assumed"] = parsed.time_assumed

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -68,7 +69,7 @@ def _item_lexicon() -> Lexicon:
 
 
 @cache
-def followups() -> dict[str, dict]:
+def followups() -> dict[str, Any]:
     return read_yaml(FOLLOWUPS_FILE)
 
 
@@ -197,4 +198,4 @@ def refers_back(text: str) -> bool:
 
 
 def who_to_ask(topic: str) -> str:
-    return (followups().get("ask") or {}).get(family(topic), "delegation")
+    return str((followups().get("ask") or {}).get(family(topic), "delegation"))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import utcnow
 from bot.content import read_yaml
 from bot.store.models import CannedAnswer
+from bot.store.repo import rowcount
 
 CANNED_FILE = Path(__file__).resolve().parent.parent / "content" / "canned.yaml"
 LANGUAGES = ("fr", "ar", "ary", "ary-Latn")
@@ -36,4 +37,4 @@ async def save(session: AsyncSession, *, key: str, texts: dict[str, str]) -> Non
 
 async def remove(session: AsyncSession, *, key: str) -> bool:
     result = await session.execute(delete(CannedAnswer).where(CannedAnswer.key == key))
-    return result.rowcount > 0
+    return rowcount(result) > 0

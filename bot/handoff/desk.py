@@ -4,6 +4,7 @@ others are told who has it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -13,6 +14,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.handoff import canned as ready_answers
 from bot.handoff.queue import HandoffQueue, tell_user
+from bot.handoff.status import ACTIVE_HANDOFF_STATUSES, HandoffStatus
 from bot.i18n import _, use_language
 from bot.messages import Button, Outbound
 from bot.store import repo
@@ -103,23 +105,33 @@ class AdvisorDesk:
         text: str,
         from_group: bool,
     ) -> None:
-        if command is None:
-            await self.reply(session, handoff, advisor, text, from_group=from_group)
-        elif command == "claim":
-            await self.claim(session, handoff, advisor)
-        elif command == "close":
-            await self.close(session, handoff, advisor)
-        elif command == "transfer":
-            await self.transfer(session, handoff, advisor, text)
-        elif command == "note":
-            if not from_group:
-                await self.queue.note(session, handoff, f"📝 {advisor.label}: {text}")
-        elif command == "canned":
-            await self.canned(session, handoff, advisor, text.strip())
-        else:
+        """What each command does (None: a reply to the user)."""
+        commands: dict[str | None, Callable[[], Awaitable[None]]] = {
+            None: lambda: self.reply(session, handoff, advisor, text, from_group=from_group),
+            "claim": lambda: self.claim(session, handoff, advisor),
+            "close": lambda: self.close(session, handoff, advisor),
+            "transfer": lambda: self.transfer(session, handoff, advisor, text),
+            "note": lambda: self.note(session, handoff, advisor, text, from_group=from_group),
+            "canned": lambda: self.canned(session, handoff, advisor, text.strip()),
+        }
+        if command not in commands:
             raise DeskRefusal(
                 "unknown", _("Unknown command. Commands: /close, /transfer, /note, /canned")
             )
+        await commands[command]()
+
+    async def note(
+        self,
+        session: AsyncSession,
+        handoff: Handoff,
+        advisor: AdvisorRef,
+        text: str,
+        *,
+        from_group: bool = True,
+    ) -> None:
+        """A note for the other advisors: already in the topic when written there."""
+        if not from_group:
+            await self.queue.note(session, handoff, f"📝 {advisor.label}: {text}")
 
     async def claim(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef) -> None:
         _check_open(handoff)
@@ -127,9 +139,13 @@ class AdvisorDesk:
             return
         claimed = await session.execute(
             update(Handoff)
-            .where(Handoff.id == handoff.id, Handoff.advisor.is_(None), Handoff.status == "waiting")
+            .where(
+                Handoff.id == handoff.id,
+                Handoff.advisor.is_(None),
+                Handoff.status == HandoffStatus.waiting,
+            )
             .values(
-                status="claimed",
+                status=HandoffStatus.claimed,
                 advisor=advisor.key,
                 advisor_name=advisor.label,
                 claimed_at=utcnow(),
@@ -163,7 +179,7 @@ class AdvisorDesk:
         if not text.strip():
             raise DeskRefusal("empty", _("Only text is sent to the user; write your answer."))
         await self.claim(session, handoff, advisor)
-        user = await session.get(User, handoff.user_id)
+        user = await session.get_one(User, handoff.user_id)
         with use_language(user.language):
             signed = (
                 _("{name} (ODCO advisor): {text}").format(name=advisor.public_name, text=text)
@@ -178,7 +194,7 @@ class AdvisorDesk:
     async def close(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef) -> None:
         _check_open(handoff)
         _check_mine(handoff, advisor)
-        user = await session.get(User, handoff.user_id)
+        user = await session.get_one(User, handoff.user_id)
         with use_language(user.language):
             question = Outbound(
                 _(
@@ -210,7 +226,7 @@ class AdvisorDesk:
                 "unknown_advisor",
                 _("No registered advisor is called {name}.").format(name=to.strip()),
             )
-        handoff.status = "claimed" if target else "waiting"
+        handoff.status = HandoffStatus.claimed if target else HandoffStatus.waiting
         handoff.advisor = target.key if target else None
         handoff.advisor_name = target.label if target else None
         note = (
@@ -241,7 +257,7 @@ class AdvisorDesk:
                 "unknown_canned",
                 _("No ready answer called {key}; /canned lists them.").format(key=key),
             )
-        user = await session.get(User, handoff.user_id)
+        user = await session.get_one(User, handoff.user_id)
         text = answers[key].texts.get(user.language or "ary") or answers[key].texts["ary"]
         await self.reply(session, handoff, advisor, _with_name(text, user.display_name))
 
@@ -254,7 +270,7 @@ class AdvisorDesk:
 
 
 def _check_open(handoff: Handoff) -> None:
-    if handoff.status not in ("waiting", "claimed"):
+    if handoff.status not in ACTIVE_HANDOFF_STATUSES:
         raise DeskRefusal(
             "closed", _("This conversation is closed; the user is back with the bot.")
         )

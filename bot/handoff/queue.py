@@ -22,17 +22,18 @@ from bot.effects import (
 from bot.flows.base import Turn
 from bot.handoff import summary
 from bot.handoff.posts import DeskPost, MediaRef, queue_posts
+from bot.handoff.status import ACTIVE_HANDOFF_STATUSES, HandoffStatus
 from bot.i18n import _, use_language
 from bot.messages import Button, Inbound, Media, Outbound
 from bot.store import repo
 from bot.store.models import ConversationState, Handoff, HandoffEvent, User
 
-ACTIVE = ("waiting", "claimed")
-
 
 async def active_handoff(session: AsyncSession, user_id: int) -> Handoff | None:
     return await session.scalar(
-        select(Handoff).where(Handoff.user_id == user_id, Handoff.status.in_(ACTIVE))
+        select(Handoff).where(
+            Handoff.user_id == user_id, Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
+        )
     )
 
 
@@ -156,7 +157,8 @@ class HandoffQueue:
     ) -> None:
         """Back to the bot: the handoff is closed, `note` is the topic's last word, and the
         topic is closed."""
-        handoff.status, handoff.closed_at, handoff.closed_by = "closed", at or utcnow(), by
+        handoff.status, handoff.closed_at = HandoffStatus.closed, at or utcnow()
+        handoff.closed_by = by
         await self.post(
             session,
             handoff,
@@ -170,7 +172,7 @@ class HandoffQueue:
             .where(
                 Handoff.id == handoff_id,
                 Handoff.user_id == user.id,
-                Handoff.status == "closed",
+                Handoff.status == HandoffStatus.closed,
                 Handoff.rating.is_(None),
             )
             .values(rating=score)
@@ -180,7 +182,7 @@ class HandoffQueue:
             return
         with use_language(self.settings.advisor_language):
             note = _("⭐ The user rated this conversation {score}/5.").format(score=score)
-        await self.note(session, await session.get(Handoff, handoff_id), note)
+        await self.note(session, await session.get_one(Handoff, handoff_id), note)
 
     async def post(
         self, session: AsyncSession, handoff: Handoff, *posts: DeskPost, key: str | None = None
@@ -205,7 +207,7 @@ class HandoffQueue:
             await session.scalars(
                 select(Handoff)
                 .where(
-                    Handoff.status.in_(ACTIVE),
+                    Handoff.status.in_(ACTIVE_HANDOFF_STATUSES),
                     Handoff.first_response_at.is_(None),
                     Handoff.no_answer_told_at.is_(None),
                     Handoff.expected_from <= cutoff,
@@ -216,7 +218,7 @@ class HandoffQueue:
         ).all()
         for handoff in waiting:
             handoff.no_answer_told_at = now
-            user = await session.get(User, handoff.user_id)
+            user = await session.get_one(User, handoff.user_id)
             with use_language(user.language):
                 outbound = no_answer_message()
             await tell_user(session, user, outbound, key=f"no-answer:{handoff.id}")
@@ -238,7 +240,7 @@ class HandoffQueue:
             await session.scalars(
                 select(Handoff)
                 .where(
-                    Handoff.status.in_(ACTIVE),
+                    Handoff.status.in_(ACTIVE_HANDOFF_STATUSES),
                     func.coalesce(last_event, Handoff.created_at) < cutoff,
                 )
                 .with_for_update(skip_locked=True)
@@ -270,7 +272,7 @@ class HandoffQueue:
         """The advisors' group cannot be reached: tell the user once that their request
         is kept and will get there."""
         handoff = await session.get(Handoff, handoff_id)
-        if handoff is None or handoff.status not in ACTIVE:
+        if handoff is None or handoff.status not in ACTIVE_HANDOFF_STATUSES:
             return
         told = await repo.insert_handoff_event_once(
             session,
@@ -280,7 +282,7 @@ class HandoffQueue:
             source_key=f"unreachable:{handoff.id}",
         )
         if told:
-            user = await session.get(User, handoff.user_id)
+            user = await session.get_one(User, handoff.user_id)
             with use_language(user.language):
                 text = _(
                     "Our advisors cannot be reached right now. Your request is saved and "

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,8 @@ class Head:
         """Probabilities from the feature scores (values @ weights) of this head."""
         logits = (self.bias + scores) / self.temperature
         exp = np.exp(logits - logits.max())
-        return exp / exp.sum()
+        probabilities: np.ndarray = exp / exp.sum()
+        return probabilities
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ class LinearModel:
             )
 
 
-def _head_arrays(name: str, head: Head) -> dict[str, np.ndarray]:
+def _head_arrays(name: str, head: Head) -> dict[str, Any]:
     return {
         f"{name}_labels": np.array(head.labels),
         f"{name}_weights": head.weights.astype(np.float32),

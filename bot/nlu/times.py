@@ -425,7 +425,7 @@ def _duration(quantity: int, unit: str) -> timedelta:
         return timedelta(minutes=quantity)
     if unit == "hours":
         return timedelta(hours=quantity)
-    return timedelta(days=quantity * _UNIT_DAYS[unit])
+    return timedelta(days=quantity * (_UNIT_DAYS[unit] or 0))
 
 
 def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, bool]:

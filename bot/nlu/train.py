@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -153,7 +154,7 @@ def train(
     )
 
 
-def _fit_intent_head(phrases: object, intents: list[str]) -> Head:
+def _fit_intent_head(phrases: Any, intents: list[str]) -> Head:
     """The intent head on the features the phrases use; the lexicon's other features get
     zero weight (they carry no intent), and the fit stays as fast as without them."""
     used = np.flatnonzero(phrases.getnnz(axis=0))

@@ -36,7 +36,8 @@ def backup_sqlite(database_url: str, target: Path) -> int:
     try:
         with copy:
             source.backup(copy, pages=PAGES_PER_STEP)
-        return copy.execute("PRAGMA page_count").fetchone()[0]
+        pages: int = copy.execute("PRAGMA page_count").fetchone()[0]
+        return pages
     finally:
         copy.close()
         source.close()

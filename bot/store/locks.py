@@ -29,6 +29,6 @@ async def only_one(session: AsyncSession, job: str) -> bool:
     by the server if the process dies. SQLite: always True, as its writers already run one
     at a time, and every guarded job is idempotent.
     """
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return True
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key(job)))))

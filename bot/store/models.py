@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from bot.clock import utcnow
+from bot.handoff.status import HandoffStatus
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -229,7 +230,7 @@ class Capsule(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-ACTIVE_HANDOFF = "status IN ('waiting', 'claimed')"
+ACTIVE_HANDOFF = f"status IN ('{HandoffStatus.waiting}', '{HandoffStatus.claimed}')"
 
 
 class Handoff(Base):
@@ -250,7 +251,7 @@ class Handoff(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    status: Mapped[str] = mapped_column(String(10), default=HandoffStatus.waiting)
     language: Mapped[str] = mapped_column(String(8))
     channel: Mapped[str] = mapped_column(String(16))
     topic: Mapped[str] = mapped_column(String(80))

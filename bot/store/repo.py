@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Result,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.clock import utcnow
-from bot.effects import (
-    CancelReminder,
-    CreateReminder,
-    ReminderEffect,
-    ReminderView,
-)
+from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
 from bot.messages import Inbound, Outbound
 from bot.nlu import Understanding
-from bot.reminder_rules import due_utc, new_reminder
 from bot.store.models import (
     ConversationState,
     Handoff,
@@ -31,12 +37,17 @@ from bot.store.models import (
 )
 
 DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
-ACTIVE_HANDOFF_STATUSES = ("waiting", "claimed")  # at most one per user (a unique index)
 
 
-def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE changed (its result is a cursor's)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str) -> User:
@@ -50,9 +61,10 @@ async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str)
         )
         .returning(User)
     )
-    return await session.scalar(
+    user = await session.scalar(
         select(User).from_statement(statement).execution_options(populate_existing=True)
     )
+    return cast(User, user)  # the upsert returns its row
 
 
 async def record_inbound(
@@ -90,7 +102,7 @@ async def record_inbound(
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
         .returning(messages.c.id)
     )
-    return result.scalar()
+    return cast(int | None, result.scalar())
 
 
 def _storable(text: str | None) -> str | None:
@@ -104,17 +116,14 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
     lock, so a turn and a background job never overwrite each other's change."""
     await session.execute(select(User.id).where(User.id == user.id).with_for_update())
     state = await session.get(ConversationState, user.id, populate_existing=True)
-    if state is None:
-        state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
-        session.add(state)
-    return state
+    return state or _new_state(session, user)
 
 
 async def turn_context(
     session: AsyncSession, *, user: User
-) -> tuple[ConversationState, Handoff | None, list[ReminderView]]:
-    """Everything a turn reads, in one statement for a user without pending reminders (most
-    of them): the state, the active handoff, and whether reminders must be listed.
+) -> tuple[ConversationState, Handoff | None, bool]:
+    """Everything a turn reads, in one statement: the state, the active handoff, and
+    whether the user has pending reminders (to be listed; most users have none).
 
     No row lock is taken here: the turn's upsert of the user row (`user_for`) already holds
     that user's lock until commit, and other writers of the state take it too (state_for).
@@ -132,11 +141,14 @@ async def turn_context(
             .execution_options(populate_existing=True)
         )
     ).one()
-    if state is None:
-        state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
-        session.add(state)
-    reminders = await pending_reminders(session, user=user) if any_reminders else []
-    return state, handoff, reminders
+    return state or _new_state(session, user), handoff, bool(any_reminders)
+
+
+def _new_state(session: AsyncSession, user: User) -> ConversationState:
+    """A first contact's state, added to the session."""
+    state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
+    session.add(state)
+    return state
 
 
 async def enqueue(
@@ -166,7 +178,9 @@ async def enqueue_many(
         for index, outbound in enumerate(outbounds)
     ]
     queued = await insert_outbox(session, rows)
-    languages = {user.id: user.language for user, _outbounds, _key in batch}
+    languages: dict[int | None, str | None] = {
+        user.id: user.language for user, _outbounds, _key in batch
+    }
     logged = [
         {
             "user_id": user_id,
@@ -180,10 +194,12 @@ async def enqueue_many(
         for user_id, channel, body in queued
     ]
     if logged:
-        await session.execute(insert(Message.__table__), logged)
+        await session.execute(insert(cast(Table, Message.__table__)), logged)
 
 
-async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
+async def insert_outbox(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> list[tuple[int | None, str, dict[str, Any]]]:
     """Queue outbox rows; a row whose idempotency key is already queued is skipped."""
     if not rows:
         return []
@@ -199,7 +215,7 @@ async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
 
 async def claim_outbox(
     session: AsyncSession, *, channel: str, limit: int = 50
-) -> list[tuple[OutboxItem, User]]:
+) -> list[tuple[OutboxItem, User | None]]:
     """Atomically move up to `limit` due rows of a channel to 'sending'; with their users.
 
     Only a user's oldest unsent message on this channel is eligible, so replies never
@@ -239,7 +255,7 @@ async def claim_outbox(
             select(User).where(User.id.in_({item.user_id for item in items}))
         )
     }
-    return [(item, users.get(item.user_id)) for item in items]
+    return [(item, None if item.user_id is None else users.get(item.user_id)) for item in items]
 
 
 async def finish_outbox(
@@ -281,7 +297,7 @@ async def release_stale_claims(
     session: AsyncSession, *, channel: str, older_than: timedelta, now: datetime | None = None
 ) -> int:
     """Give back outbox rows a crashed sender claimed but never finished."""
-    return await _release(session, OutboxItem, older_than, now, OutboxItem.channel == channel)
+    return await release_claims(session, OutboxItem, older_than, now, OutboxItem.channel == channel)
 
 
 async def channel_backlog(
@@ -315,93 +331,21 @@ async def update_user(
     )
 
 
-async def claim_reminders(
-    session: AsyncSession, *, now: datetime, limit: int, worker: str
-) -> list[int]:
-    """Atomically take up to `limit` due reminders for this worker (others skip them)."""
-    due = (
-        select(Reminder.id)
-        .where(Reminder.status == "pending", Reminder.due_at <= now)
-        .order_by(Reminder.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    result = await session.scalars(
-        update(Reminder)
-        .where(Reminder.id.in_(due))
-        .values(status="sending", locked_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-        .returning(Reminder.id)
-    )
-    return list(result.all())
-
-
-async def release_reminder_claims(
-    session: AsyncSession, *, older_than: timedelta, now: datetime | None = None
-) -> int:
-    """Give back reminders a crashed worker claimed but never queued."""
-    return await _release(session, Reminder, older_than, now)
-
-
-async def _release(
+async def release_claims(
     session: AsyncSession,
     model: type[OutboxItem] | type[Reminder],
     older_than: timedelta,
     now: datetime | None,
-    *where: object,
+    *where: ColumnElement[bool],
 ) -> int:
+    """Give back the rows a crashed worker claimed ('sending') but never finished."""
     cutoff = (now or utcnow()) - older_than
     result = await session.execute(
         update(model)
         .where(model.status == "sending", model.claimed_at <= cutoff, *where)
         .values(status="pending")
     )
-    return result.rowcount
-
-
-async def pending_reminders(session: AsyncSession, *, user: User) -> list[ReminderView]:
-    rows = await session.scalars(
-        select(Reminder)
-        .where(Reminder.user_id == user.id, Reminder.status == "pending")
-        .order_by(Reminder.due_at)
-        .limit(20)
-    )
-    return [ReminderView(r.id, r.text, r.local_time, r.recurrence) for r in rows]
-
-
-async def apply_effects(
-    session: AsyncSession, *, user: User, effects: Sequence[ReminderEffect]
-) -> None:
-    """Reminder changes a flow decided, in the same transaction as its state."""
-    for effect in effects:
-        if isinstance(effect, CreateReminder):
-            session.add(
-                new_reminder(
-                    user_id=user.id,
-                    text=effect.text,
-                    local=effect.local,
-                    zone=effect.zone,
-                    recurrence=effect.recurrence,
-                )
-            )
-            continue
-        reminder = await session.get(Reminder, effect.reminder_id)
-        if reminder is None or reminder.user_id != user.id or reminder.status != "pending":
-            continue
-        if isinstance(effect, CancelReminder):
-            reminder.status = "cancelled"
-        else:
-            reminder.local_time = effect.local
-            reminder.due_at = due_utc(effect.local, reminder.zone)
-
-
-async def finish_reminders(
-    session: AsyncSession, *, sent: Sequence[int], skipped: Sequence[int], now: datetime
-) -> None:
-    for status, ids in (("sent", sent), ("skipped", skipped)):
-        if ids:
-            await session.execute(
-                update(Reminder).where(Reminder.id.in_(ids)).values(status=status, sent_at=now)
-            )
+    return rowcount(result)
 
 
 async def insert_handoff_event_once(
@@ -462,7 +406,7 @@ async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int
             OutboxItem.status.in_(("sent", "failed")), OutboxItem.created_at < cutoff
         )
     )
-    return removed.rowcount
+    return rowcount(removed)
 
 
 async def erase_user_silently(

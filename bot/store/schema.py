@@ -17,7 +17,7 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # no file locks: one process at a time
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory

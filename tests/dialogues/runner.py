@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.engine import Engine
 from bot.flows.answers import bulleted
+from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
 from bot.messages import Outbound
 from bot.nlu.normalize import normalize, strip_marks
 from bot.store.models import Handoff, Reminder, User
@@ -94,6 +95,7 @@ class DialogueRun:
 
     def __init__(self, engine: Engine, dialogue: Dialogue, user_id: str) -> None:
         self.engine = engine
+        self.content = engine.content
         self.dialogue = dialogue
         self.chat = Chat(engine, user_id=user_id, channel=dialogue.channel)
         self.last_buttons: list[tuple[str, str]] = []
@@ -170,7 +172,7 @@ class DialogueRun:
         language = self.dialogue.slice
         shown = _plain("\n".join(texts))
         for item_id in ids:
-            item = self.engine.content.get(item_id)
+            item = self.content.get(item_id)
             if item is None:
                 return [f"unknown item {item_id}"]
             if _plain(bulleted(item.text[language]))[:120] in shown:
@@ -197,7 +199,7 @@ class DialogueRun:
             user = await self._user(session)
             active = user is not None and await session.scalar(
                 select(Handoff.id).where(
-                    Handoff.user_id == user.id, Handoff.status.in_(("waiting", "claimed"))
+                    Handoff.user_id == user.id, Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
                 )
             )
         if bool(active) != wanted:

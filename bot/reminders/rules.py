@@ -9,9 +9,6 @@ from zoneinfo import ZoneInfo
 
 import tzdata
 
-from bot.clock import utcnow
-from bot.store.models import Reminder
-
 TZDATA_VERSION = tzdata.IANA_VERSION
 
 
@@ -43,20 +40,3 @@ def next_occurrence(local: datetime, recurrence: str) -> datetime:
     year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
     day = min(local.day, calendar.monthrange(year, month)[1])
     return local.replace(year=year, month=month, day=day)
-
-
-def new_reminder(
-    *, user_id: int, text: str, local: datetime, zone: str, recurrence: str | None
-) -> Reminder:
-    return Reminder(
-        user_id=user_id,
-        text=text[:500],
-        local_time=local,
-        zone=zone,
-        due_at=due_utc(local, zone),
-        recurrence=recurrence,
-        status="pending",
-        attempts=0,
-        tzdata_version=TZDATA_VERSION,
-        created_at=utcnow(),
-    )

@@ -1,0 +1,47 @@
+"""The background jobs every worker runs, listed in one place (bot/scheduler.py)."""
+
+import asyncio
+from datetime import timedelta
+
+from bot.scheduler import Job, Scheduler, background_jobs
+
+
+def test_the_retention_purge_is_a_job_of_its_own_beside_the_reminder_tick(engine):
+    jobs = background_jobs(engine.settings, engine, Scheduler())
+    assert [job.name for job in jobs] == ["reminders", "retention-purge", "handoff-sweep"]
+    assert [job.at_start for job in jobs] == [True, False, False]  # reminders first, at once
+
+
+async def test_a_failing_job_is_logged_and_the_others_keep_running(caplog):
+    runs: list[str] = []
+
+    async def broken() -> None:
+        raise RuntimeError("the database went away")
+
+    async def counted() -> None:
+        runs.append("ran")
+
+    every = timedelta(seconds=0.05)
+    scheduler = Scheduler()
+    scheduler.add([Job("broken", every, broken, at_start=True), Job("counted", every, counted)])
+    scheduler.start()
+    await asyncio.sleep(0.4)
+    await scheduler.stop()
+    assert len(runs) >= 2
+    assert "background job broken failed" in caplog.text
+
+
+async def test_a_stopped_scheduler_starts_no_new_run():
+    runs: list[str] = []
+
+    async def counted() -> None:
+        runs.append("ran")
+
+    scheduler = Scheduler()
+    scheduler.add([Job("counted", timedelta(seconds=0.05), counted, at_start=True)])
+    scheduler.start()
+    await asyncio.sleep(0.2)
+    await scheduler.stop()
+    seen = len(runs)
+    await asyncio.sleep(0.2)
+    assert seen >= 1 and len(runs) == seen
