@@ -15,6 +15,7 @@ import httpx
 from telegram.request import BaseRequest
 
 from bot import capsules, metrics
+from bot.campaigns.dispatch import CampaignSender, Pace
 from bot.channels import telegram, whatsapp
 from bot.channels.advisor_group import AdvisorGroup
 from bot.config import Settings
@@ -49,6 +50,7 @@ class Services:
     worker: OutboxWorker
     telegram: telegram.TelegramChannel | None = None
     whatsapp: whatsapp.WhatsAppChannel | None = None
+    campaigns: CampaignSender | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -83,9 +85,11 @@ async def running_services(
             senders[whatsapp.CHANNEL] = counted(whatsapp.CHANNEL, services.whatsapp.deliver)
         if settings.desk_enabled:
             _open_advisor_desk(services, senders)
+        stopping = asyncio.Event()
         if deliver:
             services.tasks.append(asyncio.create_task(worker.run()))
-        stopping = asyncio.Event()
+            services.campaigns = campaign_sender_for(settings, db, worker.poke)
+            services.tasks.append(asyncio.create_task(services.campaigns.run(stopping)))
         services.tasks.append(asyncio.create_task(follow_edits(engine, stopping)))
         ticker = ticker_for(settings, engine, worker.poke).start() if remind else None
         try:
@@ -133,6 +137,19 @@ def counted(channel: str, deliver: Deliver) -> Deliver:
         return sent_id
 
     return send
+
+
+def campaign_sender_for(
+    settings: Settings, db: Database, after_feed: Callable[[], None]
+) -> CampaignSender:
+    """Campaigns leave at each enabled channel's pace, below its limit, replies first."""
+    per_second = {}
+    if settings.telegram_enabled:
+        per_second[telegram.CHANNEL] = settings.campaign_telegram_per_second
+    if settings.whatsapp_enabled:
+        per_second[whatsapp.CHANNEL] = settings.campaign_whatsapp_per_second
+    pace = Pace(per_second, {whatsapp.CHANNEL: settings.campaign_whatsapp_users_per_day})
+    return CampaignSender(db, pace, tick=settings.campaign_tick_seconds, after_feed=after_feed)
 
 
 def ticker_for(settings: Settings, engine: Engine, after_dispatch: Callable[[], None]) -> Ticker:

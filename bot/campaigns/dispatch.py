@@ -1,0 +1,286 @@
+"""Delivering campaigns: due campaigns get their audience, then their deliveries are put
+in the outbox a few at a time, at each channel's pace, as low-priority rows (replies go
+first), and their outcome is read back from the outbox.
+
+Exactly once per (campaign, user): a delivery row is unique per pair, and it moves to the
+outbox in the same transaction as the outbox row is written (whose idempotency key is the
+pair too). A sender killed during a call leaves its row 'sending': the outbox then marks
+it failed rather than sending it again (repo.release_stale_claims), so a crash costs at
+most the messages in flight, never a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.campaigns import audience
+from bot.campaigns.message import render
+from bot.clock import utcnow
+from bot.store.database import Database
+from bot.store.locks import only_one
+from bot.store.models import Campaign, CampaignDelivery, Consent, OutboxItem, User
+from bot.store.repo import _insert
+from bot.tasks import stopped_within
+
+log = logging.getLogger(__name__)
+CAMPAIGN_PRIORITY = 1
+WINDOW = timedelta(seconds=1)  # the pace is counted over the last second
+DAY = timedelta(hours=24)
+SYNC_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Campaign messages per second per channel (leaving room for replies), and the most
+    users a channel may be sent to in 24 hours (WhatsApp's messaging tier)."""
+
+    per_second: dict[str, float] = field(default_factory=dict)
+    per_day: dict[str, int] = field(default_factory=dict)
+
+
+class CampaignSender:
+    """The background job: start due campaigns, feed the outbox, read back outcomes."""
+
+    def __init__(
+        self, db: Database, pace: Pace, *, tick: float = 0.2, after_feed: Callable[[], None]
+    ) -> None:
+        self.db, self.pace, self.tick, self.after_feed = db, pace, tick, after_feed
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        while not await stopped_within(stopping, self.tick):
+            try:
+                await self.round()
+            except Exception:  # noqa: BLE001 — a database hiccup must not stop campaigns
+                log.exception("campaign round failed")
+
+    async def round(self) -> int:
+        """One pass; returns how many messages were put in the outbox."""
+        await start_due(self.db)
+        fed = 0
+        for channel, rate in self.pace.per_second.items():
+            async with self.db.transaction() as session:
+                fed += await feed(
+                    session, channel=channel, rate=rate, per_day=self.pace.per_day.get(channel)
+                )
+        if fed:
+            self.after_feed()
+        async with self.db.transaction() as session:
+            await read_outcomes(session)
+            await finish_done(session)
+        return fed
+
+
+async def start_due(db: Database, now: datetime | None = None) -> list[int]:
+    """Scheduled campaigns whose time has come get their audience and start sending."""
+    now = now or utcnow()
+    started = []
+    async with db.transaction() as session:
+        due = await session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.status == "scheduled",
+                Campaign.send_at.is_(None) | (Campaign.send_at <= now),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        for campaign in due.all():
+            added = await audience.build(session, campaign=campaign)
+            campaign.status, campaign.queued_at = "sending", now
+            started.append(campaign.id)
+            log.info("campaign %s: %s recipients queued", campaign.id, added)
+    return started
+
+
+async def feed(
+    session: AsyncSession,
+    *,
+    channel: str,
+    rate: float,
+    per_day: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Put as many deliveries in the outbox as the channel's pace allows now."""
+    now = now or utcnow()
+    if not await only_one(session, f"campaign-feed:{channel}"):
+        return 0
+    budget = int(rate * WINDOW.total_seconds()) - await _fed_since(session, channel, now - WINDOW)
+    if per_day is not None:
+        budget = min(budget, per_day - await _fed_since(session, channel, now - DAY))
+    if budget <= 0:
+        return 0
+    rows = (
+        await session.execute(
+            select(CampaignDelivery.id, CampaignDelivery.campaign_id, CampaignDelivery.user_id)
+            .join(Campaign, Campaign.id == CampaignDelivery.campaign_id)
+            .where(
+                Campaign.status == "sending",
+                CampaignDelivery.channel == channel,
+                CampaignDelivery.status == "queued",
+            )
+            .order_by(CampaignDelivery.id)
+            .limit(budget)
+            .with_for_update(skip_locked=True, of=CampaignDelivery)
+        )
+    ).all()
+    if not rows:
+        return 0
+    return await _put_in_outbox(session, channel, rows, now)
+
+
+async def _fed_since(session: AsyncSession, channel: str, since: datetime) -> int:
+    return await session.scalar(
+        select(func.count())
+        .select_from(CampaignDelivery)
+        .where(CampaignDelivery.channel == channel, CampaignDelivery.fed_at >= since)
+    )
+
+
+async def _put_in_outbox(session: AsyncSession, channel: str, rows: list, now: datetime) -> int:
+    user_ids = {row.user_id for row in rows}
+    campaigns = {
+        c.id: c
+        for c in await session.scalars(
+            select(Campaign).where(Campaign.id.in_({row.campaign_id for row in rows}))
+        )
+    }
+    users = {
+        u.id: u
+        for u in (
+            await session.execute(
+                select(
+                    User.id, User.channel_user_id, User.language, User.last_seen_at, User.blocked_at
+                ).where(User.id.in_(user_ids))
+            )
+        ).all()
+    }
+    consented = set(
+        (
+            await session.execute(
+                select(Consent.user_id, Consent.topic).where(
+                    Consent.user_id.in_(user_ids), Consent.withdrawn_at.is_(None)
+                )
+            )
+        ).all()
+    )
+    outbox_rows, keys, skipped = [], {}, []
+    for row in rows:
+        campaign, user = campaigns[row.campaign_id], users[row.user_id]
+        if (user.id, campaign.topic) not in consented:
+            skipped.append({"id": row.id, "status": "skipped_consent"})
+            continue
+        if user.blocked_at is not None:
+            skipped.append({"id": row.id, "status": "skipped_blocked"})
+            continue
+        outbound = render(
+            campaign,
+            channel=channel,
+            language=user.language,
+            last_seen_at=user.last_seen_at,
+            now=now,
+        )
+        if isinstance(outbound, str):
+            skipped.append({"id": row.id, "status": outbound})
+            continue
+        key = f"campaign:{campaign.id}:{user.id}"
+        keys[key] = row.id
+        outbox_rows.append(
+            {
+                "user_id": user.id,
+                "channel": channel,
+                "recipient": user.channel_user_id,
+                "body": outbound.to_dict(),
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "idempotency_key": key,
+                "priority": CAMPAIGN_PRIORITY,
+            }
+        )
+    queued = await _insert_outbox(session, outbox_rows, list(keys))
+    fed = [
+        {"id": keys[key], "status": "outboxed", "outbox_id": outbox_id, "fed_at": now}
+        for key, outbox_id in queued.items()
+    ]
+    for changes in (fed, skipped):  # one executemany per shape of row
+        if changes:
+            await session.execute(update(CampaignDelivery), changes)
+    return len(fed)
+
+
+async def _insert_outbox(session: AsyncSession, rows: list[dict], keys: list[str]) -> dict:
+    """idempotency key -> outbox id; a key already queued (never expected) keeps its row."""
+    if not rows:
+        return {}
+    outbox = OutboxItem.__table__
+    await session.execute(
+        _insert(session, outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+        rows,
+    )
+    found = await session.execute(
+        select(outbox.c.idempotency_key, outbox.c.id).where(outbox.c.idempotency_key.in_(keys))
+    )
+    return dict(found.all())
+
+
+async def read_outcomes(session: AsyncSession) -> int:
+    """Deliveries whose outbox row is done take its outcome; a permanent refusal marks the
+    user (nothing more is sent to them until they write again)."""
+    done = (
+        await session.execute(
+            select(
+                CampaignDelivery.id,
+                CampaignDelivery.user_id,
+                OutboxItem.status,
+                OutboxItem.sent_at,
+                OutboxItem.last_error,
+            )
+            .join(OutboxItem, OutboxItem.id == CampaignDelivery.outbox_id)
+            .where(CampaignDelivery.status == "outboxed", OutboxItem.status.in_(("sent", "failed")))
+            .limit(SYNC_BATCH)
+        )
+    ).all()
+    if not done:
+        return 0
+    refused = {row.user_id for row in done if _refused(row.status, row.last_error)}
+    await session.execute(
+        update(CampaignDelivery),
+        [
+            {
+                "id": row.id,
+                "status": "blocked" if row.user_id in refused else row.status,
+                "sent_at": row.sent_at,
+            }
+            for row in done
+        ],
+    )
+    if refused:
+        await session.execute(
+            update(User)
+            .where(User.id.in_(refused), User.blocked_at.is_(None))
+            .values(blocked_at=utcnow())
+        )
+    return len(done)
+
+
+def _refused(status: str, error: str | None) -> bool:
+    """The outbox's own classification: a permanent error is written "permanent: …"."""
+    return status == "failed" and (error or "").startswith("permanent:")
+
+
+async def finish_done(session: AsyncSession) -> None:
+    waiting = exists().where(
+        CampaignDelivery.campaign_id == Campaign.id,
+        CampaignDelivery.status.in_(("queued", "outboxed")),
+    )
+    await session.execute(
+        update(Campaign)
+        .where(Campaign.status == "sending", ~waiting)
+        .values(status="done", finished_at=utcnow())
+    )
