@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -40,7 +40,9 @@ class Audience:
 async def count(session: AsyncSession, *, topic: str, audience: Audience) -> int:
     if audience.answers:
         return len(await _answered(session, topic, audience))
-    return await session.scalar(select(func.count()).select_from(_matching(topic, audience)))
+    return await session.scalar(
+        select(func.count()).select_from(_matching(topic, audience).subquery())
+    )
 
 
 async def build(session: AsyncSession, *, campaign: Campaign) -> int:
@@ -50,9 +52,9 @@ async def build(session: AsyncSession, *, campaign: Campaign) -> int:
     table = CampaignDelivery.__table__
     if not audience.answers:
         users = _matching(campaign.topic, audience).subquery()
-        rows = select(
+        rows = select(  # WHERE true: SQLite reads "SELECT … ON CONFLICT" only with a WHERE
             literal(campaign.id), users.c.id, users.c.channel, literal("queued"), literal(now)
-        )
+        ).where(true())
         result = await session.execute(
             _insert(session, table)
             .from_select(["campaign_id", "user_id", "channel", "status", "queued_at"], rows)

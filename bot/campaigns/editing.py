@@ -20,7 +20,7 @@ NEXT = {
     "draft": {"scheduled", "cancelled"},
     "scheduled": {"paused", "cancelled", "scheduled"},
     "sending": {"paused", "cancelled"},
-    "paused": {"sending", "cancelled"},
+    "paused": {"sending", "scheduled", "cancelled"},
     "done": set(),
     "cancelled": set(),
 }
