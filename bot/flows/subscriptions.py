@@ -13,15 +13,21 @@ from bot.content import read_yaml
 from bot.effects import CampaignTap, ChangeConsent
 from bot.flows.base import Turn, menu_button
 from bot.messages import Button, Outbound
-from bot.nlu.consent import consent_request
+from bot.nlu.consent import consent_request, named_topics
 
 TEXTS_FILE = Path(__file__).with_name("subscriptions.yaml")
 OFFERED = "campaigns_offered"  # context flag: the offer is made once
+OPEN = "campaigns_open"  # context flag: the last reply was about topics, "w zid lvideos" adds one
+FOLLOW_UP_WORDS = 10
 
 
 def asked(turn: Turn) -> list[Outbound] | None:
     """ "bghit nwsal b lakhbar", "je ne veux plus recevoir les nouvelles"…; None otherwise."""
-    request = consent_request(turn.inbound.text)
+    text = turn.inbound.text
+    request = consent_request(text)
+    if turn.conversation.context.pop(OPEN, False) and request is None:
+        topics = named_topics(text) if len(text.split()) <= FOLLOW_UP_WORDS else ()
+        return _granted(turn, topics) if topics else None
     if request is None:
         return None
     if not request.wants:
@@ -34,6 +40,7 @@ def asked(turn: Turn) -> list[Outbound] | None:
 def choose(turn: Turn) -> list[Outbound]:
     buttons = [Button(f"consent:{topic}", say(turn, "buttons", topic)) for topic in TOPICS]
     buttons.append(Button("consent:all", say(turn, "all")))
+    turn.conversation.context[OPEN] = True
     return [Outbound(say(turn, "choose"), (*buttons, Button("consent:no", say(turn, "no_thanks"))))]
 
 
@@ -86,6 +93,7 @@ def say(turn: Turn, key: str, topic: str | None = None) -> str:
 
 def _granted(turn: Turn, topics: tuple[str, ...]) -> list[Outbound]:
     turn.conversation.context[OFFERED] = True
+    turn.conversation.context[OPEN] = True
     turn.effects.append(ChangeConsent(topics, granted=True))
     return [Outbound(say(turn, "subscribed").format(topics=_names(turn, topics)), (menu_button(),))]
 
