@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Interval, and_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Campaign, CampaignDelivery, Message
@@ -92,7 +92,7 @@ def _later(session: AsyncSession, moment: Any) -> Any:
     if session.bind.dialect.name == "sqlite":
         hours = int(REPLY_WINDOW.total_seconds() // 3600)
         return func.strftime("%Y-%m-%d %H:%M:%f", moment, f"+{hours} hours")
-    return moment + REPLY_WINDOW
+    return moment + literal(REPLY_WINDOW, type_=Interval())
 
 
 async def summary(session: AsyncSession) -> list[dict[str, Any]]:
