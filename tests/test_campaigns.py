@@ -311,3 +311,37 @@ async def test_erasing_my_data_erases_my_consents_and_deliveries(service):
     async with service.services.db.transaction() as session:
         assert (await session.scalars(select(Consent))).all() == []
         assert (await session.scalars(select(CampaignDelivery))).all() == []
+
+
+async def test_the_hint_to_receive_news_comes_once_after_a_first_answer(chat):
+    first = await chat.send("Bonjour, c'est quoi le programme Intilaka ?")
+    second = await chat.send("Et comment obtenir l'agrément ONSSA ?")
+
+    assert "je veux recevoir les nouvelles" in first[-1].text
+    assert all("recevoir les nouvelles" not in o.text for o in second)
+
+
+async def test_consent_and_its_withdrawal_are_kept_with_their_time(chat, db):
+    await chat.send("Salam, bghit nwsal b lakhbar dyal ODCO 3afak")
+    async with db.transaction() as session:
+        granted = await session.scalar(select(Consent))
+    await chat.send("ma b9itch bghit nwsal b lakhbar")
+    async with db.transaction() as session:
+        withdrawn = await session.scalar(select(Consent))
+
+    assert (granted.topic, granted.withdrawn_at) == ("news", None)
+    assert withdrawn.withdrawn_at >= withdrawn.granted_at == granted.granted_at
+
+
+async def test_asking_which_messages_exist_shows_the_topics_and_subscribes_nobody(chat, db):
+    replies = await chat.send("Quels types de messages vous pouvez m'envoyer ?")
+    chosen = await chat.send("seulement les capsules")
+
+    assert [b.payload for b in replies[-1].buttons][:3] == [
+        "consent:news",
+        "consent:deadlines",
+        "consent:capsules",
+    ]
+    assert "capsules" in chosen[-1].text
+    async with db.transaction() as session:
+        assert [c.topic for c in (await session.scalars(select(Consent))).all()] == ["capsules"]

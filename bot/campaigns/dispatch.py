@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import ScalarSelect, String, cast, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns import audience
@@ -169,7 +169,9 @@ async def _put_in_outbox(session: AsyncSession, channel: str, rows: list, now: d
             )
         ).all()
     )
-    outbox_rows, keys, skipped = [], {}, []
+    outbox_rows: list[dict] = []
+    keys: dict[str, int] = {}
+    skipped: list[dict] = []
     for row in rows:
         campaign, user = campaigns[row.campaign_id], users[row.user_id]
         if (user.id, campaign.topic) not in consented:
@@ -203,30 +205,38 @@ async def _put_in_outbox(session: AsyncSession, channel: str, rows: list, now: d
                 "priority": CAMPAIGN_PRIORITY,
             }
         )
-    queued = await _insert_outbox(session, outbox_rows, list(keys))
-    fed = [
-        {"id": keys[key], "status": "outboxed", "outbox_id": outbox_id, "fed_at": now}
-        for key, outbox_id in queued.items()
-    ]
-    for changes in (fed, skipped):  # one executemany per shape of row
-        if changes:
-            await session.execute(update(CampaignDelivery), changes)
-    return len(fed)
+    if outbox_rows:
+        outbox = OutboxItem.__table__
+        await session.execute(  # RETURNING: one multi-row INSERT rather than one per row
+            _insert(session, outbox)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])  # never expected
+            .returning(outbox.c.id),
+            outbox_rows,
+        )
+        await session.execute(
+            update(CampaignDelivery)
+            .where(CampaignDelivery.id.in_(list(keys.values())))
+            .values(status="outboxed", fed_at=now, outbox_id=_outbox_row_of_delivery())
+        )
+    by_status: dict[str, list[int]] = {}
+    for row in skipped:
+        by_status.setdefault(row["status"], []).append(row["id"])
+    for status, ids in by_status.items():
+        await session.execute(
+            update(CampaignDelivery).where(CampaignDelivery.id.in_(ids)).values(status=status)
+        )
+    return len(outbox_rows)
 
 
-async def _insert_outbox(session: AsyncSession, rows: list[dict], keys: list[str]) -> dict:
-    """idempotency key -> outbox id; a key already queued (never expected) keeps its row."""
-    if not rows:
-        return {}
-    outbox = OutboxItem.__table__
-    await session.execute(
-        _insert(session, outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]),
-        rows,
+def _outbox_row_of_delivery() -> ScalarSelect:
+    """The outbox row a delivery became, found by its idempotency key (a unique index)."""
+    key = (
+        "campaign:"
+        + cast(CampaignDelivery.campaign_id, String)
+        + ":"
+        + cast(CampaignDelivery.user_id, String)
     )
-    found = await session.execute(
-        select(outbox.c.idempotency_key, outbox.c.id).where(outbox.c.idempotency_key.in_(keys))
-    )
-    return dict(found.all())
+    return select(OutboxItem.id).where(OutboxItem.idempotency_key == key).scalar_subquery()
 
 
 async def read_outcomes(session: AsyncSession) -> int:

@@ -355,7 +355,7 @@ class CampaignDelivery(Base):
     __tablename__ = "campaign_deliveries"
     __table_args__ = (
         UniqueConstraint("campaign_id", "user_id"),
-        Index("ix_campaign_deliveries_feed", "campaign_id", "status"),
+        Index("ix_campaign_deliveries_feed", "status", "channel", "id"),
         Index("ix_campaign_deliveries_user", "user_id", "id"),
         Index("ix_campaign_deliveries_pace", "channel", "fed_at"),
     )

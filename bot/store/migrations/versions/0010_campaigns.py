@@ -67,7 +67,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("campaign_id", "user_id"),
     )
-    op.create_index("ix_campaign_deliveries_feed", "campaign_deliveries", ["campaign_id", "status"])
+    op.create_index(
+        "ix_campaign_deliveries_feed", "campaign_deliveries", ["status", "channel", "id"]
+    )
     op.create_index("ix_campaign_deliveries_user", "campaign_deliveries", ["user_id", "id"])
     op.create_index("ix_campaign_deliveries_pace", "campaign_deliveries", ["channel", "fed_at"])
     with op.batch_alter_table("outbox", schema=None) as batch_op:
