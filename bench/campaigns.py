@@ -15,7 +15,6 @@ import resource
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -75,7 +74,7 @@ async def _build_and_queue(db) -> None:  # noqa: ANN001
         started = time.perf_counter()
         size = await editing.audience_size(session, await session.get(Campaign, campaign_id))
         counted = time.perf_counter() - started
-    tracemalloc.start()
+    rss_before = _rss_mib()
     started = time.perf_counter()
     await dispatch.start_due(db)
     built = time.perf_counter() - started
@@ -91,18 +90,13 @@ async def _build_and_queue(db) -> None:  # noqa: ANN001
                 break
             queued += fed
     fed_seconds = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     print(f"audience of {size}: counted in {counted:.2f} s")
     print(
         f"built (one delivery row each) in {built:.2f} s; queued {queued} into the outbox in "
         f"{fed_seconds:.2f} s ({queued / fed_seconds:,.0f}/s, "
         f"{fed_seconds / max(queued, 1) * 1e6:.0f} µs each)"
     )
-    print(
-        f"memory: Python peak {peak / 2**20:.1f} MiB during build and queue; "
-        f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
-    )
+    print(f"memory: max RSS {rss_before:.0f} MiB before build and queue, {_rss_mib():.0f} after")
     async with db.transaction() as session:  # the next part starts from an empty outbox
         await session.execute(delete(OutboxItem))
         await session.execute(update(Campaign).values(status="done"))
@@ -195,6 +189,10 @@ async def _seed(db) -> None:  # noqa: ANN001
                 ],
             )
     print(f"seeded {RECIPIENTS} consented users in {time.perf_counter() - started:.1f} s")
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _sqlite() -> str:

@@ -21,7 +21,7 @@ from sqlalchemy import ScalarSelect, String, cast, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns import audience
-from bot.campaigns.message import render
+from bot.campaigns.message import in_window, render
 from bot.clock import utcnow
 from bot.store.database import Database
 from bot.store.locks import only_one
@@ -34,6 +34,7 @@ CAMPAIGN_PRIORITY = 1
 WINDOW = timedelta(seconds=1)  # the pace is counted over the last second
 DAY = timedelta(hours=24)
 SYNC_BATCH = 5000
+FEEDING = "feeding"
 
 
 @dataclass(frozen=True)
@@ -115,23 +116,25 @@ async def feed(
         budget = min(budget, per_day - await _fed_since(session, channel, now - DAY))
     if budget <= 0:
         return 0
-    rows = (
-        await session.execute(
-            select(CampaignDelivery.id, CampaignDelivery.campaign_id, CampaignDelivery.user_id)
-            .join(Campaign, Campaign.id == CampaignDelivery.campaign_id)
-            .where(
-                Campaign.status == "sending",
-                CampaignDelivery.channel == channel,
-                CampaignDelivery.status == "queued",
-            )
-            .order_by(CampaignDelivery.id)
-            .limit(budget)
-            .with_for_update(skip_locked=True, of=CampaignDelivery)
+    due = (
+        select(CampaignDelivery.id)
+        .join(Campaign, Campaign.id == CampaignDelivery.campaign_id)
+        .where(
+            Campaign.status == "sending",
+            CampaignDelivery.channel == channel,
+            CampaignDelivery.status == "queued",
         )
-    ).all()
-    if not rows:
+        .order_by(CampaignDelivery.id)
+        .limit(budget)
+        .with_for_update(skip_locked=True, of=CampaignDelivery)
+    )
+    # 'feeding' lives only inside this transaction: it names this batch without id lists
+    claimed = await session.execute(
+        update(CampaignDelivery).where(CampaignDelivery.id.in_(due)).values(status=FEEDING)
+    )
+    if not claimed.rowcount:
         return 0
-    return await _put_in_outbox(session, channel, rows, now)
+    return await _put_in_outbox(session, channel, now)
 
 
 async def _fed_since(session: AsyncSession, channel: str, since: datetime) -> int:
@@ -142,68 +145,79 @@ async def _fed_since(session: AsyncSession, channel: str, since: datetime) -> in
     )
 
 
-async def _put_in_outbox(session: AsyncSession, channel: str, rows: list, now: datetime) -> int:
-    user_ids = {row.user_id for row in rows}
+async def _put_in_outbox(session: AsyncSession, channel: str, now: datetime) -> int:
+    """The batch marked 'feeding' becomes outbox rows, or skips with their reason."""
+    batch = (CampaignDelivery.status == FEEDING, CampaignDelivery.channel == channel)
     campaigns = {
         c.id: c
         for c in await session.scalars(
-            select(Campaign).where(Campaign.id.in_({row.campaign_id for row in rows}))
+            select(Campaign).where(
+                Campaign.id.in_(select(CampaignDelivery.campaign_id).where(*batch).distinct())
+            )
         )
     }
-    users = {
-        u.id: u
-        for u in (
-            await session.execute(
-                select(
-                    User.id, User.channel_user_id, User.language, User.last_seen_at, User.blocked_at
-                ).where(User.id.in_(user_ids))
-            )
-        ).all()
-    }
-    consented = set(
-        (
-            await session.execute(
-                select(Consent.user_id, Consent.topic).where(
-                    Consent.user_id.in_(user_ids), Consent.withdrawn_at.is_(None)
-                )
-            )
-        ).all()
+    consented = (
+        select(Consent.id)
+        .where(
+            Consent.user_id == CampaignDelivery.user_id,
+            Consent.topic == Campaign.topic,
+            Consent.withdrawn_at.is_(None),
+        )
+        .exists()
     )
-    outbox_rows: list[dict] = []
-    keys: dict[str, int] = {}
-    skipped: list[dict] = []
-    for row in rows:
-        campaign, user = campaigns[row.campaign_id], users[row.user_id]
-        if (user.id, campaign.topic) not in consented:
-            skipped.append({"id": row.id, "status": "skipped_consent"})
-            continue
-        if user.blocked_at is not None:
-            skipped.append({"id": row.id, "status": "skipped_blocked"})
-            continue
-        outbound = render(
-            campaign,
-            channel=channel,
-            language=user.language,
-            last_seen_at=user.last_seen_at,
-            now=now,
+    rows = (
+        await session.execute(
+            select(
+                CampaignDelivery.id,
+                CampaignDelivery.campaign_id,
+                User.id.label("user_id"),
+                User.channel_user_id,
+                User.language,
+                User.last_seen_at,
+                User.blocked_at,
+                consented.label("consented"),
+            )
+            .join(User, User.id == CampaignDelivery.user_id)
+            .join(Campaign, Campaign.id == CampaignDelivery.campaign_id)
+            .where(*batch)
         )
-        if isinstance(outbound, str):
-            skipped.append({"id": row.id, "status": outbound})
+    ).all()
+    outbox_rows: list[dict] = []
+    skipped: dict[str, list[int]] = {}
+    bodies: dict[tuple, dict | str] = {}  # one rendering per campaign, language and window
+    for row in rows:
+        campaign = campaigns[row.campaign_id]
+        if not row.consented:  # withdrawn since the audience was built
+            skipped.setdefault("skipped_consent", []).append(row.id)
             continue
-        key = f"campaign:{campaign.id}:{user.id}"
-        keys[key] = row.id
+        if row.blocked_at is not None:
+            skipped.setdefault("skipped_blocked", []).append(row.id)
+            continue
+        window = in_window(row.last_seen_at, now)
+        key = (campaign.id, row.language, window)
+        if key not in bodies:
+            outbound = render(campaign, channel=channel, language=row.language, in_window=window)
+            bodies[key] = outbound if isinstance(outbound, str) else outbound.to_dict()
+        body = bodies[key]
+        if isinstance(body, str):
+            skipped.setdefault(body, []).append(row.id)
+            continue
         outbox_rows.append(
             {
-                "user_id": user.id,
+                "user_id": row.user_id,
                 "channel": channel,
-                "recipient": user.channel_user_id,
-                "body": outbound.to_dict(),
+                "recipient": row.channel_user_id,
+                "body": body,
                 "status": "pending",
                 "attempts": 0,
                 "created_at": now,
-                "idempotency_key": key,
+                "idempotency_key": f"campaign:{campaign.id}:{row.user_id}",
                 "priority": CAMPAIGN_PRIORITY,
             }
+        )
+    for status, ids in skipped.items():
+        await session.execute(
+            update(CampaignDelivery).where(CampaignDelivery.id.in_(ids)).values(status=status)
         )
     if outbox_rows:
         outbox = OutboxItem.__table__
@@ -215,15 +229,8 @@ async def _put_in_outbox(session: AsyncSession, channel: str, rows: list, now: d
         )
         await session.execute(
             update(CampaignDelivery)
-            .where(CampaignDelivery.id.in_(list(keys.values())))
+            .where(*batch)
             .values(status="outboxed", fed_at=now, outbox_id=_outbox_row_of_delivery())
-        )
-    by_status: dict[str, list[int]] = {}
-    for row in skipped:
-        by_status.setdefault(row["status"], []).append(row["id"])
-    for status, ids in by_status.items():
-        await session.execute(
-            update(CampaignDelivery).where(CampaignDelivery.id.in_(ids)).values(status=status)
         )
     return len(outbox_rows)
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns import audience
-from bot.campaigns.message import render
+from bot.campaigns.message import in_window, render
 from bot.clock import utcnow
 from bot.store.models import Campaign, CampaignDelivery, OutboxItem, User
 from bot.store.repo import insert_outbox
@@ -93,7 +93,10 @@ async def test_send(session: AsyncSession, campaign: Campaign, user: User) -> st
     """Queue the campaign to one user (an editor's own account) as they would see it, with
     no consent needed and nothing counted; returns a skip reason instead, if any."""
     outbound = render(
-        campaign, channel=user.channel, language=user.language, last_seen_at=user.last_seen_at
+        campaign,
+        channel=user.channel,
+        language=user.language,
+        in_window=in_window(user.last_seen_at),
     )
     if isinstance(outbound, str):
         return outbound

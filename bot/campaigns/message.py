@@ -29,13 +29,13 @@ def render(
     *,
     channel: str,
     language: str | None,
-    last_seen_at: datetime | None,
-    now: datetime | None = None,
+    in_window: bool,
 ) -> Outbound | str:
-    """The message, or why it cannot be sent (a skip reason)."""
+    """The message, or why it cannot be sent (a skip reason). `in_window`: the user wrote
+    in the last 24 hours (WhatsApp then takes any message, else only a template)."""
     language = language or "ary"
     text = text_for(campaign.texts, language)
-    if channel == WHATSAPP and not _in_window(last_seen_at, now or utcnow()):
+    if channel == WHATSAPP and not in_window:
         template = (campaign.templates or {}).get(language)
         if not template:
             return NO_TEMPLATE
@@ -51,5 +51,5 @@ def render(
     return Outbound(text, tuple(buttons), video=video)
 
 
-def _in_window(last_seen_at: datetime | None, now: datetime) -> bool:
-    return last_seen_at is not None and now - last_seen_at < SERVICE_WINDOW
+def in_window(last_seen_at: datetime | None, now: datetime | None = None) -> bool:
+    return last_seen_at is not None and (now or utcnow()) - last_seen_at < SERVICE_WINDOW
