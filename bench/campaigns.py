@@ -20,14 +20,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from telegram.request import HTTPXRequest
 
 from bot.campaigns import dispatch, editing
 from bot.channels.service import Connections, campaign_sender_for, running_services
 from bot.clock import utcnow
 from bot.config import load_settings
-from bot.store.models import Campaign, Consent, OutboxItem, User
+from bot.store.models import Campaign, CampaignDelivery, Consent, OutboxItem, User
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_api import APP_SECRET, PHONE_ID, FakeGraph
 
@@ -99,11 +99,12 @@ async def _build_and_queue(db) -> None:  # noqa: ANN001
     print(f"memory: max RSS {rss_before:.0f} MiB before build and queue, {_rss_mib():.0f} after")
     async with db.transaction() as session:  # the next part starts from an empty outbox
         await session.execute(delete(OutboxItem))
-        await session.execute(update(Campaign).values(status="done"))
+        await session.execute(update(CampaignDelivery).values(status="cancelled"))
+        await session.execute(update(Campaign).values(status="cancelled"))
 
 
 async def _send_at_pace(services, received: dict[str, list[float]]) -> None:  # noqa: ANN001
-    await _campaign(services.db)
+    campaign_id = await _campaign(services.db)
     sender = campaign_sender_for(services.settings, services.db, services.worker.poke)
     stopping = asyncio.Event()
     started = time.perf_counter()
@@ -115,6 +116,19 @@ async def _send_at_pace(services, received: dict[str, list[float]]) -> None:  # 
     stopping.set()
     services.worker.stop()
     await asyncio.gather(*tasks)
+    async with services.db.transaction() as session:
+        fed = dict(
+            (
+                await session.execute(
+                    select(CampaignDelivery.channel, func.count())
+                    .where(
+                        CampaignDelivery.campaign_id == campaign_id,
+                        CampaignDelivery.fed_at.is_not(None),
+                    )
+                    .group_by(CampaignDelivery.channel)
+                )
+            ).all()
+        )
     for channel, limit in (
         ("telegram", services.settings.campaign_telegram_per_second),
         ("whatsapp", services.settings.campaign_whatsapp_per_second),
@@ -123,7 +137,8 @@ async def _send_at_pace(services, received: dict[str, list[float]]) -> None:  # 
         span = (max(steady) - 2) if steady else 0
         rate = len(steady) / span if span else 0
         print(
-            f"{channel}: {len(received[channel])} sent in {SEND_SECONDS:.0f} s; steady rate "
+            f"{channel}: {fed.get(channel, 0)} put in the outbox and {len(received[channel])} "
+            f"sent in {SEND_SECONDS:.0f} s; steady rate "
             f"{rate:.1f}/s (campaign pace {limit:g}/s)"
         )
 

@@ -31,7 +31,7 @@ from bot.tasks import stopped_within
 
 log = logging.getLogger(__name__)
 CAMPAIGN_PRIORITY = 1
-WINDOW = timedelta(seconds=1)  # the pace is counted over the last second
+WINDOW = timedelta(seconds=1)  # the most a channel's pace may catch up at once
 DAY = timedelta(hours=24)
 SYNC_BATCH = 5000
 FEEDING = "feeding"
@@ -111,7 +111,7 @@ async def feed(
     now = now or utcnow()
     if not await only_one(session, f"campaign-feed:{channel}"):
         return 0
-    budget = int(rate * WINDOW.total_seconds()) - await _fed_since(session, channel, now - WINDOW)
+    budget, spent_until = await _budget(session, channel, rate, now)
     if per_day is not None:
         budget = min(budget, per_day - await _fed_since(session, channel, now - DAY))
     if budget <= 0:
@@ -134,7 +134,21 @@ async def feed(
     )
     if not claimed.rowcount:
         return 0
-    return await _put_in_outbox(session, channel, now)
+    return await _put_in_outbox(session, channel, now, spent_until)
+
+
+async def _budget(
+    session: AsyncSession, channel: str, rate: float, now: datetime
+) -> tuple[int, datetime]:
+    """A token bucket kept in the database, so every process shares one pace: rows carry
+    the instant their batch's tokens were spent up to; tokens accrue at `rate` since then,
+    at most a second's worth. Returns how many may go now, and the instant they spend up to."""
+    last = await session.scalar(
+        select(func.max(CampaignDelivery.fed_at)).where(CampaignDelivery.channel == channel)
+    )
+    start = max(last, now - WINDOW) if last else now - WINDOW
+    budget = max(0, int((now - start).total_seconds() * rate))
+    return budget, start + timedelta(seconds=budget / rate)
 
 
 async def _fed_since(session: AsyncSession, channel: str, since: datetime) -> int:
@@ -145,7 +159,9 @@ async def _fed_since(session: AsyncSession, channel: str, since: datetime) -> in
     )
 
 
-async def _put_in_outbox(session: AsyncSession, channel: str, now: datetime) -> int:
+async def _put_in_outbox(
+    session: AsyncSession, channel: str, now: datetime, spent_until: datetime
+) -> int:
     """The batch marked 'feeding' becomes outbox rows, or skips with their reason."""
     batch = (CampaignDelivery.status == FEEDING, CampaignDelivery.channel == channel)
     campaigns = {
@@ -230,7 +246,7 @@ async def _put_in_outbox(session: AsyncSession, channel: str, now: datetime) -> 
         await session.execute(
             update(CampaignDelivery)
             .where(*batch)
-            .values(status="outboxed", fed_at=now, outbox_id=_outbox_row_of_delivery())
+            .values(status="outboxed", fed_at=spent_until, outbox_id=_outbox_row_of_delivery())
         )
     return len(outbox_rows)
 
