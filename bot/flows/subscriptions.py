@@ -5,6 +5,7 @@ bot/campaigns/consent.py; texts are in subscriptions.yaml."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -79,7 +80,11 @@ def offer_once(turn: Turn, replies: list[Outbound], topic_before: str | None) ->
     if context.get(OFFERED) or turn.conversation.topic in (None, topic_before):
         return replies
     context[OFFERED] = True
-    return [*replies, Outbound(say(turn, "offer"))]
+    last = replies[-1] if replies else None
+    if last is None or last.video or last.template:
+        return [*replies, Outbound(say(turn, "offer"))]
+    # a line under the answer, so its buttons and numbers stay the last ones shown
+    return [*replies[:-1], replace(last, text=f"{last.text}\n\n{say(turn, 'offer')}")]
 
 
 def stop_label(language: str) -> str:
