@@ -345,3 +345,24 @@ async def test_asking_which_messages_exist_shows_the_topics_and_subscribes_nobod
     assert "capsules" in chosen[-1].text
     async with db.transaction() as session:
         assert [c.topic for c in (await session.scalars(select(Consent))).all()] == ["capsules"]
+
+
+async def test_the_campaign_routes_are_documented_with_examples(service):
+    schema = (await service.client.get("/openapi.json")).json()
+
+    paths = {path for path in schema["paths"] if path.startswith("/admin/campaigns")}
+    body = schema["components"]["schemas"]["CampaignIn"]
+
+    assert {
+        "/admin/campaigns",
+        "/admin/campaigns/{campaign_id}",
+        "/admin/campaigns/{campaign_id}/audience",
+        "/admin/campaigns/{campaign_id}/send",
+        "/admin/campaigns/{campaign_id}/pause",
+        "/admin/campaigns/{campaign_id}/resume",
+        "/admin/campaigns/{campaign_id}/cancel",
+        "/admin/campaigns/{campaign_id}/test",
+        "/admin/campaigns/{campaign_id}/results",
+        "/admin/campaigns/{campaign_id}/results.csv",
+    } <= paths
+    assert body["examples"][0]["topic"] == "deadlines"

@@ -13,7 +13,7 @@ from bot.campaigns import audience
 from bot.campaigns.message import in_window, render
 from bot.clock import utcnow
 from bot.store.models import Campaign, CampaignDelivery, OutboxItem, User
-from bot.store.repo import insert_outbox
+from bot.store.repo import enqueue
 
 # status: what may happen next
 NEXT = {
@@ -100,21 +100,7 @@ async def test_send(session: AsyncSession, campaign: Campaign, user: User) -> st
     )
     if isinstance(outbound, str):
         return outbound
-    await insert_outbox(
-        session,
-        [
-            {
-                "user_id": user.id,
-                "channel": user.channel,
-                "recipient": user.channel_user_id,
-                "body": outbound.to_dict(),
-                "status": "pending",
-                "attempts": 0,
-                "created_at": utcnow(),
-                "idempotency_key": None,
-            }
-        ],
-    )
+    await enqueue(session, user=user, outbounds=[outbound])
     return None
 
 
