@@ -105,6 +105,7 @@ async def _build_and_queue(db) -> None:  # noqa: ANN001
 
 async def _send_at_pace(services, received: dict[str, list[float]]) -> None:  # noqa: ANN001
     campaign_id = await _campaign(services.db)
+    await dispatch.start_due(services.db)  # its audience first: the clock runs for sending
     sender = campaign_sender_for(services.settings, services.db, services.worker.poke)
     rounds: list[float] = []
     one_round = sender.round
