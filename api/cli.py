@@ -108,10 +108,18 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "worker",
         _worker,
-        "deliver the outbox and fire due reminders, without the web service",
+        "deliver the outbox and run the background jobs, without the web service",
     )
-    worker.add_argument("--no-outbox", action="store_true", help="only fire reminders")
-    worker.add_argument("--no-reminders", action="store_true", help="only deliver the outbox")
+    worker.add_argument(
+        "--no-outbox",
+        action="store_true",
+        help="only the background jobs (reminders, campaigns, sweeps)",
+    )
+    worker.add_argument(
+        "--no-reminders",
+        action="store_true",
+        help="no background jobs (reminders, campaigns, sweeps): only deliver the outbox",
+    )
     worker.add_argument(
         "--metrics-port",
         type=int,

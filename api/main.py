@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from api import admin, handoffs, health, metrics, webhooks
+from api import admin, campaigns, handoffs, health, metrics, webhooks
 from api.auth import RateLimiter
 from api.limits import GuardedBodies
 from api.services import lifespan_for
@@ -16,6 +16,7 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(admin.router)
+    app.include_router(campaigns.router)
     app.include_router(handoffs.router)
     app.include_router(metrics.router)
     app.add_middleware(GuardedBodies)

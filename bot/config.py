@@ -82,6 +82,16 @@ class Settings(BaseSettings):
     telegram_messages_per_second: float = Field(
         default=30, gt=0, description="overall send rate (Telegram's limit for one bot)"
     )
+    campaign_telegram_per_second: float = Field(
+        default=25, gt=0, description="campaign messages a second on Telegram (the rest: replies)"
+    )
+    campaign_whatsapp_per_second: float = Field(
+        default=60, gt=0, description="campaign messages a second on WhatsApp (Cloud API: 80)"
+    )
+    campaign_whatsapp_users_per_day: int = Field(
+        default=1000, ge=0, description="WhatsApp messaging tier: users reached in 24 hours"
+    )
+    campaign_tick_seconds: float = Field(default=0.2, gt=0)
 
     advisor_group_id: int | None = Field(
         default=None, description="the advisors' Telegram supergroup (with topics)"

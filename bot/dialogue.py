@@ -21,6 +21,7 @@ from bot.flows import (
     handoff,
     navigation,
     onboarding,
+    subscriptions,
 )
 from bot.flows.answers import answer_intent, answer_item_id
 from bot.flows.base import Turn, chosen_payload
@@ -77,6 +78,8 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return (flow and flow.read(turn)) or []
     if not text:
         return unreadable_media(turn) if inbound.media != Media.none else empty_message(turn)
+    if turn.campaign_stop and not flow:  # "stop" just after a campaign message
+        return subscriptions.stop(turn, turn.campaign_stop)
     steer = navigation.steering(text)
     if steer and turn.conversation.language:
         return _steer(turn, steer, flow)
@@ -184,6 +187,8 @@ def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbou
         return KIND_HANDLERS[kind](turn, value)
     if payload in PAYLOAD_HANDLERS:
         return PAYLOAD_HANDLERS[payload](turn)
+    if kind == "campaign":  # a campaign's button: counted, then what it opens
+        return _on_payload(turn, subscriptions.tapped(turn, value), understand)
     if kind == "lang" and value in LANGUAGES:
         return _chose_language(turn, value, understand)
     turn.conversation.leave_flow()
@@ -216,9 +221,12 @@ def _on_text(turn: Turn) -> list[Outbound]:
     what Fadaa covers."""
     understanding = turn.understood
     settings = turn.settings
+    if replies := subscriptions.asked(turn):  # "bghit nwsal b lakhbar"
+        return replies
+    topic_before = turn.conversation.topic
     if replies := about_what_it_names(turn):
         turn.conversation.misunderstandings = 0
-        return replies
+        return subscriptions.offer_once(turn, replies, topic_before)
     if understanding.intent == OUT_OF_SCOPE:
         if understanding.confidence >= settings.out_of_scope_threshold:
             return outside_scope(turn)
@@ -226,7 +234,7 @@ def _on_text(turn: Turn) -> list[Outbound]:
         return did_you_mean(turn, candidates) if candidates else not_understood(turn)
     if understanding.confidence >= settings.act_threshold:
         turn.conversation.misunderstandings = 0
-        return _act(turn, understanding.intent)
+        return subscriptions.offer_once(turn, _act(turn, understanding.intent), topic_before)
     candidates = _candidates(understanding, settings.clarify_threshold / 2)
     if understanding.confidence >= settings.clarify_threshold and candidates:
         return did_you_mean(turn, candidates)

@@ -72,6 +72,24 @@ class RateHandoff:
     score: int
 
 
+@dataclass(frozen=True)
+class ChangeConsent:
+    """Receive (or stop receiving) campaigns of these topics; `campaign_id`: the campaign
+    whose Stop button was tapped."""
+
+    topics: tuple[str, ...]
+    granted: bool
+    campaign_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CampaignTap:
+    """A button of a campaign message was tapped (counted in its results)."""
+
+    campaign_id: int
+
+
 ReminderEffect = CreateReminder | CancelReminder | RescheduleReminder
 HandoffEffect = OpenHandoff | RelayToAdvisors | LeaveHandoff | RateHandoff
-Effect = ReminderEffect | EraseUser | HandoffEffect
+CampaignEffect = ChangeConsent | CampaignTap
+Effect = ReminderEffect | EraseUser | HandoffEffect | CampaignEffect

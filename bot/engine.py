@@ -8,12 +8,13 @@ from copy import deepcopy
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
+from bot.campaigns import consent
 from bot.capsules import CapsuleView
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.content import Content
 from bot.dialogue import respond
-from bot.effects import EraseUser, HandoffEffect, ReminderEffect
+from bot.effects import CampaignTap, ChangeConsent, EraseUser, HandoffEffect, ReminderEffect
 from bot.flows.base import Conversation, Turn
 from bot.handoff.desk import AdvisorDesk
 from bot.handoff.queue import HandoffQueue, view_of
@@ -72,6 +73,9 @@ class Engine:
             reminders=listed,
             capsules=self.capsules,
             handoff=view_of(handoff, user),
+            campaign_stop=await consent.stop_asked(
+                session, user=user, text="" if inbound.payload else inbound.text
+            ),
         )
         outbounds = respond(turn, understand)
         # stored after deciding, so the dedup insert also carries the annotation; a
@@ -96,6 +100,11 @@ class Engine:
         _save(turn, user, state)
         await reminders.apply_effects(
             session, user=user, effects=[e for e in turn.effects if isinstance(e, ReminderEffect)]
+        )
+        await consent.apply(
+            session,
+            user=user,
+            effects=[e for e in turn.effects if isinstance(e, ChangeConsent | CampaignTap)],
         )
         handoff_effects = [e for e in turn.effects if isinstance(e, HandoffEffect)]
         await self.handoffs.apply(

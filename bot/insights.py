@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.campaigns import results as campaign_results
 from bot.clock import utcnow
 from bot.store.models import Handoff, Message, Reminder, User
 
@@ -21,6 +22,7 @@ CSV_COLUMNS = {
     "intents": ("intent", "messages"),
     "unanswered": ("text", "language", "date"),
     "handoffs": ("day", "requests", "answered", "left_by_user", "first_response_minutes_median"),
+    "campaigns": ("id", "name", "topic", "status", *campaign_results.COUNTS),
 }
 
 
@@ -71,6 +73,7 @@ async def summary(session: AsyncSession, *, days: int, fallback_below: float) ->
         ],
         "reminders": [{"status": s, "count": n} for s, n in reminders.all()],
         **await handoff_figures(session, since),
+        "campaigns": await campaign_results.summary(session),
     }
 
 

@@ -243,42 +243,56 @@ class OutboxWorker:
         self.on_given_up: Callable[[int, str], Awaitable[None]] | None = None
         self.interval = interval
         self.lease = lease
-        self._poke = asyncio.Event()
+        self._pokes: dict[str, asyncio.Event] = {}
         self._stopping = False
         self._recovered_at = datetime.min.replace(tzinfo=UTC)
 
     def poke(self) -> None:
-        self._poke.set()
+        for poked in self._pokes.values():
+            poked.set()
 
     def stop(self) -> None:
-        """run() returns after the round in progress."""
+        """run() returns after the rounds in progress."""
         self._stopping = True
-        self._poke.set()
+        self.poke()
 
     async def run(self) -> None:
+        """One loop per channel: a channel kept busy (by a campaign, say) never holds
+        another one's replies back."""
+        self._pokes = {channel: asyncio.Event() for channel in self.senders}
+        await asyncio.gather(*(self._run_channel(channel) for channel in self.senders))
+
+    async def _run_channel(self, channel: str) -> None:
+        poked = self._pokes[channel]
         while not self._stopping:
             try:
-                await self.drain()
+                await self._drain_channel(channel)
             except Exception:  # noqa: BLE001 — a database hiccup must not stop delivery for good
                 log.exception("outbox delivery round failed")
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.interval):
-                    await self._poke.wait()
-            self._poke.clear()
+                    await poked.wait()
+            poked.clear()
 
     async def drain(self) -> None:
-        """Deliver everything due; claims of a crashed worker are recovered once per lease."""
+        """Deliver everything due now, the channels side by side."""
+        await asyncio.gather(*(self._drain_channel(channel) for channel in self.senders))
+
+    async def _drain_channel(self, channel: str) -> None:
+        """Claims of a crashed worker (every channel's) are recovered once per half lease."""
         now = utcnow()
-        recover = now - self._recovered_at >= self.lease / 2
-        for channel, deliver in self.senders.items():
-            if recover:
-                await recover_claims(self.db, channel=channel, lease=self.lease)
-            patience = Patience(self.max_attempts.get(channel, 5), self.on_given_up)
-            await deliver_pending(
-                self.db, channel=channel, deliver=deliver, patience=patience, lease=self.lease
-            )
-        if recover:
+        if now - self._recovered_at >= self.lease / 2:
             self._recovered_at = now
+            for each in self.senders:
+                await recover_claims(self.db, channel=each, lease=self.lease)
+        patience = Patience(self.max_attempts.get(channel, 5), self.on_given_up)
+        await deliver_pending(
+            self.db,
+            channel=channel,
+            deliver=self.senders[channel],
+            patience=patience,
+            lease=self.lease,
+        )
 
 
 async def _attempt(deliver: Deliver, delivery: Delivery) -> tuple[str | None, bool, object]:

@@ -17,6 +17,7 @@ from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.campaigns.dispatch import sender_for as campaign_sender_for
 from bot.config import Settings
 from bot.engine import Engine
 from bot.reminders import dispatch as reminders
@@ -48,10 +49,12 @@ def background_jobs(settings: Settings, engine: Engine, scheduler: Scheduler) ->
         stopping=scheduler.stopping,
     )
     tick = timedelta(seconds=settings.reminder_tick_seconds)
+    campaigns = campaign_sender_for(settings, db, scheduler.queued)
     return [
         Job("reminders", tick, reminder_tick, at_start=True),
         Job("retention-purge", timedelta(hours=1), partial(purge_old_messages, db, retention)),
         Job("handoff-sweep", timedelta(minutes=1), engine.sweep_handoffs),
+        Job("campaigns", timedelta(seconds=settings.campaign_tick_seconds), campaigns.round),
     ]
 
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 from bot.scheduler import Job, Scheduler, background_jobs
 
 
-def test_the_retention_purge_is_a_job_of_its_own_beside_the_reminder_tick(engine):
+def test_every_background_job_is_listed_in_one_place_reminders_first(engine):
     jobs = background_jobs(engine.settings, engine, Scheduler())
-    assert [job.name for job in jobs] == ["reminders", "retention-purge", "handoff-sweep"]
-    assert [job.at_start for job in jobs] == [True, False, False]  # reminders first, at once
+    names = ["reminders", "retention-purge", "handoff-sweep", "campaigns"]
+    assert [job.name for job in jobs] == names
+    assert [job.at_start for job in jobs] == [True, False, False, False]
 
 
 async def test_a_failing_job_is_logged_and_the_others_keep_running(caplog):

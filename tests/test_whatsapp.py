@@ -96,7 +96,7 @@ async def test_four_choices_become_a_list_not_four_buttons(service):
     menu = service.graph.interactive()[-1]
     assert menu["type"] == "list"
     rows = menu["action"]["sections"][0]["rows"]
-    assert len(rows) == 7 and all(len(r["title"]) <= 24 for r in rows)
+    assert len(rows) == 8 and all(len(r["title"]) <= 24 for r in rows)
     assert len(menu["action"]["button"]) <= 20
 
 

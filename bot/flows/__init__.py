@@ -2,7 +2,16 @@
 
 from collections.abc import Callable
 
-from bot.flows import capsules, handoff, language, navigation, privacy, reminders, smalltalk
+from bot.flows import (
+    capsules,
+    handoff,
+    language,
+    navigation,
+    privacy,
+    reminders,
+    smalltalk,
+    subscriptions,
+)
 from bot.flows.base import Turn
 from bot.flows.financing_finder import FINANCING_FINDER
 from bot.flows.formalize import FORMALIZE
@@ -27,6 +36,8 @@ KIND_HANDLERS: dict[str, Callable[[Turn, str], list[Outbound]]] = {
     "capsule": capsules.send,
     "rate": handoff.rate,
     "sources": navigation.sources_of,
+    "consent": subscriptions.consent,
+    "stop": subscriptions.stop,
 }
 
 PAYLOAD_HANDLERS: dict[str, Handler] = {
@@ -36,6 +47,7 @@ PAYLOAD_HANDLERS: dict[str, Handler] = {
 MENU_HANDLERS: dict[str, Handler] = {
     "main": smalltalk.show_menu,
     "language": language.ask_language,
+    "news": subscriptions.choose,
 }
 
 GuidedFlow = Questionnaire | reminders.ReminderFlow | handoff.Describe

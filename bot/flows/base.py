@@ -25,6 +25,7 @@ MAIN_MENU = (
     ("intent:talk_to_advisor", N_("Talk to an advisor")),
     ("intent:my_reminders", N_("My reminders")),
     ("menu:language", N_("Language")),
+    ("menu:news", N_("News & alerts")),
 )
 
 
@@ -79,6 +80,8 @@ class Turn:
     capsules: list[CapsuleView] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     handoff: HandoffView | None = None  # set while advisors have the conversation
+    # a bare "stop" just after a campaign message: its Stop button's value ("news:12")
+    campaign_stop: str | None = None
 
     @property
     def understood(self) -> Understanding:

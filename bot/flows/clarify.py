@@ -49,7 +49,9 @@ def outside_scope(turn: Turn) -> list[Outbound]:
     """Unrelated requests (football, the weather): say what Fadaa covers, with its topics as
     buttons. Not a misunderstanding: advisors are for questions in Fadaa's field."""
     item = turn.content.for_intent(OUT_OF_SCOPE)
-    topics = tuple(b for b in main_menu() if b.payload != "intent:talk_to_advisor")
+    topics = tuple(
+        b for b in main_menu() if b.payload not in ("intent:talk_to_advisor", "menu:news")
+    )
     if item is None:
         return answer_intent(turn, OUT_OF_SCOPE)
     return [Outbound(bulleted(item.text[turn.language]), topics, list_label=_("Menu"))]

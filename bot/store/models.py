@@ -123,6 +123,8 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     # the channel's id of what was sent (WhatsApp's wamid): a later "failed" status finds it
     channel_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    # 0: conversation replies, sent first; 1: campaigns, which never hold a reply back
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UnprocessableUpdate(Base):
@@ -309,3 +311,64 @@ class CannedAnswer(Base):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     texts: Mapped[dict[str, Any]] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Consent(Base):
+    """What a user agreed to receive, per topic, with when they said yes and when they
+    withdrew (law 09-08); erased with the user."""
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("user_id", "topic"), Index("ix_consents_topic", "topic"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    source: Mapped[str] = mapped_column(String(16), default="conversation")
+
+
+class Campaign(Base):
+    """A message editors send first, to the users who consented to its topic."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    topic: Mapped[str] = mapped_column(String(16))
+    texts: Mapped[dict[str, Any]] = mapped_column()
+    capsule_id: Mapped[str | None] = mapped_column(String(60))
+    buttons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    templates: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    send_at: Mapped[datetime | None] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class CampaignDelivery(Base):
+    """One campaign to one user: at most one row (the unique constraint), whatever the
+    crashes; its status follows the outbox row it became."""
+
+    __tablename__ = "campaign_deliveries"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "user_id"),
+        Index("ix_campaign_deliveries_feed", "status", "channel", "id"),
+        Index("ix_campaign_deliveries_user", "user_id", "id"),
+        Index("ix_campaign_deliveries_pace", "channel", "fed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    outbox_id: Mapped[int | None] = mapped_column(Integer)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fed_at: Mapped[datetime | None] = mapped_column()  # put in the outbox (the pace counts it)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    tapped_at: Mapped[datetime | None] = mapped_column()
+    stopped_at: Mapped[datetime | None] = mapped_column()

@@ -220,6 +220,8 @@ async def claim_outbox(
 
     Only a user's oldest unsent message on this channel is eligible, so replies never
     overtake each other, whichever worker sends them (and a stuck channel holds no other).
+    Replies (priority 0) go before campaign messages (1), and a campaign message waiting
+    for a user never holds that user's reply back.
     """
     now = utcnow()
     earlier = aliased(OutboxItem)
@@ -234,9 +236,10 @@ async def claim_outbox(
                 earlier.channel == OutboxItem.channel,
                 earlier.id < OutboxItem.id,
                 earlier.status.in_(("pending", "sending")),
+                earlier.priority <= OutboxItem.priority,
             ),
         )
-        .order_by(OutboxItem.id)
+        .order_by(OutboxItem.priority, OutboxItem.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -296,7 +299,20 @@ async def finish_outbox(
 async def release_stale_claims(
     session: AsyncSession, *, channel: str, older_than: timedelta, now: datetime | None = None
 ) -> int:
-    """Give back outbox rows a crashed sender claimed but never finished."""
+    """Give back outbox rows a crashed sender claimed but never finished. A campaign
+    message (priority > 0) may have reached the user before the crash: it is marked
+    failed rather than sent twice (at most once per campaign and user)."""
+    cutoff = (now or utcnow()) - older_than
+    await session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.status == "sending",
+            OutboxItem.claimed_at <= cutoff,
+            OutboxItem.channel == channel,
+            OutboxItem.priority > 0,
+        )
+        .values(status="failed", last_error="interrupted: the sender stopped during the call")
+    )
     return await release_claims(session, OutboxItem, older_than, now, OutboxItem.channel == channel)
 
 

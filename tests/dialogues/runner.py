@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import select
 
+from bot.campaigns.consent import topics_of
 from bot.engine import Engine
 from bot.flows.answers import bulleted
 from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
@@ -39,6 +40,7 @@ KEYS = {
     "reminder",
     "no_reminder",
     "any_script",
+    "consents",
 }
 
 
@@ -163,6 +165,8 @@ class DialogueRun:
             failures += await self._advisor(bool(expect["advisor"]))
         if "reminder" in expect or expect.get("no_reminder"):
             failures += await self._reminder(expect.get("reminder"))
+        if "consents" in expect:
+            failures += await self._consents(expect["consents"])
         if failures:
             failures.append("reply was: " + " | ".join(t.replace("\n", " ")[:160] for t in texts))
         return failures
@@ -193,6 +197,14 @@ class DialogueRun:
                 User.channel == self.dialogue.channel, User.channel_user_id == self.chat.user_id
             )
         )
+
+    async def _consents(self, wanted: dict[str, bool]) -> list[str]:
+        """The topics the user receives now, as `consents: {news: true, capsules: false}`."""
+        async with self.engine.db.transaction() as session:
+            user = await self._user(session)
+            receives = set() if user is None else set(await topics_of(session, user_id=user.id))
+        wrong = {t: w for t, w in wanted.items() if (t in receives) != bool(w)}
+        return [f"consents {sorted(receives)}, expected {wanted}"] if wrong else []
 
     async def _advisor(self, wanted: bool) -> list[str]:
         async with self.engine.db.transaction() as session:
