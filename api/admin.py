@@ -17,6 +17,7 @@ from api.services import services_of
 from bot import admin_tokens, capsules, insights
 from bot.channels.service import Services
 from bot.content import ContentError, editing, known_intents
+from bot.content.claims import ForbiddenClaim
 from bot.store import repo
 from bot.store.models import AuditEntry, ContentVersion
 
@@ -293,6 +294,8 @@ async def _edit(
             version = await change(session)
         except KeyError:
             raise HTTPException(404, missing) from None
+        except ForbiddenClaim:
+            raise  # a 422 naming the rule and the language, wherever it comes from
         except ContentError as error:
             raise HTTPException(invalid_status, str(error)) from None
     await _reload(services)

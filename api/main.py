@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from api import admin, handoffs, health, metrics, webhooks
+from api import admin, errors, handoffs, health, metrics, webhooks
 from api.auth import RateLimiter
 from api.limits import GuardedBodies
 from api.services import lifespan_for
@@ -19,6 +19,7 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(handoffs.router)
     app.include_router(metrics.router)
     app.add_middleware(GuardedBodies)
+    errors.install(app)
     return app
 
 

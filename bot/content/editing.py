@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.content import CONTENT_DIR, Content, ContentError, check_links, parse_item, read_yaml
+from bot.content import (
+    CONTENT_DIR,
+    Content,
+    ContentError,
+    check_links,
+    claims,
+    parse_item,
+    read_yaml,
+)
 from bot.store.models import ContentRecord, ContentVersion
 
 
@@ -159,6 +167,8 @@ async def _validate_with(
         item_id: parse_item(item_id, data, file, sources)
         for item_id, (file, data) in changes.items()
     }
+    for item in items.values():
+        claims.check_item(item)
     for record in (await session.scalars(select(ContentRecord))).all():
         if record.id not in items:
             items[record.id] = parse_item(record.id, record.data, record.file, sources)
