@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import audit
 from bot.clock import utcnow
 from bot.content import (
     CONTENT_DIR,
@@ -194,6 +195,7 @@ def _version(
         created_at=utcnow(),
     )
     session.add(version)
+    audit.record(session, actor=actor, action=f"content.{action}", target=item_id)
     return version
 
 

@@ -1,0 +1,35 @@
+"""Request and response models shared by the admin routers."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LANGUAGE_TEXTS = {
+    "fr": "Bonjour {name}, un conseiller vous répond dans la journée.",
+    "ar": "مرحبا {name}، سيجيبك مستشار خلال اليوم.",
+    "ary": "السلام {name}، شي مستشار غادي يجاوبك اليوم.",
+    "ary-Latn": "Salam {name}, chi mostachar ghadi yjawbek lyoum.",
+}
+
+
+class Texts(BaseModel):
+    """One text per reply language ("ary-Latn" optional)."""
+
+    model_config = ConfigDict(
+        populate_by_name=True, json_schema_extra={"examples": [LANGUAGE_TEXTS]}
+    )
+
+    fr: str = Field(min_length=1, max_length=1024)
+    ar: str = Field(min_length=1, max_length=1024)
+    ary: str = Field(min_length=1, max_length=1024)
+    ary_latn: str | None = Field(
+        default=None,
+        alias="ary-Latn",
+        min_length=1,
+        max_length=1024,
+        description="Darija in Latin letters",
+    )
+
+    def by_language(self) -> dict[str, str]:
+        """The texts keyed by language code ("ary-Latn" only when given)."""
+        return self.model_dump(by_alias=True, exclude_none=True)
