@@ -40,7 +40,7 @@ EXAMPLE_ITEM = {
         "ary": "خاص 5 ديال الأعضاء على الأقل باش تأسس تعاونية.",
         "ary-Latn": "Khass 5 dyal l'a3da2 3la l2a9al bach t2asses cooperative.",
     },
-    "intents": ["create_members"],
+    "intents": ["membership_requirements"],
 }
 
 
@@ -57,7 +57,7 @@ class ContentSummary(BaseModel):
     id: str = Field(examples=["create.members"])
     file: str = Field(examples=["create_cooperative.yaml"])
     title: dict[str, str] = Field(examples=[EXAMPLE_ITEM["title"]])
-    intents: list[str] = Field(examples=[["create_members"]])
+    intents: list[str] = Field(examples=[["membership_requirements"]])
 
 
 class ContentItemOut(BaseModel):
@@ -150,7 +150,7 @@ class DailyCount(BaseModel):
 
 
 class IntentCount(BaseModel):
-    intent: str = Field(examples=["create_members"])
+    intent: str = Field(examples=["membership_requirements"])
     messages: int
 
 

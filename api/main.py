@@ -26,7 +26,7 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
         lifespan=lifespan_for(settings, connections),
         redoc_url=None,
         static_url="/docs/assets",
-        swagger_ui_parameters={"persistAuthorization": True},
+        swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None},
     )
     app.state.rate_limiter = RateLimiter(settings.admin_requests_per_minute)
     app.include_router(health.router)

@@ -25,7 +25,7 @@ class PhraseIn(BaseModel):
     text: str = Field(
         min_length=1, max_length=500, examples=["wach kayn chi da3m l cooperative dyal lkhayata?"]
     )
-    intent: str = Field(max_length=60, examples=["financing_overview"])
+    intent: str = Field(max_length=60, examples=["financing_options"])
     language: Literal["fr", "ar", "ary", "ary-Latn"] = Field(examples=["ary-Latn"])
 
     @field_validator("text")
@@ -46,7 +46,7 @@ class PhraseIn(BaseModel):
 class PhraseOut(BaseModel):
     id: int = Field(examples=[7])
     text: str = Field(examples=["wach kayn chi da3m l cooperative dyal lkhayata?"])
-    intent: str = Field(examples=["financing_overview"])
+    intent: str = Field(examples=["financing_options"])
     language: str = Field(examples=["ary-Latn"])
     status: Status
     proposed_by: str = Field(examples=["Khadija"])
