@@ -302,6 +302,8 @@ async def _act(
         )
         if refusal is None:
             result = _listed(handoff, None)
+            action = f"handoff.{command or 'reply'}"
+            audit.record(session, actor=caller.name, action=action, target=str(handoff_id))
     if refusal is not None:
         raise HTTPException(REFUSAL_STATUS.get(refusal.reason, 422), str(refusal))
     services.worker.poke()

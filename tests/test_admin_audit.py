@@ -2,7 +2,13 @@
 
 import copy
 
+import pytest
+
+from tests.desk import whatsapp_user_asks_an_advisor
 from tests.test_admin_api import item, token
+from tests.test_advisor_api import token as advisor_token
+
+pytestmark = pytest.mark.store
 
 
 async def edit_title(service, headers, title: str) -> None:
@@ -68,3 +74,16 @@ async def test_only_admins_read_the_audit(service):
     editor = await token(service, "editor")
     response = await service.client.get("/admin/audit", headers=editor)
     assert response.status_code == 403
+
+
+async def test_an_advisors_claim_and_close_through_the_api_are_in_the_audit(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    salma = await advisor_token(desk, name="Salma")
+    await desk.client.post("/admin/handoffs/1/claim", headers=salma)
+    await desk.client.post("/admin/handoffs/1/close", headers=salma)
+    admin = await advisor_token(desk, role="admin", name="Samir")
+    page = (await desk.client.get("/admin/audit?action=handoff.", headers=admin)).json()
+    assert [(e["actor"], e["action"], e["target"]) for e in page["entries"]] == [
+        ("Salma", "handoff.close", "1"),
+        ("Salma", "handoff.claim", "1"),
+    ]

@@ -4,14 +4,19 @@ a held-out check set."""
 
 import json
 
+import pytest
+
 from bot.nlu.review import take_accepted
 from tests.test_admin_api import token
 
+pytestmark = pytest.mark.store
 QUESTION = {
     "text": "wach kayn chi da3m l cooperative dyal lkhayata?",
     "intent": "financing_options",
     "language": "ary-Latn",
 }
+
+pytestmark = pytest.mark.store
 
 
 async def propose(service, headers, body=QUESTION):
