@@ -10,6 +10,7 @@ from bot.content import CONTENT_DIR, ContentError, editing
 from bot.content.claims import broken_rule, rules
 from bot.handoff.canned import CANNED_FILE
 from tests.test_admin_api import item, token
+from tests.test_cli import fadaa
 
 EXAMPLES = [
     (rule.id, language, text)
@@ -118,3 +119,17 @@ async def test_a_content_import_with_a_forbidden_claim_changes_nothing(service, 
             await editing.import_files(session, tmp_path, actor="cli")
     async with service.services.db.transaction() as session:
         assert "administratif" not in str((await editing.record(session, "women.overview")).data)
+
+
+def test_fadaa_content_import_refuses_a_file_with_a_forbidden_claim(tmp_path):
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "create_cooperative.yaml").write_text(
+        (CONTENT_DIR / "create_cooperative.yaml")
+        .read_text(encoding="utf-8")
+        .replace("au moins 5 membres", "au moins 7 membres", 1),
+        encoding="utf-8",
+    )
+    run = fadaa("content", "import", str(incoming), data_dir=tmp_path / "data")
+    assert run.returncode == 2
+    assert "rule seven_founders" in run.stderr and "language fr" in run.stderr
