@@ -165,7 +165,7 @@ async def read_handoff(
             .order_by(HandoffEvent.id)
         )
         return HandoffDetail(
-            **_listed(handoff, user.display_name).model_dump(),
+            **_listed(handoff, user.display_name if user else None).model_dump(),
             summary=handoff.summary,
             messages=[
                 HandoffMessage(

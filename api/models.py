@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-LANGUAGE_TEXTS = {
+LANGUAGE_TEXTS: dict[str, JsonValue] = {
     "fr": "Bonjour {name}, un conseiller vous répond dans la journée.",
     "ar": "مرحبا {name}، سيجيبك مستشار خلال اليوم.",
     "ary": "السلام {name}، شي مستشار غادي يجاوبك اليوم.",
