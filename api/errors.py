@@ -29,8 +29,9 @@ _MEANINGS = {
     422: (
         "invalid input, or a text the fact sheet forbids (the message names the rule and "
         "the language)",
-        "financing.yaml: item create.members: text.ary makes a claim the fact sheet forbids: "
-        "rule seven_founders (7 founders are required (the minimum is 5 members)), language ary",
+        "create_cooperative.yaml: item create.members: text.ary makes a claim the fact sheet "
+        "forbids (rule seven_founders, language ary): 7 founders are required (the minimum "
+        "is 5 members)",
     ),
     429: ("too many requests for this token; wait a minute", "too many requests for this token"),
 }

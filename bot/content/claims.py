@@ -53,8 +53,8 @@ class ForbiddenClaim(ContentError):
     def __init__(self, where: str, field: str, rule: Rule, language: str) -> None:
         self.field, self.rule, self.language = field, rule.id, language
         super().__init__(
-            f"{where}{field} makes a claim the fact sheet forbids: rule {rule.id} "
-            f"({rule.claim}), language {language}"
+            f"{where}{field} makes a claim the fact sheet forbids (rule {rule.id}, "
+            f"language {language}): {rule.claim}"
         )
 
 
