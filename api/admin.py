@@ -5,84 +5,220 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, UploadFile
+from fastapi import APIRouter, HTTPException, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import Admin, Editor
-from api.services import services_of
-from bot import admin_tokens, capsules, insights
+from api.errors import responses
+from api.models import CampaignFigures, Texts
+from api.services import ServicesDep
+from bot import admin_tokens, audit, capsules, insights
 from bot.channels.service import Services
 from bot.content import ContentError, editing, known_intents
+from bot.content.claims import ForbiddenClaim
 from bot.store import repo
-from bot.store.models import AuditEntry, ContentVersion
+from bot.store.models import ContentVersion
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=responses())
 MAX_VIDEO_BYTES = 16 * 1024 * 1024
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a row id")]
 # checked before the database sees it: a NUL byte or an over-long id is a precise 422
 ItemId = Annotated[str, Path(pattern=r"^[a-z0-9_.-]{1,80}$", description="a content item id")]
-ServicesDep = Annotated[Services, Depends(services_of)]
+CapsuleId = Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,60}$", description="a capsule id")]
+EXAMPLE_ITEM = {
+    "sources": ["S6"],
+    "last_verified": "2026-11-25",
+    "title": {"fr": "Membres", "ar": "الأعضاء", "ary": "الأعضاء", "ary-Latn": "L'a3da2"},
+    "text": {
+        "fr": "Il faut au moins 5 membres pour fonder une coopérative.",
+        "ar": "يلزم 5 أعضاء على الأقل لتأسيس تعاونية.",
+        "ary": "خاص 5 ديال الأعضاء على الأقل باش تأسس تعاونية.",
+        "ary-Latn": "Khass 5 dyal l'a3da2 3la l2a9al bach t2asses cooperative.",
+    },
+    "intents": ["membership_requirements"],
+}
 
 
 class ContentItemIn(BaseModel):
-    file: str = Field(pattern=r"^[a-z0-9_]{1,60}\.yaml$", examples=["financing.yaml"])
-    item: dict[str, Any] = Field(description="the item as written in the content files")
-
-
-class Texts(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    fr: str = Field(min_length=1, max_length=1024)
-    ar: str = Field(min_length=1, max_length=1024)
-    ary: str = Field(min_length=1, max_length=1024)
-    ary_latn: str | None = Field(
-        default=None,
-        alias="ary-Latn",
-        min_length=1,
-        max_length=1024,
-        description="Darija in Latin letters",
+    file: str = Field(pattern=r"^[a-z0-9_]{1,60}\.yaml$", examples=["create_cooperative.yaml"])
+    item: dict[str, Any] = Field(
+        description="the item as written in the content files; every text is checked "
+        "against the fact sheet's rules (bot/content/forbidden_claims.yaml)",
+        examples=[EXAMPLE_ITEM],
     )
+
+
+class ContentSummary(BaseModel):
+    id: str = Field(examples=["create.members"])
+    file: str = Field(examples=["create_cooperative.yaml"])
+    title: dict[str, str] = Field(examples=[EXAMPLE_ITEM["title"]])
+    intents: list[str] = Field(examples=[["membership_requirements"]])
+
+
+class ContentItemOut(BaseModel):
+    id: str = Field(examples=["create.members"])
+    file: str = Field(examples=["create_cooperative.yaml"])
+    item: dict[str, Any] = Field(examples=[EXAMPLE_ITEM])
+
+
+class ContentChange(BaseModel):
+    id: str = Field(examples=["create.members"])
+    version: int = Field(examples=[42])
+    action: str = Field(examples=["update"], description="create, update, delete or rollback")
+
+
+class ContentVersionOut(BaseModel):
+    version: int = Field(examples=[42])
+    action: str = Field(examples=["update"])
+    actor: str = Field(examples=["Khadija"])
+    at: datetime
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 class CapsuleIn(BaseModel):
     title: Texts
     caption: Texts
-    tags: list[str] = Field(default_factory=list, description="intent ids it illustrates")
-    duration_seconds: int = Field(default=0, ge=0, le=3600)
+    tags: list[str] = Field(
+        default_factory=list, description="intent ids it illustrates", examples=[["agm"]]
+    )
+    duration_seconds: int = Field(default=0, ge=0, le=3600, examples=[95])
     video_url: str | None = Field(default=None, pattern=r"^https://\S+$", max_length=500)
 
 
+class CapsuleOut(BaseModel):
+    id: str = Field(examples=["agm"])
+    title: dict[str, str]
+    caption: dict[str, str]
+    tags: list[str]
+    sample: bool
+
+
+class CapsuleSaved(BaseModel):
+    id: str = Field(examples=["agm"])
+
+
+class CapsuleVideoOut(BaseModel):
+    id: str = Field(examples=["agm"])
+    bytes: int = Field(examples=[2_400_000])
+
+
+class CapsuleDeleted(BaseModel):
+    id: str = Field(examples=["agm"])
+    deleted: bool = True
+
+
 class TokenIn(BaseModel):
-    name: str = Field(min_length=1, max_length=80)
-    role: str = Field(pattern="^(admin|editor|advisor)$")
+    name: str = Field(min_length=1, max_length=80, examples=["Khadija (editor)"])
+    role: Literal["admin", "editor", "advisor"] = Field(examples=["editor"])
+
+
+class TokenOut(BaseModel):
+    id: int = Field(examples=[3])
+    name: str = Field(examples=["Khadija (editor)"])
+    role: str = Field(examples=["editor"])
+    created_at: datetime
+    revoked: bool
+
+
+class TokenCreated(BaseModel):
+    id: int = Field(examples=[3])
+    name: str = Field(examples=["Khadija (editor)"])
+    role: str = Field(examples=["editor"])
+    token: str = Field(description="shown once; store it now")
+
+
+class TokenRevoked(BaseModel):
+    id: int = Field(examples=[3])
+    revoked: bool = True
+
+
+class Erased(BaseModel):
+    erased: bool = True
+
+
+class DailyCount(BaseModel):
+    day: str = Field(examples=["2026-12-01"])
+    channel: str = Field(examples=["whatsapp"])
+    language: str = Field(examples=["ary"])
+    messages: int
+
+
+class IntentCount(BaseModel):
+    intent: str = Field(examples=["membership_requirements"])
+    messages: int
+
+
+class Unanswered(BaseModel):
+    text: str = Field(examples=["wach kayn chi da3m l cooperative dyal lkhayata?"])
+    language: str = Field(examples=["ary-Latn"])
+    date: str = Field(examples=["2026-12-01 10:42:00"])
+
+
+class ReminderCount(BaseModel):
+    status: str = Field(examples=["sent"])
+    count: int
+
+
+class HandoffCounts(BaseModel):
+    requests: int
+    answered: int
+    left_by_user: int
+    first_response_minutes_median: float | None
+
+
+class HandoffDay(HandoffCounts):
+    day: str = Field(examples=["2026-12-01"])
+
+
+class HandoffSummary(HandoffCounts):
+    first_response_minutes_p90: float | None
+    rating_average: float | None
+    ratings: int
+
+
+class InsightsOut(BaseModel):
+    days: int = Field(examples=[30])
+    users: int
+    daily: list[DailyCount]
+    intents: list[IntentCount]
+    fallback_rate: float = Field(examples=[0.12])
+    unanswered: list[Unanswered]
+    reminders: list[ReminderCount]
+    handoffs: list[HandoffDay]
+    handoff_summary: HandoffSummary
+    campaigns: list[CampaignFigures]
 
 
 @router.get("/content")
-async def list_content(caller: Editor, services: ServicesDep) -> list[dict[str, Any]]:
+async def list_content(caller: Editor, services: ServicesDep) -> list[ContentSummary]:
     content = services.engine.content
     return [
-        {"id": i.id, "file": i.file, "title": i.title, "intents": list(i.intents)}
+        ContentSummary(id=i.id, file=i.file, title=i.title, intents=list(i.intents))
         for i in sorted(content.items.values(), key=lambda i: i.id)
     ]
 
 
-@router.get("/content/{item_id}")
-async def read_content(item_id: ItemId, caller: Editor, services: ServicesDep) -> dict[str, Any]:
+@router.get("/content/{item_id}", responses=responses(404))
+async def read_content(item_id: ItemId, caller: Editor, services: ServicesDep) -> ContentItemOut:
     async with services.db.transaction() as session:
         record = await editing.record(session, item_id)
     if record is None:
         raise HTTPException(404, f"no content item {item_id}")
-    return {"id": record.id, "file": record.file, "item": record.data}
+    return ContentItemOut(id=record.id, file=record.file, item=record.data)
 
 
 @router.put("/content/{item_id}")
 async def write_content(
     item_id: ItemId, body: ContentItemIn, caller: Editor, services: ServicesDep
-) -> dict[str, Any]:
+) -> ContentChange:
+    """Create or replace an item; it is live at once. A text the fact sheet forbids is a 422
+    naming the rule and the language."""
     version = await _edit(
         services,
         lambda session: editing.save(
@@ -91,71 +227,62 @@ async def write_content(
         missing=item_id,
         invalid_status=422,
     )
-    return {"id": item_id, "version": version.id, "action": version.action}
+    return ContentChange(id=item_id, version=version.id, action=version.action)
 
 
-@router.delete("/content/{item_id}")
-async def delete_content(item_id: ItemId, caller: Editor, services: ServicesDep) -> dict[str, Any]:
+@router.delete("/content/{item_id}", responses=responses(404, 409))
+async def delete_content(item_id: ItemId, caller: Editor, services: ServicesDep) -> ContentChange:
     version = await _edit(
         services,
         lambda session: editing.delete(session, item_id=item_id, actor=caller.name),
         missing=f"no content item {item_id}",
     )
-    return {"id": item_id, "version": version.id, "action": "delete"}
+    return ContentChange(id=item_id, version=version.id, action="delete")
 
 
 @router.get("/content/{item_id}/versions")
 async def content_versions(
     item_id: ItemId, caller: Editor, services: ServicesDep
-) -> list[dict[str, Any]]:
+) -> list[ContentVersionOut]:
     async with services.db.transaction() as session:
         versions = await editing.history(session, item_id)
     return [
-        {
-            "version": v.id,
-            "action": v.action,
-            "actor": v.actor,
-            "at": v.created_at.isoformat(),
-            "before": v.before,
-            "after": v.after,
-        }
+        ContentVersionOut(
+            version=v.id,
+            action=v.action,
+            actor=v.actor,
+            at=v.created_at,
+            before=v.before,
+            after=v.after,
+        )
         for v in versions
     ]
 
 
-@router.post("/content/versions/{version_id}/rollback")
+@router.post("/content/versions/{version_id}/rollback", responses=responses(404, 409))
 async def rollback_content(
     version_id: RowId, caller: Editor, services: ServicesDep
-) -> dict[str, Any]:
+) -> ContentChange:
     version = await _edit(
         services,
         lambda session: editing.rollback(session, version_id=version_id, actor=caller.name),
         missing=f"no version {version_id}",
     )
-    return {"id": version.item_id, "version": version.id, "action": version.action}
+    return ContentChange(id=version.item_id, version=version.id, action=version.action)
 
 
 @router.get("/capsules")
-async def list_capsules(caller: Editor, services: ServicesDep) -> list[dict[str, Any]]:
+async def list_capsules(caller: Editor, services: ServicesDep) -> list[CapsuleOut]:
     return [
-        {
-            "id": c.id,
-            "title": c.title,
-            "caption": c.caption,
-            "tags": list(c.tags),
-            "sample": c.sample,
-        }
+        CapsuleOut(id=c.id, title=c.title, caption=c.caption, tags=list(c.tags), sample=c.sample)
         for c in services.engine.capsules
     ]
 
 
 @router.put("/capsules/{capsule_id}")
 async def describe_capsule(
-    capsule_id: Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,60}$")],
-    body: CapsuleIn,
-    caller: Editor,
-    services: ServicesDep,
-) -> dict[str, Any]:
+    capsule_id: CapsuleId, body: CapsuleIn, caller: Editor, services: ServicesDep
+) -> CapsuleSaved:
     unknown = sorted(set(body.tags) - set(known_intents()))
     if unknown:
         raise HTTPException(422, f"tags: unknown intent(s) {', '.join(unknown)}")
@@ -163,15 +290,15 @@ async def describe_capsule(
         await capsules.describe(
             session, capsule_id=capsule_id, values=body.model_dump(by_alias=True, exclude_none=True)
         )
-        session.add(AuditEntry(actor=caller.name, action="capsule.describe", target=capsule_id))
+        audit.record(session, actor=caller.name, action="capsule.describe", target=capsule_id)
     await _reload(services)
-    return {"id": capsule_id}
+    return CapsuleSaved(id=capsule_id)
 
 
-@router.post("/capsules/{capsule_id}/video")
+@router.post("/capsules/{capsule_id}/video", responses=responses(404, 413))
 async def upload_capsule_video(
     capsule_id: str, video: UploadFile, caller: Editor, services: ServicesDep
-) -> dict[str, Any]:
+) -> CapsuleVideoOut:
     data = await video.read(MAX_VIDEO_BYTES + 1)
     if len(data) > MAX_VIDEO_BYTES:
         raise HTTPException(413, "videos are limited to 16 MB (WhatsApp's limit)")
@@ -183,58 +310,58 @@ async def upload_capsule_video(
         )
         if capsule is None:
             raise HTTPException(404, f"describe capsule {capsule_id} first (PUT)")
-        session.add(AuditEntry(actor=caller.name, action="capsule.video", target=capsule_id))
+        audit.record(session, actor=caller.name, action="capsule.video", target=capsule_id)
     await _reload(services)
-    return {"id": capsule_id, "bytes": len(data)}
+    return CapsuleVideoOut(id=capsule_id, bytes=len(data))
 
 
-@router.delete("/capsules/{capsule_id}")
-async def delete_capsule(capsule_id: str, caller: Editor, services: ServicesDep) -> dict[str, Any]:
+@router.delete("/capsules/{capsule_id}", responses=responses(404))
+async def delete_capsule(capsule_id: str, caller: Editor, services: ServicesDep) -> CapsuleDeleted:
     async with services.db.transaction() as session:
         if not await capsules.remove(session, capsule_id=capsule_id):
             raise HTTPException(404, f"no capsule {capsule_id}")
-        session.add(AuditEntry(actor=caller.name, action="capsule.delete", target=capsule_id))
+        audit.record(session, actor=caller.name, action="capsule.delete", target=capsule_id)
     await _reload(services)
-    return {"id": capsule_id, "deleted": True}
+    return CapsuleDeleted(id=capsule_id)
 
 
 @router.get("/tokens")
-async def list_tokens(caller: Admin, services: ServicesDep) -> list[dict[str, Any]]:
+async def list_tokens(caller: Admin, services: ServicesDep) -> list[TokenOut]:
     async with services.db.transaction() as session:
         rows = await admin_tokens.listing(session)
     return [
-        {
-            "id": r.id,
-            "name": r.name,
-            "role": r.role,
-            "created_at": r.created_at.isoformat(),
-            "revoked": r.revoked_at is not None,
-        }
+        TokenOut(
+            id=r.id,
+            name=r.name,
+            role=r.role,
+            created_at=r.created_at,
+            revoked=r.revoked_at is not None,
+        )
         for r in rows
     ]
 
 
 @router.post("/tokens", status_code=201)
-async def create_token(body: TokenIn, caller: Admin, services: ServicesDep) -> dict[str, Any]:
+async def create_token(body: TokenIn, caller: Admin, services: ServicesDep) -> TokenCreated:
     async with services.db.transaction() as session:
         row, token = await admin_tokens.create(
             session, name=body.name, role=body.role, actor=caller.name
         )
-    return {"id": row.id, "name": row.name, "role": row.role, "token": token}
+    return TokenCreated(id=row.id, name=row.name, role=row.role, token=token)
 
 
-@router.delete("/tokens/{token_id}")
-async def revoke_token(token_id: RowId, caller: Admin, services: ServicesDep) -> dict[str, Any]:
+@router.delete("/tokens/{token_id}", responses=responses(404))
+async def revoke_token(token_id: RowId, caller: Admin, services: ServicesDep) -> TokenRevoked:
     async with services.db.transaction() as session:
         if not await admin_tokens.revoke(session, token_id=token_id, actor=caller.name):
             raise HTTPException(404, f"no active token {token_id}")
-    return {"id": token_id, "revoked": True}
+    return TokenRevoked(id=token_id)
 
 
-@router.delete("/users/{channel}/{channel_user_id}")
+@router.delete("/users/{channel}/{channel_user_id}", responses=responses(404))
 async def erase_user(
     channel: str, channel_user_id: str, caller: Admin, services: ServicesDep
-) -> dict[str, Any]:
+) -> Erased:
     """Erase everything stored about one user, on their request made elsewhere."""
     async with services.db.transaction() as session:
         if not await repo.erase_user_silently(
@@ -244,23 +371,34 @@ async def erase_user(
             desk=services.engine.handoffs.desk_recipient,
         ):
             raise HTTPException(404, "no such user")
-        session.add(AuditEntry(actor=caller.name, action="user.erase", target=channel))
-    return {"erased": True}
+        audit.record(session, actor=caller.name, action="user.erase", target=channel)
+    return Erased()
 
 
 @router.get("/insights")
 async def read_insights(
     caller: Editor, services: ServicesDep, days: Annotated[int, Query(ge=1, le=366)] = 30
-) -> dict[str, Any]:
+) -> InsightsOut:
     async with services.db.transaction() as session:
-        return await insights.summary(
+        figures = await insights.summary(
             session, days=days, fallback_below=services.settings.clarify_threshold
         )
+    return InsightsOut.model_validate(figures)
 
 
-@router.get("/insights/{table}.csv", response_class=PlainTextResponse)
+@router.get(
+    "/insights/{table}.csv",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "the table as CSV, a header line first",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **responses(404),
+    },
+)
 async def insights_csv(
-    table: str,
+    table: Annotated[str, Path(examples=["daily"], description=", ".join(insights.CSV_COLUMNS))],
     caller: Editor,
     services: ServicesDep,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
@@ -293,6 +431,8 @@ async def _edit(
             version = await change(session)
         except KeyError:
             raise HTTPException(404, missing) from None
+        except ForbiddenClaim:
+            raise  # a 422 naming the rule and the language, wherever it comes from
         except ContentError as error:
             raise HTTPException(invalid_status, str(error)) from None
     await _reload(services)

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.services import services_of
 from bot import admin_tokens
@@ -16,6 +17,13 @@ from bot.channels.service import Services
 from bot.store.models import AdminToken
 
 WINDOW_SECONDS = 60.0
+# declared in /openapi.json (so /docs has "Authorize"); refusals stay ours, hence auto_error
+bearer = HTTPBearer(
+    scheme_name="bearer",
+    description="an admin API token (`fadaa admin create-token NAME ROLE`)",
+    auto_error=False,
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 @dataclass(frozen=True)
@@ -46,15 +54,12 @@ class RateLimiter:
 def require(*roles: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting the given roles (admins are admitted everywhere)."""
 
-    async def caller(
-        request: Request, authorization: Annotated[str | None, Header()] = None
-    ) -> Caller:
-        scheme, _space, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
+    async def caller(request: Request, credentials: Credentials) -> Caller:
+        if credentials is None or not credentials.credentials.strip():
             raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
         # the body guard has already looked the token up, before any body was read
         row = getattr(request.state, "admin_token", None) or await token_row(
-            services_of(request), token.strip()
+            services_of(request), credentials.credentials.strip()
         )
         if row is None:
             raise HTTPException(

@@ -9,38 +9,29 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import Editor
-from api.services import services_of
+from api.errors import responses
+from api.models import CampaignCounts, Texts
+from api.services import ServicesDep
+from bot import audit
 from bot.campaigns import editing, results
 from bot.channels.service import Services
 from bot.clock import utcnow
-from bot.store.models import AuditEntry, Campaign, Capsule, User
+from bot.store.models import Campaign, Capsule, User
 
 router = APIRouter(prefix="/admin/campaigns", tags=["campaigns"])
-ServicesDep = Annotated[Services, Depends(services_of)]
 CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a campaign id")]
 Topic = Literal["news", "deadlines", "capsules"]
 Channel = Literal["telegram", "whatsapp"]
 Language = Literal["fr", "ar", "ary", "ary-Latn"]
 # what a campaign button may open: an answer, a flow, a reminder, a capsule
 PAYLOAD = r"^(intent|item|reminder|capsule|financing_finder|formalize|menu):[A-Za-z0-9_.=-]{1,40}$"
-
-
-class CampaignTexts(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    fr: str = Field(min_length=1, max_length=1000)
-    ar: str = Field(min_length=1, max_length=1000)
-    ary: str = Field(min_length=1, max_length=1000)
-    ary_latn: str | None = Field(
-        default=None, alias="ary-Latn", min_length=1, max_length=1000, description="Arabizi"
-    )
 
 
 class ButtonTitles(BaseModel):
@@ -117,7 +108,7 @@ class CampaignIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     topic: Topic
-    text: CampaignTexts
+    text: Texts
     capsule: str | None = Field(default=None, pattern=r"^[a-z0-9_.-]{1,60}$")
     buttons: list[CampaignButton] = Field(
         default_factory=list, max_length=2, description="besides the Stop button every message has"
@@ -134,22 +125,6 @@ class CampaignCreated(BaseModel):
     id: int = Field(examples=[12])
 
 
-class Counts(BaseModel):
-    audience: int
-    queued: int
-    in_outbox: int
-    sent: int
-    failed: int
-    blocked: int
-    skipped_no_consent: int
-    skipped_no_template: int
-    skipped_blocked: int
-    cancelled: int
-    stopped: int
-    button_taps: int
-    wrote_back_48h: int
-
-
 class CampaignOut(BaseModel):
     id: int
     name: str
@@ -163,7 +138,7 @@ class CampaignOut(BaseModel):
     buttons: list[dict[str, Any]]
     templates: dict[str, Any]
     audience: dict[str, Any]
-    counts: Counts
+    counts: CampaignCounts
 
 
 class AudienceSize(BaseModel):
@@ -189,7 +164,7 @@ class TestSendOut(BaseModel):
     skipped: str | None = Field(default=None, examples=["skipped_template"])
 
 
-@router.post("", status_code=201, response_model=CampaignCreated)
+@router.post("", status_code=201, response_model=CampaignCreated, responses=responses())
 async def create_campaign(body: CampaignIn, caller: Editor, services: ServicesDep) -> Any:
     async with services.db.transaction() as session:
         if body.capsule and await session.get(Capsule, body.capsule) is None:
@@ -199,7 +174,7 @@ async def create_campaign(body: CampaignIn, caller: Editor, services: ServicesDe
         return {"id": campaign.id}
 
 
-@router.get("", response_model=list[CampaignOut])
+@router.get("", response_model=list[CampaignOut], responses=responses())
 async def list_campaigns(caller: Editor, services: ServicesDep) -> Any:
     async with services.db.transaction() as session:
         campaigns = await editing.listed(session)
@@ -207,7 +182,7 @@ async def list_campaigns(caller: Editor, services: ServicesDep) -> Any:
         return [_out(c, counts[c.id], services) for c in campaigns]
 
 
-@router.get("/{campaign_id}", response_model=CampaignOut)
+@router.get("/{campaign_id}", response_model=CampaignOut, responses=responses(404))
 async def read_campaign(campaign_id: CampaignId, caller: Editor, services: ServicesDep) -> Any:
     async with services.db.transaction() as session:
         campaign = await _found(session, campaign_id)
@@ -215,13 +190,13 @@ async def read_campaign(campaign_id: CampaignId, caller: Editor, services: Servi
         return _out(campaign, counts, services)
 
 
-@router.get("/{campaign_id}/audience", response_model=AudienceSize)
+@router.get("/{campaign_id}/audience", response_model=AudienceSize, responses=responses(404))
 async def audience_size(campaign_id: CampaignId, caller: Editor, services: ServicesDep) -> Any:
     async with services.db.transaction() as session:
         return {"count": await editing.audience_size(session, await _found(session, campaign_id))}
 
 
-@router.post("/{campaign_id}/send", response_model=CampaignOut)
+@router.post("/{campaign_id}/send", response_model=CampaignOut, responses=responses(404, 409))
 async def send_campaign(
     campaign_id: CampaignId, caller: Editor, services: ServicesDep, body: SendIn | None = None
 ) -> Any:
@@ -231,22 +206,22 @@ async def send_campaign(
     return await _change(services, caller.name, campaign_id, "send", editing.schedule, send_at)
 
 
-@router.post("/{campaign_id}/pause", response_model=CampaignOut)
+@router.post("/{campaign_id}/pause", response_model=CampaignOut, responses=responses(404, 409))
 async def pause_campaign(campaign_id: CampaignId, caller: Editor, services: ServicesDep) -> Any:
     return await _change(services, caller.name, campaign_id, "pause", editing.pause)
 
 
-@router.post("/{campaign_id}/resume", response_model=CampaignOut)
+@router.post("/{campaign_id}/resume", response_model=CampaignOut, responses=responses(404, 409))
 async def resume_campaign(campaign_id: CampaignId, caller: Editor, services: ServicesDep) -> Any:
     return await _change(services, caller.name, campaign_id, "resume", editing.resume)
 
 
-@router.post("/{campaign_id}/cancel", response_model=CampaignOut)
+@router.post("/{campaign_id}/cancel", response_model=CampaignOut, responses=responses(404, 409))
 async def cancel_campaign(campaign_id: CampaignId, caller: Editor, services: ServicesDep) -> Any:
     return await _change(services, caller.name, campaign_id, "cancel", editing.cancel)
 
 
-@router.post("/{campaign_id}/test", response_model=TestSendOut)
+@router.post("/{campaign_id}/test", response_model=TestSendOut, responses=responses(404))
 async def test_send(
     campaign_id: CampaignId, body: TestSendIn, caller: Editor, services: ServicesDep
 ) -> Any:
@@ -264,12 +239,22 @@ async def test_send(
     return {"queued": skipped is None, "skipped": skipped}
 
 
-@router.get("/{campaign_id}/results", response_model=CampaignOut)
+@router.get("/{campaign_id}/results", response_model=CampaignOut, responses=responses(404))
 async def campaign_results(campaign_id: CampaignId, caller: Editor, services: ServicesDep) -> Any:
     return await read_campaign(campaign_id, caller, services)
 
 
-@router.get("/{campaign_id}/results.csv", response_class=PlainTextResponse)
+@router.get(
+    "/{campaign_id}/results.csv",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "a header line, then the campaign's figures",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **responses(404),
+    },
+)
 async def campaign_results_csv(
     campaign_id: CampaignId, caller: Editor, services: ServicesDep
 ) -> PlainTextResponse:
@@ -348,4 +333,4 @@ def _out(campaign: Campaign, counts: dict[str, int], services: Services) -> dict
 
 
 def _audit(session: AsyncSession, actor: str, action: str, campaign_id: int) -> None:
-    session.add(AuditEntry(actor=actor, action=action, target=f"campaign:{campaign_id}"))
+    audit.record(session, actor=actor, action=action, target=f"campaign:{campaign_id}")

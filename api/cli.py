@@ -70,7 +70,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     langid.add_argument("files", type=Path, nargs="+")
 
-    _command(commands, "nlu-train", _nlu_train, "retrain the shipped model from the phrases")
+    nlu_train = _command(
+        commands,
+        "nlu-train",
+        _nlu_train,
+        "retrain the shipped model from the phrases, with the accepted review list",
+    )
+    nlu_train.add_argument(
+        "--skip-review",
+        action="store_true",
+        help="do not take the accepted phrases of the database's review list first",
+    )
 
     doda = _command(
         commands,
@@ -410,10 +420,14 @@ def _nlu_doda(args: argparse.Namespace) -> int:
     return 0
 
 
-def _nlu_train(_args: argparse.Namespace) -> int:
+def _nlu_train(args: argparse.Namespace) -> int:
     from bot.nlu.model import MODEL_PATH
+    from bot.nlu.review import REVIEWED_FILE, take_accepted
     from bot.nlu.train import load_examples, train
 
+    if not args.skip_review:
+        taken = _in_database(take_accepted)
+        print(f"{taken} accepted phrase(s) added to {REVIEWED_FILE}")
     examples = load_examples()
     model = train(examples)
     model.save()

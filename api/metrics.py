@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.services import Services, services_of
+from api.services import Services, ServicesDep
 from bot import metrics
 from bot.clock import utcnow
 
@@ -18,9 +17,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/metrics", response_class=Response)
-async def read_metrics(
-    request: Request, services: Annotated[Services, Depends(services_of)]
-) -> Response:
+async def read_metrics(request: Request, services: ServicesDep) -> Response:
     _allow(request, services)
     async with services.db.transaction() as session:
         figures = await metrics.queue_figures(

@@ -8,8 +8,9 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import audit
 from bot.clock import utcnow
-from bot.store.models import AdminToken, AuditEntry
+from bot.store.models import AdminToken
 
 ROLES = ("admin", "editor", "advisor")
 
@@ -26,7 +27,7 @@ async def create(
     token = "fadaa_" + secrets.token_urlsafe(32)
     row = AdminToken(name=name[:80], role=role, token_hash=digest(token), created_at=utcnow())
     session.add(row)
-    session.add(AuditEntry(actor=actor, action="token.create", target=f"{name} ({role})"))
+    audit.record(session, actor=actor, action="token.create", target=f"{name} ({role})")
     await session.flush()
     return row, token
 
@@ -48,5 +49,5 @@ async def revoke(session: AsyncSession, *, token_id: int, actor: str) -> bool:
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = utcnow()
-    session.add(AuditEntry(actor=actor, action="token.revoke", target=row.name))
+    audit.record(session, actor=actor, action="token.revoke", target=row.name)
     return True

@@ -305,6 +305,18 @@ async def test_a_campaign_body_with_an_unknown_topic_or_missing_text_is_a_422(se
     assert advisor.status_code == 401
 
 
+async def test_a_campaign_making_a_forbidden_claim_in_darija_is_refused_naming_the_rule(service):
+    headers = await editor(service)
+    text = NEWS | {"ary-Latn": "Khass sb3a dyal nas bach tdiro cooperative, sjlo daba!"}
+    body = {"name": "Création", "topic": "news", "text": text}
+    response = await service.client.post("/admin/campaigns", json=body, headers=headers)
+    assert response.status_code == 422
+    assert "seven_founders" in response.json()["detail"]
+    assert "ary-Latn" in response.json()["detail"]
+    listed = await service.client.get("/admin/campaigns", headers=headers)
+    assert listed.json() == []
+
+
 async def test_erasing_my_data_erases_my_consents_and_deliveries(service):
     headers = await editor(service)
     await telegram_says(service, AMINA, "Bonjour, je veux recevoir les nouvelles de l'ODCO")

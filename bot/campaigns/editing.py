@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.campaigns import audience
 from bot.campaigns.message import in_window, render
 from bot.clock import utcnow
+from bot.content import claims
 from bot.store.models import Campaign, CampaignDelivery, OutboxItem, User
 from bot.store.repo import enqueue
 
@@ -31,6 +32,8 @@ class CampaignStateError(Exception):
 
 
 async def create(session: AsyncSession, *, values: dict[str, Any], actor: str) -> Campaign:
+    """Raises claims.ForbiddenClaim when a text says what the fact sheet forbids."""
+    claims.check_texts(values["texts"], field="text", where="campaign: ")
     campaign = Campaign(status="draft", created_by=actor, created_at=utcnow(), **values)
     session.add(campaign)
     await session.flush()

@@ -11,8 +11,17 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import audit
 from bot.clock import utcnow
-from bot.content import CONTENT_DIR, Content, ContentError, check_links, parse_item, read_yaml
+from bot.content import (
+    CONTENT_DIR,
+    Content,
+    ContentError,
+    check_links,
+    claims,
+    parse_item,
+    read_yaml,
+)
 from bot.store.models import ContentRecord, ContentVersion
 
 
@@ -159,6 +168,8 @@ async def _validate_with(
         item_id: parse_item(item_id, data, file, sources)
         for item_id, (file, data) in changes.items()
     }
+    for item in items.values():
+        claims.check_item(item)
     for record in (await session.scalars(select(ContentRecord))).all():
         if record.id not in items:
             items[record.id] = parse_item(record.id, record.data, record.file, sources)
@@ -184,6 +195,7 @@ def _version(
         created_at=utcnow(),
     )
     session.add(version)
+    audit.record(session, actor=actor, action=f"content.{action}", target=item_id)
     return version
 
 

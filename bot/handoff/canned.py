@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.content import read_yaml
+from bot.content import claims, read_yaml
 from bot.store.models import CannedAnswer
 from bot.store.repo import rowcount
 
@@ -28,6 +28,8 @@ async def listing(session: AsyncSession) -> list[CannedAnswer]:
 
 
 async def save(session: AsyncSession, *, key: str, texts: dict[str, str]) -> None:
+    """Raises claims.ForbiddenClaim when a text says what the fact sheet forbids."""
+    claims.check_texts(texts, field="texts", where=f"ready answer {key}: ")
     answer = await session.get(CannedAnswer, key)
     if answer is None:
         session.add(CannedAnswer(key=key, texts=texts, updated_at=utcnow()))

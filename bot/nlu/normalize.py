@@ -76,6 +76,12 @@ def _clean_character(character: str) -> str:
     return " " if category == "Cc" and character != "\n" else character
 
 
+def fold(text: str) -> str:
+    """A lighter matching form that keeps punctuation, digits and spelling (for patterns
+    such as bot/content/forbidden_claims.yaml): no marks, one form per Arabic letter."""
+    return strip_marks(clean(text)).translate(_ARABIC_LETTERS)
+
+
 def normalize(text: str) -> str:
     """The matching form: one space-separated string of comparable tokens."""
     text = strip_marks(clean(text)).translate(_ARABIC_LETTERS).casefold()

@@ -206,8 +206,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -372,3 +372,21 @@ class CampaignDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     tapped_at: Mapped[datetime | None] = mapped_column()
     stopped_at: Mapped[datetime | None] = mapped_column()
+
+
+class TrainingPhrase(Base):
+    """A user's question an editor proposed as a training phrase; once accepted,
+    `fadaa nlu-train` copies it into bot/nlu/training/reviewed.jsonl and marks it trained."""
+
+    __tablename__ = "training_phrases"
+    __table_args__ = (UniqueConstraint("text", "intent", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(500))
+    intent: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="proposed", index=True)
+    proposed_by: Mapped[str] = mapped_column(String(80))
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column()
