@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from api import admin, handoffs, health, metrics, webhooks
+from api import admin, console, handoffs, health, metrics, webhooks
 from api.auth import RateLimiter
 from api.limits import GuardedBodies
 from api.services import lifespan_for
@@ -18,6 +18,8 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(admin.router)
     app.include_router(handoffs.router)
     app.include_router(metrics.router)
+    app.include_router(console.router)
+    app.mount("/console/static", console.static, name="console-static")
     app.add_middleware(GuardedBodies)
     return app
 
