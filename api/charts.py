@@ -38,7 +38,7 @@ def stacked_bars(title: str, columns: list[str], series: dict[str, list[int]]) -
     top = max(max(totals), 1)
     plot_h = HEIGHT - TOP - BOTTOM
     step = (WIDTH - LEFT - 10) / len(columns)
-    bar = max(2.0, step * 0.7)
+    bar = min(48.0, max(2.0, step * 0.7))
     body = [
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - 10}" y2="{TOP + plot_h}" '
         'stroke="#9ca3af"/>',

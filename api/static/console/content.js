@@ -85,7 +85,7 @@ export async function render(view) {
 
     async function showVersions() {
       const rows = await call("GET", `/admin/content/${id}/versions`);
-      versions.replaceChildren(h("h3", {}, "Versions"), h("ol", {}, ...rows.map((version) =>
+      versions.replaceChildren(h("h3", {}, "Versions"), h("ol", { reversed: true }, ...rows.slice().reverse().map((version) =>
         h("li", {},
           h("details", {},
             h("summary", {}, `#${version.version} · ${version.action} · ${version.actor} · ${new Date(version.at).toLocaleString("fr-MA")}`),

@@ -40,7 +40,8 @@ export async function render(view) {
 }
 
 function tile(label, value, id, unit) {
-  return h("div", { class: "tile", id }, h("span", { class: "tile-value" }, String(value), unit ? h("small", {}, ` ${unit}`) : null), h("span", { class: "muted" }, label));
+  const known = value !== "—";
+  return h("div", { class: "tile", id }, h("span", { class: "tile-value" }, String(value), known && unit ? h("small", {}, ` ${unit}`) : null), h("span", { class: "muted" }, label));
 }
 
 function unansweredRow(row, training, intents) {
