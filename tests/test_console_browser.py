@@ -11,6 +11,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select
 
 from bot.config import Settings
 from tests.browser import PHONE, LiveService, chromium, live_service, screenshot, wait_for
@@ -115,6 +116,32 @@ def test_an_advisor_claims_a_waiting_whatsapp_user_and_the_reply_reaches_whatsap
             "Salam Fatima, ana Salma. Ghadi nchouf m3ak l'dossier."
         )
         screenshot(browser, "console-inbox-replied-phone")
+
+
+def test_the_inbox_shows_a_new_user_message_live_and_offers_ready_answers_in_their_language(
+    console,
+):
+    from_whatsapp(console, "wamid.L1", "salam, bghit nhder m3a chi mostachar")
+    from_whatsapp(console, "wamid.L2", "3ndi so2al 3la l'capital dyal cooperative")
+    console.deliver()
+    with chromium(DESKTOP) as browser:
+        log_in(browser, console, SALMA)
+        click(browser, "[data-handoff]")
+        shown(browser, ".conversation-head")
+        from_whatsapp(console, "wamid.L3", "wach 1000 dh kafya?")
+        wait_for(browser, lambda b: "wach 1000 dh kafya?" in text_of(b, ".history"))
+        wait_for(browser, lambda b: text_of(b, ".unread").strip() == "1")
+        Select(shown(browser, "#canned")).select_by_value("hello")
+        assert (
+            shown(browser, "#reply")
+            .get_attribute("value")
+            .startswith("Salam Fatima, m3ak mostachar(a) dyal ODCO.")
+        )
+        screenshot(browser, "console-inbox-live-desktop")
+        click(browser, "#send")
+        wait_for(browser, lambda b: not text_of(b, ".unread").strip())
+        console.deliver()
+        assert console.graph.texts()[-1].endswith("ghadi nchouf w njawbek hna.")
 
 
 MEMBERS_ARY = "باش تديرو تعاونية، خاصكم تكونو على الأقل خمسة (5) ديال الأعضاء."
