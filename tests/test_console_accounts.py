@@ -152,26 +152,9 @@ def test_the_cli_creates_a_console_account_and_resets_its_password(tmp_path):
             check=False,
         )
 
-    made = fadaa(
-        "create-user",
-        "--email",
-        NADIA,
-        "--name",
-        "Nadia",
-        "--role",
-        "editor",
-        stdin=PASSWORD + "\n",
-    )
-    again = fadaa(
-        "create-user",
-        "--email",
-        NADIA,
-        "--name",
-        "Nadia",
-        "--role",
-        "editor",
-        stdin=PASSWORD + "\n",
-    )
+    nadia = ("create-user", "--email", NADIA, "--name", "Nadia", "--role", "editor")
+    made = fadaa(*nadia, stdin=PASSWORD + "\n")
+    again = fadaa(*nadia, stdin=PASSWORD + "\n")
     short = fadaa("reset-password", "--email", NADIA, stdin="court\n")
     reset = fadaa("reset-password", "--email", NADIA, stdin="un-autre-mot-2026\n")
     assert made.returncode == 0 and "console account 1 (editor)" in made.stdout

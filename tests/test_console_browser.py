@@ -172,7 +172,9 @@ def test_an_editor_changes_a_darija_text_and_a_conversation_gets_it(console):
         assert preview.get_attribute("dir") == "rtl" and MEMBERS_ARY in preview.text
         screenshot(browser, "console-editor-saved-desktop")
         browser.set_window_size(*PHONE)
-        shown(browser, '[data-preview="ary"]').location_once_scrolled_into_view
+        browser.execute_script(
+            "arguments[0].scrollIntoView()", shown(browser, '[data-preview="ary"]')
+        )
         screenshot(browser, "console-editor-preview-phone")
         browser.set_window_size(*DESKTOP)
         click(browser, "#versions summary")
