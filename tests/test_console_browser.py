@@ -211,3 +211,35 @@ def test_the_insights_page_draws_its_charts(console):
         screenshot(browser, "console-insights-phone")
         browser.get(f"{console.url}/console/charts/daily-language.svg")
         assert 'class="bar"' in browser.page_source
+
+
+def test_an_editor_writes_a_ready_answer_that_advisors_then_find(console):
+    with chromium(DESKTOP) as browser:
+        log_in(browser, console, NADIA)
+        browser.get(f"{console.url}/console#canned")
+        hello = shown(browser, '[data-canned="hello"]')
+        latin = hello.find_element(By.CSS_SELECTOR, 'textarea[lang="ary-Latn"]')
+        assert latin.get_attribute("value").startswith("Salam {name}, m3ak mostachar(a) dyal ODCO.")
+        shown(browser, "#new-key").send_keys("merci")
+        new = shown(browser, '[data-canned="new"]')
+        for box, text in zip(
+            new.find_elements(By.TAG_NAME, "textarea"),
+            (
+                "Merci {name}, bonne journée.",
+                "شكرا {name}، يوما سعيدا.",
+                "شكرا {name}، نهارك مبروك.",
+            ),
+            strict=False,
+        ):
+            box.send_keys(text)
+        new.find_element(By.TAG_NAME, "button").click()
+        shown(browser, '[data-canned="merci"]')
+        screenshot(browser, "console-canned-desktop")
+    with console.client() as client:
+        session = client.post(
+            "/console/login", data={"email": SALMA, "password": PASSWORD}, follow_redirects=False
+        )
+        listed = client.get(
+            "/admin/canned", headers={"Cookie": session.headers["set-cookie"].split(";")[0]}
+        )
+    assert listed.json()["merci"]["ary"] == "شكرا {name}، نهارك مبروك."

@@ -17,6 +17,7 @@ let leave = () => {};
 async function show() {
   const name = allowed.includes(location.hash.slice(1)) ? location.hash.slice(1) : allowed[0];
   for (const tab of tabs) tab.classList.toggle("current", tab.hash === `#${name}`);
+  tabs.find((tab) => tab.hash === `#${name}`)?.scrollIntoView({ block: "nearest", inline: "nearest" });
   leave();
   const view = document.getElementById("view");
   view.replaceChildren();

@@ -11,9 +11,9 @@ export async function render(view) {
   }
 
   function form(key, texts) {
-    const name = h("input", { value: key, placeholder: "clé (ex. merci)", pattern: "[a-z0-9_]{1,40}", required: true, readonly: Boolean(key) });
+    const name = h("input", { id: key ? null : "new-key", value: key, placeholder: "clé (ex. merci)", pattern: "[a-z0-9_]{1,40}", required: true, readonly: Boolean(key) });
     const inputs = Object.fromEntries(LANGUAGES.map((language) => {
-      const input = h("textarea", { rows: 2, dir: isRtl(language) ? "rtl" : "ltr", lang: language, "aria-label": LANGUAGE_NAMES[language] });
+      const input = h("textarea", { rows: 4, dir: isRtl(language) ? "rtl" : "ltr", lang: language, "aria-label": LANGUAGE_NAMES[language] });
       input.value = texts[language] || "";
       return [language, input];
     }));
@@ -25,7 +25,7 @@ export async function render(view) {
         await draw();
       } catch (failure) { status.textContent = message(failure); }
     };
-    return h("fieldset", { class: "canned" }, h("legend", {}, key || "Nouvelle réponse"), key ? null : name,
+    return h("fieldset", { class: "canned", "data-canned": key || "new" }, h("legend", {}, key || "Nouvelle réponse"), key ? null : name,
       h("div", { class: "canned-grid" }, ...LANGUAGES.map((l) => h("label", {}, LANGUAGE_NAMES[l], inputs[l]))),
       status,
       h("div", { class: "row" }, h("button", { type: "button", onclick: save }, "Enregistrer"),
