@@ -79,7 +79,7 @@ async def log_in(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    if not _same_origin(request):
+    if not _same_origin(request, services.settings.public_url):
         return _login_page("origin")
     async with services.db.transaction() as session:
         login = await staff.authenticate(session, email=email, password=password)
@@ -108,12 +108,16 @@ async def log_out(request: Request, caller: StaffCaller, services: ServicesDep) 
     return response
 
 
-def _same_origin(request: Request) -> bool:
-    """A login form posted from another site is refused (login CSRF)."""
+def _same_origin(request: Request, public_url: str | None) -> bool:
+    """A login form posted from another site is refused (login CSRF); behind a proxy the
+    page's origin is the public URL or the forwarded host."""
     origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host")
+    if origin is None:
+        return True  # not a browser form: curl, scripts
+    ours = {request.headers.get("host"), request.headers.get("x-forwarded-host")}
+    if public_url:
+        ours.add(urlsplit(public_url).netloc)
+    return urlsplit(origin).netloc in ours - {None, ""}
 
 
 @router.get("/content")

@@ -235,6 +235,9 @@ def test_an_editor_writes_a_ready_answer_that_advisors_then_find(console):
         new.find_element(By.TAG_NAME, "button").click()
         shown(browser, '[data-canned="merci"]')
         screenshot(browser, "console-canned-desktop")
+        browser.get(f"{console.url}/console#capsules")
+        assert shown(browser, ".capsule h3").text
+        screenshot(browser, "console-capsules-desktop")
     with console.client() as client:
         session = client.post(
             "/console/login", data={"email": SALMA, "password": PASSWORD}, follow_redirects=False

@@ -62,3 +62,10 @@ async def test_the_console_loads_its_scripts_and_styles_from_the_service_only(se
         assert (await service.client.get(asset)).status_code == 200
     script = (await service.client.get("/console/static/app.js")).text
     assert "http://" not in script and "https://" not in script
+
+
+async def test_live_queue_updates_are_for_advisors_only(service):
+    await staff_account(service.services, NADIA, "editor", "Nadia")
+    session = await log_in(service.client, NADIA)
+    response = await service.client.get("/console/events", headers=session.reading)
+    assert response.status_code == 403
