@@ -278,6 +278,7 @@ def _listed(handoff: Handoff, name: str | None) -> dict[str, Any]:
         "user_name": name,
         "description": handoff.description,
         "advisor": handoff.advisor,
+        "advisor_name": handoff.advisor_name,
         "created_at": moment(handoff.created_at),
         "first_response_at": moment(handoff.first_response_at),
         "closed_at": moment(handoff.closed_at),

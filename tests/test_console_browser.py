@@ -14,11 +14,14 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
 from bot.config import Settings
+from bot.store.models import Advisor
 from tests.browser import PHONE, LiveService, chromium, live_service, screenshot, wait_for
 from tests.chat import Chat
 from tests.conftest import database_url, empty_database
 from tests.console import NADIA, PASSWORD, SALMA, staff_account
-from tests.desk import ALWAYS_OPEN, GROUP
+from tests.desk import ALWAYS_OPEN, GROUP, KARIMA
+from tests.desk import HEADERS as TELEGRAM_HEADERS
+from tests.fakes.telegram_api import group_update
 from tests.fakes.whatsapp_api import signed, text_message, webhook
 from tests.service import channel_settings
 
@@ -142,6 +145,34 @@ def test_the_inbox_shows_a_new_user_message_live_and_offers_ready_answers_in_the
         wait_for(browser, lambda b: not text_of(b, ".unread").strip())
         console.deliver()
         assert console.graph.texts()[-1].endswith("ghadi nchouf w njawbek hna.")
+
+
+def test_a_claim_in_the_telegram_group_shows_live_and_the_console_reply_is_refused(console):
+    console.run(_register_advisor(console, KARIMA, "Karima"))
+    from_whatsapp(console, "wamid.G1", "salam, bghit nhder m3a chi mostachar")
+    from_whatsapp(console, "wamid.G2", "bghit n3ref wach khass compte bancaire l cooperative")
+    console.deliver()
+    thread = next(iter(console.telegram.topics))
+    with chromium(DESKTOP) as browser:
+        log_in(browser, console, SALMA)
+        click(browser, "[data-handoff]")
+        shown(browser, ".conversation-head")
+        update = group_update(801, GROUP, thread, KARIMA, "Salam Fatima, ana m3ak.")
+        with console.client() as client:
+            client.post("/telegram/webhook", json=update, headers=TELEGRAM_HEADERS)
+        wait_for(browser, lambda b: "Karima" in text_of(b, ".conversation-head .advisor"))
+        shown(browser, "#reply").send_keys("Salam, ana Salma.")
+        click(browser, "#send")
+        refusal = shown(browser, ".conversation .error")
+        assert "Karima" in refusal.text
+        screenshot(browser, "console-inbox-claimed-in-group-desktop")
+    console.deliver()
+    assert not any("ana Salma" in text for text in console.graph.texts())
+
+
+async def _register_advisor(console: LiveService, telegram_id: int, name: str) -> None:
+    async with console.services.db.transaction() as session:
+        session.add(Advisor(telegram_user_id=telegram_id, public_name=name))
 
 
 MEMBERS_ARY = "باش تديرو تعاونية، خاصكم تكونو على الأقل خمسة (5) ديال الأعضاء."

@@ -97,7 +97,7 @@ export async function render(view) {
           h("span", { class: "pill" }, LANGUAGE_NAMES[handoff.language] || handoff.language),
           h("span", { class: "pill status-" + handoff.status }, STATUSES[handoff.status] || handoff.status),
           h("span", { class: "muted" }, `attend depuis ${since(handoff.created_at)}`),
-          handoff.advisor ? h("span", { class: "muted" }, ` · ${handoff.advisor.split(":").pop()}`) : null)),
+          handoff.advisor ? h("span", { class: "muted advisor" }, ` · ${handoff.advisor_name || handoff.advisor}`) : null)),
       h("details", { class: "summary", open: true }, h("summary", {}, "Résumé"),
         h("p", { dir: "auto" }, handoff.summary || "—")),
       h("ol", { class: "history" }, ...handoff.messages.map((m) =>
@@ -128,7 +128,8 @@ export async function render(view) {
     refreshList();
     if (state.open) call("GET", `/admin/handoffs/${state.open}`).then(drawConversation).catch(() => {});
   });
+  const clock = setInterval(refreshList, 60000); // waiting times
   drawTabs();
   await refreshList();
-  return () => events.close();
+  return () => { events.close(); clearInterval(clock); };
 }
