@@ -22,6 +22,7 @@ from api.charts import CHARTS
 from api.services import services_of
 from bot import insights, staff
 from bot.channels.service import Services
+from bot.content import known_intents
 from bot.handoff import inbox
 
 STATIC = Path(__file__).resolve().parent / "static" / "console"
@@ -150,6 +151,12 @@ def _excerpt(text: str, needle: str, width: int = 60) -> str:
     at = text.casefold().find(needle)
     start = max(0, at - width // 2)
     return ("…" if start else "") + text[start : start + width].replace("\n", " ") + "…"
+
+
+@router.get("/intents")
+async def intents(caller: EditorCaller) -> list[str]:
+    """What a training phrase may be labelled with."""
+    return list(known_intents())
 
 
 @router.get("/events")

@@ -11,7 +11,7 @@ export async function render(view) {
   const body = h("div", {});
   view.append(h("div", { class: "row insights-head" }, h("h2", {}, "Statistiques"), days), body);
   const training = await hasTrainingReview();
-  const intents = training ? await call("GET", "/admin/content").then((items) => [...new Set(items.flatMap((i) => i.intents))].sort()) : [];
+  const intents = training ? await call("GET", "/console/intents") : [];
 
   async function draw() {
     const n = days.value;
