@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
+
+from bot.content import read_yaml
 
 PALETTE = ("#0f766e", "#d97706", "#4f46e5", "#be123c", "#65a30d", "#0369a1", "#7c3aed")
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 260, 44, 40, 34
+TITLES: dict[str, str] = read_yaml(Path(__file__).with_name("console_texts.yaml"))["charts"]
 
 
 def _svg(title: str, height: int, body: list[str]) -> str:
@@ -26,7 +30,7 @@ def _empty(title: str) -> str:
     return _svg(
         title,
         120,
-        ['<text x="8" y="70" fill="#6b7280">Pas encore de données sur la période.</text>'],
+        [f'<text x="8" y="70" fill="#6b7280">{escape(TITLES["empty"])}</text>'],
     )
 
 
@@ -93,38 +97,38 @@ def ranked_bars(title: str, rows: list[tuple[str, float]], unit: str = "") -> st
     return _svg(title, height, body)
 
 
-def _daily_by(key: str, title: str) -> Callable[[dict[str, Any]], str]:
+def _daily_by(key: str, name: str) -> Callable[[dict[str, Any]], str]:
     def draw(data: dict[str, Any]) -> str:
         days = sorted({row["day"] for row in data["daily"]})
         series: dict[str, list[int]] = defaultdict(lambda: [0] * len(days))
         for row in data["daily"]:
             series[row[key] or "?"][days.index(row["day"])] += row["messages"]
-        return stacked_bars(title, days, dict(sorted(series.items())))
+        return stacked_bars(TITLES[name], days, dict(sorted(series.items())))
 
     return draw
 
 
 def _intents(data: dict[str, Any]) -> str:
-    return ranked_bars(
-        "Intentions les plus fréquentes", [(r["intent"], r["messages"]) for r in data["intents"]]
-    )
+    return ranked_bars(TITLES["intents"], [(r["intent"], r["messages"]) for r in data["intents"]])
 
 
 def _handoffs(data: dict[str, Any]) -> str:
     days = [row["day"] for row in data["handoffs"]]
     return stacked_bars(
-        "Demandes de conseiller par jour",
+        TITLES["handoffs"],
         days,
         {
-            "répondues": [row["answered"] for row in data["handoffs"]],
-            "sans réponse": [row["requests"] - row["answered"] for row in data["handoffs"]],
+            TITLES["handoffs-answered"]: [row["answered"] for row in data["handoffs"]],
+            TITLES["handoffs-unanswered"]: [
+                row["requests"] - row["answered"] for row in data["handoffs"]
+            ],
         },
     )
 
 
 def _response_times(data: dict[str, Any]) -> str:
     return ranked_bars(
-        "Première réponse des conseillers (médiane par jour)",
+        TITLES["response-times"],
         [
             (row["day"], row["first_response_minutes_median"])
             for row in data["handoffs"]
@@ -135,12 +139,12 @@ def _response_times(data: dict[str, Any]) -> str:
 
 
 def _reminders(data: dict[str, Any]) -> str:
-    return ranked_bars("Rappels", [(r["status"], r["count"]) for r in data["reminders"]])
+    return ranked_bars(TITLES["reminders"], [(r["status"], r["count"]) for r in data["reminders"]])
 
 
 CHARTS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "daily-channel": _daily_by("channel", "Messages par jour et par canal"),
-    "daily-language": _daily_by("language", "Messages par jour et par langue"),
+    "daily-channel": _daily_by("channel", "daily-channel"),
+    "daily-language": _daily_by("language", "daily-language"),
     "intents": _intents,
     "handoffs": _handoffs,
     "response-times": _response_times,

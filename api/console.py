@@ -22,7 +22,7 @@ from api.charts import CHARTS
 from api.services import services_of
 from bot import insights, staff
 from bot.channels.service import Services
-from bot.content import known_intents
+from bot.content import known_intents, read_yaml
 from bot.handoff import inbox
 
 STATIC = Path(__file__).resolve().parent / "static" / "console"
@@ -34,11 +34,10 @@ ServicesDep = Annotated[Services, Depends(services_of)]
 AdvisorCaller = Annotated[Caller, Depends(require("advisor"))]
 EditorCaller = Annotated[Caller, Depends(require("editor"))]
 StaffCaller = Annotated[Caller, Depends(require("advisor", "editor"))]
-REFUSALS = {
-    "invalid": (401, "Adresse ou mot de passe incorrect."),
-    "locked": (429, "Trop d'essais : ce compte est bloqué pendant 15 minutes."),
-    "origin": (403, "Cette connexion ne vient pas de la console."),
-}
+REFUSAL_STATUS = {"invalid": 401, "locked": 429, "origin": 403}
+REFUSALS: dict[str, str] = read_yaml(Path(__file__).with_name("console_texts.yaml"))[
+    "login_refusals"
+]
 
 
 def _page(page: str, status: int = 200, **values: str) -> HTMLResponse:
@@ -59,8 +58,13 @@ def _page(page: str, status: int = 200, **values: str) -> HTMLResponse:
 
 
 def _login_page(refusal: str | None = None) -> HTMLResponse:
-    status, message = REFUSALS.get(refusal or "", (200, ""))
-    return _page("login.html", status, error=message, hidden="" if message else "hidden")
+    message = REFUSALS.get(refusal or "", "")
+    return _page(
+        "login.html",
+        REFUSAL_STATUS.get(refusal or "", 200),
+        error=message,
+        hidden="" if message else "hidden",
+    )
 
 
 @router.get("")
