@@ -103,6 +103,8 @@ def test_an_advisor_claims_a_waiting_whatsapp_user_and_the_reply_reaches_whatsap
     )
     console.deliver()
     with chromium() as browser:
+        browser.get(f"{console.url}/console")
+        screenshot(browser, "console-login-phone")
         log_in(browser, console, SALMA)
         click(browser, "[data-handoff]")
         head = shown(browser, ".conversation-head")
