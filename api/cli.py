@@ -136,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--name", required=True, help="the name colleagues see")
     user.add_argument("--role", required=True, choices=ROLES)
     user.set_defaults(run=_create_user)
+    admin.add_parser("list-users", help="list console accounts").set_defaults(run=_list_users)
     reset = admin.add_parser(
         "reset-password", help="a new console password; unlocks the account, ends its sessions"
     )
@@ -345,6 +346,17 @@ def _create_user(args: argparse.Namespace) -> int:
     if account is None:
         return 2
     print(f"console account {account.id} ({account.role}) for {account.email}")
+    return 0
+
+
+def _list_users(_args: argparse.Namespace) -> int:
+    from bot import staff
+    from bot.clock import utcnow
+
+    for row in _in_database(staff.listing):
+        locked = row.locked_until is not None and row.locked_until > utcnow()
+        state = "disabled" if row.disabled_at else "locked" if locked else "active"
+        print(f"{row.id}\t{row.role}\t{state}\t{row.email}\t{row.name}")
     return 0
 
 

@@ -3,6 +3,7 @@ sessions whose cookie value is kept only as a SHA-256 (like admin tokens)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin_tokens import ROLES
@@ -71,7 +72,7 @@ async def create(
         email=_normal(email),
         name=name.strip()[:80] or _normal(email),
         role=role,
-        password_hash=_hasher.hash(password),
+        password_hash=await asyncio.to_thread(_hasher.hash, password),
         failed_logins=0,
     )
     session.add(account)
@@ -96,7 +97,7 @@ async def reset_password(
     account = await find(session, email)
     if account is None:
         raise StaffError(f"no account for {_normal(email)}")
-    account.password_hash = _hasher.hash(password)
+    account.password_hash = await asyncio.to_thread(_hasher.hash, password)
     account.failed_logins, account.locked_until = 0, None
     await session.execute(delete(StaffSession).where(StaffSession.account_id == account.id))
     session.add(AuditEntry(actor=actor, action="staff.reset_password", target=account.email))
@@ -108,12 +109,12 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> L
     the account is locked for LOCK_OUT, even for the right password."""
     account = await find(session, email)
     if account is None or account.disabled_at is not None:
-        _verify(_DECOY, password)
+        await _verified(_DECOY, password)
         return Login(None, "invalid")
     now = utcnow()
     if account.locked_until is not None and account.locked_until > now:
         return Login(None, "locked")
-    if not _verify(account.password_hash, password):
+    if not await _verified(account.password_hash, password):
         account.failed_logins += 1
         if account.failed_logins >= MAX_FAILURES:
             account.failed_logins, account.locked_until = 0, now + LOCK_OUT
@@ -122,15 +123,21 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> L
         return Login(None, "invalid")
     account.failed_logins, account.locked_until = 0, None
     if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = _hasher.hash(password)
+        account.password_hash = await asyncio.to_thread(_hasher.hash, password)
     return Login(account)
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+async def _verified(password_hash: str, password: str) -> bool:
+    """Checked in a thread: argon2 takes tens of milliseconds of CPU (by design), which the
+    event loop must not wait through."""
+
+    def verify() -> bool:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(verify)
 
 
 async def open_session(session: AsyncSession, account: StaffAccount) -> Opened:
@@ -172,7 +179,3 @@ async def session_for(
 
 async def close_session(session: AsyncSession, cookie: str) -> None:
     await session.execute(delete(StaffSession).where(StaffSession.token_hash == _digest(cookie)))
-
-
-async def count(session: AsyncSession) -> int:
-    return await session.scalar(select(func.count()).select_from(StaffAccount)) or 0

@@ -157,7 +157,9 @@ def test_the_cli_creates_a_console_account_and_resets_its_password(tmp_path):
     again = fadaa(*nadia, stdin=PASSWORD + "\n")
     short = fadaa("reset-password", "--email", NADIA, stdin="court\n")
     reset = fadaa("reset-password", "--email", NADIA, stdin="un-autre-mot-2026\n")
+    listed = fadaa("list-users", stdin="")
     assert made.returncode == 0 and "console account 1 (editor)" in made.stdout
     assert again.returncode == 2 and "already has an account" in again.stderr
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
     assert reset.returncode == 0 and "sessions are closed" in reset.stdout
+    assert listed.stdout == f"1\teditor\tactive\t{NADIA}\tNadia\n"
