@@ -167,6 +167,8 @@ async def intents(caller: EditorCaller) -> list[str]:
 async def queue_events(request: Request, caller: AdvisorCaller, services: ServicesDep) -> Response:
     """Server-sent events: the queue's counts and unread messages, each time they change."""
 
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+
     async def stream() -> AsyncIterator[str]:
         last = None
         loop = asyncio.get_running_loop()
@@ -174,6 +176,8 @@ async def queue_events(request: Request, caller: AdvisorCaller, services: Servic
         yield "retry: 2000\n\n"
         while loop.time() < ends and not await request.is_disconnected():
             async with services.db.transaction() as session:
+                if caller.via == "console" and not await staff.session_for(session, cookie):
+                    return  # logged out or password reset: the stream ends with the session
                 now = await inbox.snapshot(session)
             if now != last:
                 last = now
