@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         help="serve this worker's counters for Prometheus on FADAA_HOST:PORT",
     )
 
-    admin = commands.add_parser("admin", help="admin API tokens").add_subparsers(
+    admin = commands.add_parser("admin", help="admin API tokens, console accounts").add_subparsers(
         required=True, metavar="ACTION"
     )
     create = admin.add_parser("create-token", help="create a token (printed once)")
@@ -147,6 +147,19 @@ def _parser() -> argparse.ArgumentParser:
     revoke = admin.add_parser("revoke-token", help="revoke a token by id")
     revoke.add_argument("token_id", type=int)
     revoke.set_defaults(run=_revoke_token)
+    user = admin.add_parser(
+        "create-user", help="a console account (the password is asked, or read from stdin)"
+    )
+    user.add_argument("--email", required=True)
+    user.add_argument("--name", required=True, help="the name colleagues see")
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.set_defaults(run=_create_user)
+    admin.add_parser("list-users", help="list console accounts").set_defaults(run=_list_users)
+    reset = admin.add_parser(
+        "reset-password", help="a new console password; unlocks the account, ends its sessions"
+    )
+    reset.add_argument("--email", required=True)
+    reset.set_defaults(run=_reset_password)
 
     content = commands.add_parser("content", help="content files").add_subparsers(
         required=True, metavar="ACTION"
@@ -342,6 +355,67 @@ def _revoke_token(args: argparse.Namespace) -> int:
     )
     print("revoked" if done else f"no active token {args.token_id}")
     return 0 if done else 1
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from bot import staff
+
+    password = _new_password()
+    account = _staff_change(
+        lambda session: staff.create(
+            session, email=args.email, name=args.name, role=args.role, password=password
+        )
+    )
+    if account is None:
+        return 2
+    print(f"console account {account.id} ({account.role}) for {account.email}")
+    return 0
+
+
+def _list_users(_args: argparse.Namespace) -> int:
+    from bot import staff
+    from bot.clock import utcnow
+
+    for row in _in_database(staff.listing):
+        locked = row.locked_until is not None and row.locked_until > utcnow()
+        state = "disabled" if row.disabled_at else "locked" if locked else "active"
+        print(f"{row.id}\t{row.role}\t{state}\t{row.email}\t{row.name}")
+    return 0
+
+
+def _reset_password(args: argparse.Namespace) -> int:
+    from bot import staff
+
+    password = _new_password()
+    account = _staff_change(
+        lambda session: staff.reset_password(session, email=args.email, password=password)
+    )
+    if account is None:
+        return 2
+    print(f"new password set for {account.email}; its sessions are closed")
+    return 0
+
+
+def _new_password() -> str:
+    """Asked twice on a terminal; the first line of stdin otherwise (for scripts)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    from getpass import getpass
+
+    first, second = getpass("password: "), getpass("again: ")
+    if first != second:
+        raise SettingsError("the two passwords differ")
+    return first
+
+
+def _staff_change(change: Callable[[Any], Any]) -> Any:
+    from bot.staff import StaffError
+
+    try:
+        return _in_database(change)
+    except StaffError as error:
+        print(f"fadaa: {error}", file=sys.stderr)
+        return None
 
 
 def _export_content(args: argparse.Namespace) -> int:

@@ -84,6 +84,7 @@ class HandoffOut(BaseModel):
     user_name: str | None = Field(examples=["Fatima"])
     description: str = Field(examples=["bghit n3ref wach n9der nakhod Intilaka"])
     advisor: str | None = Field(examples=["api:Karima"])
+    advisor_name: str | None = Field(default=None, examples=["Karima"], description="as shown")
     created_at: datetime | None
     first_response_at: datetime | None
     closed_at: datetime | None
@@ -327,6 +328,7 @@ def _listed(handoff: Handoff, name: str | None) -> HandoffOut:
         user_name=name,
         description=handoff.description,
         advisor=handoff.advisor,
+        advisor_name=handoff.advisor_name,
         created_at=handoff.created_at,
         first_response_at=handoff.first_response_at,
         closed_at=handoff.closed_at,

@@ -1,6 +1,6 @@
 """Unauthenticated requests cost almost nothing: bodies are limited while they stream in
-(never read whole before the size check), and the admin API checks the bearer token
-before FastAPI reads and parses a body.
+(never read whole before the size check), and the admin API checks the bearer token (or
+the console's session cookie) before FastAPI reads and parses a body.
 
 A pure ASGI middleware, because FastAPI reads a route's body before running its
 dependencies (where the token used to be checked).
@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from starlette.exceptions import HTTPException
 
-from api.auth import token_row
+from api.auth import SESSION_COOKIE, session_row, token_row
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -53,7 +54,7 @@ class GuardedBodies:
             await _answer(send, 413, f"body larger than {limit} bytes")
             return
         if path.startswith("/admin/") or path == "/admin":
-            refused = await _check_token(scope, headers.get("authorization"))
+            refused = await _check_caller(scope, headers)
             if refused:
                 await _answer(send, 401, refused, {"www-authenticate": "Bearer"})
                 return
@@ -83,17 +84,33 @@ def _counting(receive: Receive, limit: int) -> Receive:
     return counted
 
 
-async def _check_token(scope: Scope, authorization: str | None) -> str | None:
-    """None when the token is known (kept for the route's role check), else the refusal."""
-    scheme, _space, token = (authorization or "").partition(" ")
+async def _check_caller(scope: Scope, headers: dict[str, str]) -> str | None:
+    """None when the token or console session is known (kept for the route's role check),
+    else the refusal."""
+    services = getattr(scope["app"].state, "services", None)
+    cookie = _session_cookie(headers.get("cookie", ""))
+    if "authorization" not in headers and cookie:
+        found = await session_row(services, cookie)
+        if found is None:
+            return "your console session has ended; log in again"
+        scope.setdefault("state", {})["staff_session"] = found
+        return None
+    scheme, _space, token = (headers.get("authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return "missing bearer token"
-    services = getattr(scope["app"].state, "services", None)
     row = await token_row(services, token.strip())
     if row is None:
         return "unknown or revoked token"
     scope.setdefault("state", {})["admin_token"] = row
     return None
+
+
+def _session_cookie(header: str) -> str | None:
+    try:
+        morsel = SimpleCookie(header).get(SESSION_COOKIE)
+    except CookieError:
+        return None
+    return morsel.value if morsel else None
 
 
 async def _answer(

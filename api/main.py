@@ -3,7 +3,18 @@
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import admin, audit, campaigns, errors, handoffs, health, metrics, training, webhooks
+from api import (
+    admin,
+    audit,
+    campaigns,
+    console,
+    errors,
+    handoffs,
+    health,
+    metrics,
+    training,
+    webhooks,
+)
 from api.auth import RateLimiter
 from api.limits import GuardedBodies
 from api.services import lifespan_for
@@ -37,6 +48,8 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(training.router)
     app.include_router(handoffs.router)
     app.include_router(metrics.router)
+    app.include_router(console.router)
+    app.mount("/console/static", console.static, name="console-static")
     app.add_middleware(GuardedBodies)
     errors.install(app)
     return app
