@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -26,15 +26,16 @@ class Caller:
 
 
 class RateLimiter:
-    """At most `per_minute` requests per token in any sliding minute (per process)."""
+    """At most `per_minute` requests per key (a token, a chat session, an address) in any
+    sliding minute (per process)."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
-        self.calls: dict[int, deque[float]] = defaultdict(deque)
+        self.calls: dict[Hashable, deque[float]] = defaultdict(deque)
 
-    def allow(self, token_id: int) -> bool:
+    def allow(self, key: Hashable) -> bool:
         now = time.monotonic()
-        calls = self.calls[token_id]
+        calls = self.calls[key]
         while calls and now - calls[0] > WINDOW_SECONDS:
             calls.popleft()
         if len(calls) >= self.per_minute:

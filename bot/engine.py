@@ -7,7 +7,7 @@ from copy import deepcopy
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import metrics
+from bot import metrics, web_links
 from bot.capsules import CapsuleView
 from bot.clock import utcnow
 from bot.config import Settings
@@ -60,6 +60,8 @@ class Engine:
         user = await repo.user_for(
             session, channel=inbound.channel, channel_user_id=inbound.user_id
         )
+        if not inbound.payload and (code := web_links.code_in(inbound.text)):
+            await web_links.carry_over(session, code=code, to=user)
         state, handoff, reminders = await repo.turn_context(session, user=user)
         turn = Turn(
             inbound,

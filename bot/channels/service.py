@@ -15,7 +15,7 @@ import httpx
 from telegram.request import BaseRequest
 
 from bot import capsules, metrics
-from bot.channels import telegram, whatsapp
+from bot.channels import telegram, web, whatsapp
 from bot.channels.advisor_group import AdvisorGroup
 from bot.config import Settings
 from bot.content import editing
@@ -49,6 +49,7 @@ class Services:
     worker: OutboxWorker
     telegram: telegram.TelegramChannel | None = None
     whatsapp: whatsapp.WhatsAppChannel | None = None
+    web: web.WebChannel | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -83,6 +84,8 @@ async def running_services(
             senders[whatsapp.CHANNEL] = counted(whatsapp.CHANNEL, services.whatsapp.deliver)
         if settings.desk_enabled:
             _open_advisor_desk(services, senders)
+        if settings.web_enabled:  # no sender: the page's event streams read the outbox
+            services.web = web.WebChannel(engine, settings)
         if deliver:
             services.tasks.append(asyncio.create_task(worker.run()))
         stopping = asyncio.Event()

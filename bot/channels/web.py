@@ -1,0 +1,293 @@
+"""The web chat: anonymous sessions with signed tokens, messages in through HTTP, replies out
+as events read from the outbox.
+
+The outbox is the web client's mailbox: a reply is queued like any other, and an event
+stream reads the session's rows in order (each row's id is the event id, so a client that
+reconnects with Last-Event-ID gets what it missed). Any web process can serve any session:
+streams read the store, woken at once by a message handled in this process and polling for
+the rest (advisors' replies, reminders, another process). A row read by a stream is marked
+sent; the farewell to an erased session is deleted once read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from bot import web_links
+from bot.channels.intake import storable
+from bot.clock import utcnow
+from bot.config import Settings
+from bot.engine import Engine
+from bot.i18n import N_, _, use_language
+from bot.messages import Inbound, Outbound
+from bot.store.models import Message, OutboxItem, User
+
+CHANNEL = "web"
+EVENTS_PER_READ = 50
+HISTORY_LENGTH = 200
+SECRET_FILE = "web_session.key"
+
+
+class SessionRefused(Exception):
+    """The token is not ours, or its session was idle too long; the text says which."""
+
+
+@dataclass(frozen=True)
+class WebSession:
+    id: str  # the channel user id of this browser's conversation
+    issued_at: datetime
+
+
+class SessionTokens:
+    """`<session id>.<issued, unix seconds>.<HMAC-SHA256>`: nothing to store, nothing to
+    guess; a token is only as good as the secret."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def issue(self, now: datetime) -> tuple[str, WebSession]:
+        session = WebSession(secrets.token_urlsafe(16), now)
+        body = f"{session.id}.{int(now.timestamp())}"
+        return f"{body}.{self._sign(body)}", session
+
+    def read(self, token: str) -> WebSession:
+        session_id, _dot, rest = token.strip().partition(".")
+        issued, _dot, signature = rest.partition(".")
+        if not (session_id and issued.isdigit() and signature) or len(token) > 200:
+            raise SessionRefused("not a web chat session token")
+        if not hmac.compare_digest(signature, self._sign(f"{session_id}.{issued}")):
+            raise SessionRefused("not a web chat session token")
+        return WebSession(session_id, datetime.fromtimestamp(int(issued), tz=utcnow().tzinfo))
+
+    def _sign(self, body: str) -> str:
+        return hmac.new(self._secret, body.encode(), hashlib.sha256).hexdigest()[:43]
+
+
+def session_secret(settings: Settings) -> bytes:
+    """FADAA_WEB_SESSION_SECRET, or (in development) a random key kept in the data folder,
+    so sessions outlive a restart."""
+    if settings.web_session_secret:
+        return settings.web_session_secret.get_secret_value().encode()
+    path = Path(settings.data_dir) / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+def direction(text: str) -> str:
+    """ "rtl" or "ltr" from the first letter that has a direction (as `dir=auto` does)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "auto"
+
+
+def bot_event(row_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """What the page shows for one queued reply."""
+    outbound = Outbound.from_dict(body)
+    video = outbound.video
+    return {
+        "id": row_id,
+        "from": "bot",
+        "text": outbound.text,
+        "dir": direction(outbound.text),
+        "buttons": [{"title": b.title, "payload": b.payload} for b in outbound.buttons],
+        "video": (
+            {"src": f"/web/capsules/{video.capsule_id}", "caption": video.caption}
+            if video
+            else None
+        ),
+    }
+
+
+def user_event(text: str, payload: str | None) -> dict[str, Any]:
+    return {"from": "user", "text": text, "payload": payload, "dir": direction(text)}
+
+
+class WebChannel:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.tokens = SessionTokens(session_secret(settings))
+        self._changed = asyncio.Event()
+
+    def open_session(self) -> str:
+        token, _session = self.tokens.issue(utcnow())
+        return token
+
+    async def session_of(self, token: str) -> WebSession:
+        """The token's session, unless it was idle longer than the settings allow."""
+        session = self.tokens.read(token)
+        async with self.engine.db.transaction() as db:
+            last_seen = await db.scalar(
+                select(User.last_seen_at).where(
+                    User.channel == CHANNEL, User.channel_user_id == session.id
+                )
+            )
+        active = max(session.issued_at, last_seen or session.issued_at)
+        if utcnow() - active > timedelta(days=self.settings.web_session_idle_days):
+            raise SessionRefused("this chat session expired; start a new one")
+        return session
+
+    async def receive(
+        self,
+        session: WebSession,
+        *,
+        client_id: str,
+        text: str = "",
+        payload: str | None = None,
+        language: str | None = None,
+    ) -> None:
+        """Handle one message; its replies wait in the outbox for the session's streams.
+        The same client id sent twice is answered once."""
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_id=session.id,
+            message_id=f"{session.id}:{client_id}",
+            text=text,
+            payload=payload,
+            language_hint=language,
+        )
+        await self.engine.handle(storable(inbound))
+        self.wake_streams()
+
+    def wake_streams(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for_news(self, seconds: float) -> None:
+        """Until this process queues something, or `seconds` pass (news from elsewhere)."""
+        try:
+            await asyncio.wait_for(self._changed.wait(), seconds)
+        except TimeoutError:
+            return
+
+    async def events_after(self, session: WebSession, after: int) -> list[dict[str, Any]]:
+        """The session's replies queued after event `after`, marked as delivered."""
+        async with self.engine.db.transaction() as db:
+            rows = (
+                await db.execute(
+                    select(OutboxItem.id, OutboxItem.body, OutboxItem.status, OutboxItem.user_id)
+                    .where(
+                        OutboxItem.channel == CHANNEL,
+                        OutboxItem.recipient == session.id,
+                        OutboxItem.id > after,
+                    )
+                    .order_by(OutboxItem.id)
+                    .limit(EVENTS_PER_READ)
+                )
+            ).all()
+            await _mark_read(db, [r for r in rows if r.status in ("pending", "sending")])
+        return [bot_event(row.id, row.body) for row in rows]
+
+    async def history(self, session: WebSession) -> tuple[list[dict[str, Any]], int]:
+        """The conversation so far (the user's messages and the replies), oldest first, and
+        the id of the last reply: the stream goes on from there."""
+        async with self.engine.db.transaction() as db:
+            user_id = await db.scalar(
+                select(User.id).where(User.channel == CHANNEL, User.channel_user_id == session.id)
+            )
+            said = (
+                await db.execute(
+                    select(Message.created_at, Message.text, Message.payload)
+                    .where(Message.user_id == user_id, Message.direction == "in")
+                    .order_by(Message.id.desc())
+                    .limit(HISTORY_LENGTH)
+                )
+            ).all()
+            replies = (
+                await db.execute(
+                    select(OutboxItem.id, OutboxItem.created_at, OutboxItem.body)
+                    .where(OutboxItem.channel == CHANNEL, OutboxItem.recipient == session.id)
+                    .order_by(OutboxItem.id.desc())
+                    .limit(HISTORY_LENGTH)
+                )
+            ).all()
+        timeline = [(r.created_at, 1, r.id, bot_event(r.id, r.body)) for r in replies]
+        timeline += [(m.created_at, 0, 0, user_event(m.text, m.payload)) for m in said]
+        timeline.sort(key=lambda entry: entry[:3])
+        cursor = max((r.id for r in replies), default=0)
+        return [entry[3] for entry in timeline][-HISTORY_LENGTH:], cursor
+
+    async def continue_links(self, session: WebSession) -> dict[str, str | None]:
+        """Links to Telegram and WhatsApp that carry this conversation over (one code)."""
+        async with self.engine.db.transaction() as db:
+            code = await web_links.new_code(db, web_session_id=session.id)
+        return web_links.links_for(
+            code,
+            telegram_bot=self.settings.telegram_bot_username,
+            whatsapp_number=self.settings.whatsapp_number,
+        )
+
+
+async def _mark_read(db: Any, rows: list[Any]) -> None:
+    if not rows:
+        return
+    now = utcnow()
+    await db.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id.in_([r.id for r in rows]))
+        .values(status="sent", sent_at=now, attempts=OutboxItem.attempts + 1)
+    )
+    # the farewell to an erased session: read, then forgotten like the rest
+    farewells = [r.id for r in rows if r.user_id is None]
+    if farewells:
+        await db.execute(delete(OutboxItem).where(OutboxItem.id.in_(farewells)))
+
+
+# The page's own words (the conversation's come from the flows); keys are the page's names.
+PAGE_TEXTS = {
+    "title": N_("Fadaa: ODCO's assistant for cooperatives"),
+    "placeholder": N_("Write your message…"),
+    "send": N_("Send"),
+    "typing": N_("Fadaa is writing…"),
+    "offline": N_("No connection. Your messages will be sent when it is back."),
+    "reconnecting": N_("Reconnecting…"),
+    "open": N_("Chat with Fadaa"),
+    "close": N_("Close"),
+    "continue": N_("Continue on your phone"),
+    "continue_why": N_(
+        "A browser tab cannot remind you. Continue on Telegram or WhatsApp: "
+        "your conversation, reminders and news go with you."
+    ),
+    "too_fast": N_("Please wait a moment before writing again."),
+    "failed": N_("This message was not sent. Tap to try again."),
+}
+
+
+def page_texts(language: str) -> dict[str, str]:
+    with use_language(language):
+        return {key: _(text) for key, text in PAGE_TEXTS.items()}
+
+
+def page_language(accept_language: str | None, default: str) -> str:
+    """The page's language before the conversation has one: French for a French browser,
+    else the default (Darija)."""
+    first = (accept_language or "").split(",")[0].strip().lower()
+    if first.startswith("fr"):
+        return "fr"
+    if first.startswith("ar"):
+        return default if default != "fr" else "ar"
+    return default
+
+
+async def session_language(engine: Engine, session: WebSession) -> str | None:
+    async with engine.db.transaction() as db:
+        return await db.scalar(
+            select(User.language).where(User.channel == CHANNEL, User.channel_user_id == session.id)
+        )
