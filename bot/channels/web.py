@@ -222,7 +222,7 @@ class WebChannel:
         timeline += [(m.created_at, 0, 0, user_event(m.text, m.payload)) for m in said]
         timeline.sort(key=lambda entry: entry[:3])
         cursor = max((r.id for r in replies), default=0)
-        return [entry[3] for entry in timeline][-HISTORY_LENGTH:], cursor
+        return _tapped_titles([entry[3] for entry in timeline])[-HISTORY_LENGTH:], cursor
 
     async def continue_links(self, session: WebSession) -> dict[str, str | None]:
         """Links to Telegram and WhatsApp that carry this conversation over (one code)."""
@@ -233,6 +233,18 @@ class WebChannel:
             telegram_bot=self.settings.telegram_bot_username,
             whatsapp_number=self.settings.whatsapp_number,
         )
+
+
+def _tapped_titles(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A tapped button is shown with its title, as the page showed it when it was tapped."""
+    titles: dict[str, str] = {}
+    for event in events:
+        if event["from"] == "bot":
+            titles |= {b["payload"]: b["title"] for b in event["buttons"]}
+        elif event["payload"] and not event["text"]:
+            event["text"] = titles.get(event["payload"], "")
+            event["dir"] = direction(event["text"])
+    return events
 
 
 async def _mark_read(db: Any, rows: list[Any]) -> None:
