@@ -48,6 +48,14 @@ async def visitor(webchat: Running) -> WebVisitor:
     return await WebVisitor(webchat).arrive()
 
 
+async def speaking(webchat: Running, language: str) -> WebVisitor:
+    """A visitor who greeted and chose a language."""
+    amina = await visitor(webchat)
+    await amina.say("salam")
+    await amina.tap(f"lang:{language}")
+    return amina
+
+
 async def test_a_darija_greeting_is_answered_as_an_event_with_its_buttons(webchat):
     amina = await visitor(webchat)
     assert (await amina.say("السلام عليكم")).status_code == 202
@@ -196,9 +204,7 @@ async def test_cors_answers_only_the_configured_origin_and_only_on_the_chat_api(
 
 
 async def test_delete_my_data_from_the_web_erases_the_conversation(webchat):
-    amina = await visitor(webchat)
-    await amina.say("salam")
-    await amina.tap("lang:ary")
+    amina = await speaking(webchat, "ary")
     await amina.say("مسح بياناتي")
     await amina.tap("privacy:erase")
     farewell = (await amina.events())[-1]
@@ -211,9 +217,7 @@ async def test_delete_my_data_from_the_web_erases_the_conversation(webchat):
 
 
 async def test_an_advisor_reply_from_the_api_reaches_the_web_page(webchat):
-    amina = await visitor(webchat)
-    await amina.say("salam")
-    await amina.tap("lang:ary")
+    amina = await speaking(webchat, "ary")
     await amina.say("بغيت نهضر مع شي مستشار")
     await amina.say("عندي مشكل فالملف ديال انطلاقة، البنكة ما بغاتش تجاوبني")
     await amina.events()
@@ -234,9 +238,7 @@ async def test_an_advisor_reply_from_the_api_reaches_the_web_page(webchat):
 
 
 async def test_a_link_code_carries_the_web_conversation_over_to_telegram(webchat):
-    amina = await visitor(webchat)
-    await amina.say("salam")
-    await amina.tap("lang:fr")
+    amina = await speaking(webchat, "fr")
     await amina.say("rappelle-moi demain à 10h de déposer le dossier")
     await amina.tap("reminder:confirm")
     offer = (await amina.events())[-1]

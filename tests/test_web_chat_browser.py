@@ -86,6 +86,8 @@ def test_a_darija_visitor_chats_reloads_and_gets_an_advisors_answer_live(service
     with chromium(PHONE, language="ar") as browser:
         open_chat(browser, f"{service.url}/chat")
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+        send_arrow = browser.find_element(By.CSS_SELECTOR, ".send img")
+        assert send_arrow.value_of_css_property("transform") != "none"  # points the RTL way
         write(browser, "السلام عليكم")
         tap(browser, "الدارجة")
         tap(
@@ -158,3 +160,27 @@ def test_the_widget_opens_the_chat_in_a_panel_on_another_page(service, tmp_path)
         browser.switch_to.frame(frame)
         wait_for(browser, lambda b: b.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
         assert browser.find_element(By.ID, "text").is_displayed()
+
+
+def test_a_message_written_offline_is_sent_and_answered_once_back_online(service):
+    with chromium(PHONE, language="fr") as browser:
+        open_chat(browser, f"{service.url}/chat")
+        write(browser, "Bonjour")
+        tap(browser, "Français")
+        answered = len(bot_messages(browser))
+        browser.set_network_conditions(
+            offline=True, latency=0, download_throughput=0, upload_throughput=0
+        )
+        status = browser.find_element(By.ID, "status")
+        wait_for(browser, lambda b: status.is_displayed() and "connexion" in status.text)
+        box = browser.find_element(By.ID, "text")
+        box.send_keys("Comment créer une coopérative ?", Keys.ENTER)
+        failed = wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".msg.user.failed"))
+        screenshot(browser, "web-chat-offline-phone")
+        browser.set_network_conditions(
+            offline=False, latency=0, download_throughput=-1, upload_throughput=-1
+        )
+        wait_for(browser, lambda b: len(bot_messages(b)) > answered, timeout=20)
+        assert "failed" not in failed.get_attribute("class")
+        assert not status.is_displayed()
+        assert len(bot_messages(browser)) == answered + 1

@@ -127,6 +127,7 @@
     if (shown[message.id]) return;
     shown[message.id] = true;
     setTyping(false);
+    showStatus(null); // a reply came through: connected
     addMessage(message);
   }
 
@@ -253,7 +254,8 @@
   continueButton.addEventListener("click", openElsewhere);
   window.addEventListener("offline", function () { showStatus("offline"); });
   window.addEventListener("online", function () {
-    showStatus("reconnecting");
+    var connected = stream && stream.readyState === EventSource.OPEN;
+    showStatus(connected ? null : "reconnecting");
     flush();
   });
 
