@@ -97,7 +97,7 @@ async def post_message(
     limits.check_session(session.id)
     client_id = body.id or f"server-{utcnow().timestamp()}"
     try:
-        await channel.receive(
+        replies = await channel.receive(
             session,
             client_id=client_id,
             text=body.text or "",
@@ -108,13 +108,14 @@ async def post_message(
         if is_outage(error):
             raise HTTPException(503, "the message could not be stored; send it again") from None
         raise
-    return {"accepted": True, "id": client_id}
+    # no reply (an advisor will answer, or the id was seen before): the page shows no typing
+    return {"accepted": True, "id": client_id, "replies": replies}
 
 
 @router.get("/web/history")
 async def history(session: Session, channel: Channel) -> dict[str, Any]:
-    messages, cursor = await channel.history(session)
-    return {"messages": messages, "cursor": cursor}
+    messages, cursor, language = await channel.history(session)
+    return {"messages": messages, "cursor": cursor, "language": language}
 
 
 @router.get("/web/events", response_class=EventSourceResponse)
@@ -169,11 +170,13 @@ async def chat_page(
     default = services.settings.default_language
     language = lang if lang in LANGUAGES else web.page_language(accept_language, default)
     texts = web.page_texts(language)
+    every_language = {code: web.page_texts(code) for code in LANGUAGES}
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     values = {
         "lang": language,
         "dir": "rtl" if language in RTL else "ltr",
-        "texts": json.dumps(texts, ensure_ascii=False).replace("<", "\\u003c"),
+        # the page switches its own words when the conversation changes language
+        "texts": json.dumps(every_language, ensure_ascii=False).replace("<", "\\u003c"),
         **{key: html.escape(text) for key, text in texts.items()},
     }
     for key, value in values.items():

@@ -256,3 +256,30 @@ async def test_a_link_code_carries_the_web_conversation_over_to_telegram(webchat
         telegram_user = await session.scalar(select(User).where(User.channel == "telegram"))
         reminder = await session.scalar(select(Reminder))
     assert telegram_user.language == "fr" and reminder.user_id == telegram_user.id
+
+
+async def test_a_capsule_comes_with_a_video_the_service_serves(webchat):
+    amina = await speaking(webchat, "fr")
+    await amina.tap("intent:watch_capsules")
+    choices = (await amina.events())[-1]["buttons"]
+    await amina.tap(next(b["payload"] for b in choices if b["payload"].startswith("capsule:")))
+    video = (await amina.events())[-1]["video"]
+    assert video["src"].startswith("/web/capsules/") and video["caption"]
+    served = await webchat.client.get(video["src"])
+    assert served.status_code == 200 and served.headers["content-type"] == "video/mp4"
+    assert len(served.content) > 1000
+
+
+async def test_events_and_history_carry_the_language_the_visitor_chose(webchat):
+    amina = await speaking(webchat, "fr")
+    assert {event["lang"] for event in await amina.events()} == {"fr"}
+    history = (await webchat.client.get("/web/history", headers=amina.headers)).json()
+    assert history["language"] == "fr"
+
+
+async def test_a_message_during_a_handoff_says_no_reply_is_coming_from_the_bot(webchat):
+    amina = await speaking(webchat, "ary")
+    await amina.say("بغيت نهضر مع شي مستشار")
+    await amina.say("عندي مشكل فالملف ديال انطلاقة")
+    waiting = await amina.say("واش كاين شي جديد؟")
+    assert waiting.json()["replies"] == 0

@@ -184,3 +184,31 @@ def test_a_message_written_offline_is_sent_and_answered_once_back_online(service
         assert "failed" not in failed.get_attribute("class")
         assert not status.is_displayed()
         assert len(bot_messages(browser)) == answered + 1
+
+
+def test_the_page_speaks_the_language_chosen_in_the_chat(service):
+    with chromium(PHONE, language="ar") as browser:
+        open_chat(browser, f"{service.url}/chat")
+        write(browser, "Bonjour")
+        tap(browser, "Français")
+        wait_for(
+            browser, lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("dir") == "ltr"
+        )
+        assert browser.find_element(By.ID, "text").get_attribute("placeholder") == (
+            "Écrivez votre message…"
+        )
+
+
+def test_a_capsule_plays_inline(service):
+    with chromium(PHONE, language="fr") as browser:
+        open_chat(browser, f"{service.url}/chat")
+        write(browser, "Bonjour")
+        tap(browser, "Français")
+        tap(browser, "Vidéos")
+        chips = browser.find_elements(By.CSS_SELECTOR, "#thread .msg.bot:last-child .chip")
+        tap(browser, chips[0].text)
+        video = wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, "#thread video"))
+        wait_for(browser, lambda b: b.execute_script("return arguments[0].readyState", video) >= 1)
+        assert browser.execute_script("return arguments[0].duration", video) > 0
+        assert fits_the_phone(browser)
+        screenshot(browser, "web-chat-capsule-phone")

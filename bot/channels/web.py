@@ -152,9 +152,9 @@ class WebChannel:
         text: str = "",
         payload: str | None = None,
         language: str | None = None,
-    ) -> None:
+    ) -> int:
         """Handle one message; its replies wait in the outbox for the session's streams.
-        The same client id sent twice is answered once."""
+        The same client id sent twice is answered once. Returns how many replies."""
         inbound = Inbound(
             channel=CHANNEL,
             user_id=session.id,
@@ -163,8 +163,9 @@ class WebChannel:
             payload=payload,
             language_hint=language,
         )
-        await self.engine.handle(storable(inbound))
+        replies = await self.engine.handle(storable(inbound))
         self.wake_streams()
+        return len(replies)
 
     def wake_streams(self) -> None:
         self._changed.set()
@@ -193,15 +194,20 @@ class WebChannel:
                 )
             ).all()
             await _mark_read(db, [r for r in rows if r.status in ("pending", "sending")])
-        return [bot_event(row.id, row.body) for row in rows]
+            language = await _language(db, session) if rows else None
+        return [bot_event(row.id, row.body) | {"lang": language} for row in rows]
 
-    async def history(self, session: WebSession) -> tuple[list[dict[str, Any]], int]:
-        """The conversation so far (the user's messages and the replies), oldest first, and
-        the id of the last reply: the stream goes on from there."""
+    async def history(self, session: WebSession) -> tuple[list[dict[str, Any]], int, str | None]:
+        """The conversation so far (the user's messages and the replies), oldest first, the
+        id of the last reply (the stream goes on from there), and the conversation's language."""
         async with self.engine.db.transaction() as db:
-            user_id = await db.scalar(
-                select(User.id).where(User.channel == CHANNEL, User.channel_user_id == session.id)
-            )
+            user_id, language = (
+                await db.execute(
+                    select(User.id, User.language).where(
+                        User.channel == CHANNEL, User.channel_user_id == session.id
+                    )
+                )
+            ).one_or_none() or (None, None)
             said = (
                 await db.execute(
                     select(Message.created_at, Message.text, Message.payload)
@@ -222,7 +228,8 @@ class WebChannel:
         timeline += [(m.created_at, 0, 0, user_event(m.text, m.payload)) for m in said]
         timeline.sort(key=lambda entry: entry[:3])
         cursor = max((r.id for r in replies), default=0)
-        return _tapped_titles([entry[3] for entry in timeline])[-HISTORY_LENGTH:], cursor
+        events = _tapped_titles([entry[3] for entry in timeline])[-HISTORY_LENGTH:]
+        return events, cursor, language
 
     async def continue_links(self, session: WebSession) -> dict[str, str | None]:
         """Links to Telegram and WhatsApp that carry this conversation over (one code)."""
@@ -233,6 +240,12 @@ class WebChannel:
             telegram_bot=self.settings.telegram_bot_username,
             whatsapp_number=self.settings.whatsapp_number,
         )
+
+
+async def _language(db: Any, session: WebSession) -> str | None:
+    return await db.scalar(
+        select(User.language).where(User.channel == CHANNEL, User.channel_user_id == session.id)
+    )
 
 
 def _tapped_titles(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -296,10 +309,3 @@ def page_language(accept_language: str | None, default: str) -> str:
     if first.startswith("ar"):
         return default if default != "fr" else "ar"
     return default
-
-
-async def session_language(engine: Engine, session: WebSession) -> str | None:
-    async with engine.db.transaction() as db:
-        return await db.scalar(
-            select(User.language).where(User.channel == CHANNEL, User.channel_user_id == session.id)
-        )

@@ -6,7 +6,10 @@
 
   var TOKEN_KEY = "fadaa.web.token";
   var CONTINUE = "web:continue";
-  var texts = JSON.parse(document.getElementById("texts").textContent);
+  var RIGHT_TO_LEFT = { ary: true, ar: true };
+  var everyLanguage = JSON.parse(document.getElementById("texts").textContent);
+  var language = document.documentElement.lang;
+  var texts = everyLanguage[language];
   var thread = document.getElementById("thread");
   var statusLine = document.getElementById("status");
   var typing = document.getElementById("typing");
@@ -63,6 +66,27 @@
     element.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  /* The page's own words follow the conversation's language (chosen in the chat). */
+  function applyLanguage(code) {
+    if (!code || code === language || !everyLanguage[code]) return;
+    language = code;
+    texts = everyLanguage[code];
+    document.documentElement.lang = code;
+    document.documentElement.dir = RIGHT_TO_LEFT[code] ? "rtl" : "ltr";
+    document.title = texts.title;
+    document.querySelectorAll("[data-text]").forEach(function (element) {
+      element.textContent = texts[element.dataset.text];
+    });
+    document.querySelectorAll("[data-placeholder]").forEach(function (element) {
+      element.placeholder = texts[element.dataset.placeholder];
+      element.setAttribute("aria-label", texts[element.dataset.placeholder]);
+    });
+    document.querySelectorAll("[data-label]").forEach(function (element) {
+      element.setAttribute("aria-label", texts[element.dataset.label]);
+      element.title = texts[element.dataset.label];
+    });
+  }
+
   function scrollDown() {
     thread.scrollTop = thread.scrollHeight;
   }
@@ -82,6 +106,7 @@
       video.preload = "metadata";
       video.setAttribute("playsinline", "");
       if (message.video.caption) video.title = message.video.caption;
+      video.addEventListener("loadedmetadata", scrollDown); // it grew: keep the end in view
       item.appendChild(video);
     }
     if (message.buttons && message.buttons.length) {
@@ -128,6 +153,7 @@
     shown[message.id] = true;
     setTyping(false);
     showStatus(null); // a reply came through: connected
+    applyLanguage(message.lang);
     addMessage(message);
   }
 
@@ -159,10 +185,13 @@
         setTimeout(function () { showStatus(null); }, 4000);
         throw new Error("rate");
       }
-      if (!response.ok && response.status >= 500) throw new Error("server " + response.status);
+      if (response.status >= 500) throw new Error("server " + response.status);
       message.item.classList.remove("failed");
       var note = message.item.querySelector(".note");
       if (note) note.remove();
+      return response.ok ? response.json() : { replies: 0 }; // refused for good (too long…)
+    }).then(function (accepted) {
+      if (accepted && accepted.replies === 0) setTyping(false); // an advisor will answer
     });
   }
 
@@ -273,6 +302,7 @@
     token = localStorage.getItem(TOKEN_KEY);
     var ready = token ? Promise.resolve() : newSession();
     ready.then(loadHistory).then(function (history) {
+      applyLanguage(history.language);
       thread.textContent = "";
       shown = {};
       history.messages.forEach(function (message) {
