@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from api.auth import RateLimiter
 from bot import admin_tokens
 from bot.channels.web import SessionTokens, session_secret
 from bot.clock import utcnow
@@ -283,3 +284,14 @@ async def test_a_message_during_a_handoff_says_no_reply_is_coming_from_the_bot(w
     await amina.say("عندي مشكل فالملف ديال انطلاقة")
     waiting = await amina.say("واش كاين شي جديد؟")
     assert waiting.json()["replies"] == 0
+
+
+def test_the_rate_limiter_forgets_sessions_quiet_for_a_minute(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("api.auth.time.monotonic", lambda: clock[0])
+    limiter = RateLimiter(per_minute=2)
+    assert limiter.allow(("session", "a")) and limiter.allow(("session", "a"))
+    assert not limiter.allow(("session", "a"))
+    clock[0] += 61
+    assert limiter.allow(("address", "10.0.0.7"))
+    assert list(limiter.calls) == [("address", "10.0.0.7")]

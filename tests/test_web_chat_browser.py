@@ -4,6 +4,7 @@ and a script typed by a visitor shown as text. Screenshots go to tests/screensho
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from selenium.webdriver.remote.webelement import WebElement
 
 from bot import admin_tokens
 from tests.browser import PHONE, LiveService, chromium, live_service, screenshot, wait_for
-from tests.conftest import database_url
+from tests.conftest import database_url, empty_database
 from tests.desk import ALWAYS_OPEN, GROUP
 from tests.service import channel_settings
 
@@ -25,6 +26,7 @@ ADVISOR_ANSWER = "سلام، أنا كريمة. غادي نتاصل بالبنك
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[LiveService]:
+    asyncio.run(_emptied(database_url(tmp_path)))
     settings = channel_settings(
         database_url(tmp_path),
         data_dir=tmp_path,
@@ -35,6 +37,10 @@ def service(tmp_path: Path) -> Iterator[LiveService]:
     )
     with live_service(settings) as running:
         yield running
+
+
+async def _emptied(url: str) -> None:
+    await (await empty_database(url)).dispose()
 
 
 def open_chat(browser: WebDriver, url: str) -> None:
