@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -129,16 +130,15 @@ async def events(
     """Replies as they are queued; a reconnecting browser sends Last-Event-ID and gets
     what it missed. The stream ends after a while and the browser comes back."""
     cursor = int(last_event_id) if (last_event_id or "").isdigit() else after
-    settings = channel.settings
-    deadline = utcnow().timestamp() + settings.web_stream_seconds
+    deadline = time.monotonic() + channel.settings.web_stream_seconds
     yield ServerSentEvent(comment="connected", retry=2000)
-    while utcnow().timestamp() < deadline and not await request.is_disconnected():
+    while time.monotonic() < deadline and not await request.is_disconnected():
         news = await channel.events_after(session, cursor)
         for event in news:
             cursor = event["id"]
             yield ServerSentEvent(data=event, id=str(cursor), event="message")
         if not news:
-            await channel.wait_for_news(settings.web_poll_seconds)
+            await channel.wait_for_news(session, deadline - time.monotonic())
 
 
 @router.post("/web/link")

@@ -3,6 +3,7 @@ dedup, limits, and what keeps a browser safe. The real app, engine and store."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from api.auth import RateLimiter
 from bot import admin_tokens
 from bot.channels.web import SessionTokens, session_secret
 from bot.clock import utcnow
+from bot.messages import Outbound
+from bot.store import repo
 from bot.store.models import Message, OutboxItem, Reminder, User
 from tests.conftest import database_url, empty_database
 from tests.desk import ALWAYS_OPEN, GROUP, to_telegram
@@ -295,3 +298,28 @@ def test_the_rate_limiter_forgets_sessions_quiet_for_a_minute(monkeypatch):
     clock[0] += 61
     assert limiter.allow(("address", "10.0.0.7"))
     assert list(limiter.calls) == [("address", "10.0.0.7")]
+
+
+async def test_any_web_process_serves_any_session(webchat, tmp_path):
+    """A second app on the same database (as a second web process) streams the replies to
+    a message the first one handled."""
+    settings = webchat.services.settings.model_copy(update={"worker_id": "web-2"})
+    async with running_service(settings) as second:
+        amina = await visitor(webchat)
+        await amina.say("السلام عليكم")
+        elsewhere = WebVisitor(second, amina.token)
+        [greeting] = await elsewhere.events()
+        assert {"title": "Français", "payload": "lang:fr"} in greeting["buttons"]
+
+
+async def test_the_store_watcher_wakes_a_stream_for_a_reply_queued_elsewhere(webchat):
+    amina = await visitor(webchat)
+    await amina.say("salam")
+    web = webchat.services.web
+    session = web.tokens.read(amina.token)
+    waiting = asyncio.create_task(web.news.wait(session.id, 30))
+    await asyncio.sleep(0.05)
+    async with webchat.services.db.transaction() as db:
+        user = await db.scalar(select(User).where(User.channel == "web"))
+        await repo.enqueue(db, user=user, outbounds=[Outbound("Rappel : dossier à déposer")])
+    await asyncio.wait_for(waiting, 2)

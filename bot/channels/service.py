@@ -90,6 +90,9 @@ async def running_services(
             services.tasks.append(asyncio.create_task(worker.run()))
         stopping = asyncio.Event()
         services.tasks.append(asyncio.create_task(follow_edits(engine, stopping)))
+        if services.web:
+            watching = services.web.news.watch(stopping, settings.web_poll_seconds)
+            services.tasks.append(asyncio.create_task(watching))
         ticker = ticker_for(settings, engine, worker.poke).start() if remind else None
         try:
             yield services

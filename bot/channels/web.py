@@ -4,14 +4,14 @@ as events read from the outbox.
 The outbox is the web client's mailbox: a reply is queued like any other, and an event
 stream reads the session's rows in order (each row's id is the event id, so a client that
 reconnects with Last-Event-ID gets what it missed). Any web process can serve any session:
-streams read the store, woken at once by a message handled in this process and polling for
-the rest (advisors' replies, reminders, another process). A row read by a stream is marked
-sent; the farewell to an erased session is deleted once read.
+streams read the store, woken at once by a message handled in this process, and by one
+watcher per process for the rest (advisors' replies, reminders, another process; see
+web_news.py). A row read by a stream is marked sent; the farewell to an erased session is
+deleted once read.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import secrets
@@ -25,6 +25,7 @@ from sqlalchemy import delete, select, update
 
 from bot import web_links
 from bot.channels.intake import storable
+from bot.channels.web_news import STREAM_LOOKS_EVERY, SessionNews
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
@@ -124,7 +125,7 @@ class WebChannel:
         self.engine = engine
         self.settings = settings
         self.tokens = SessionTokens(session_secret(settings))
-        self._changed = asyncio.Event()
+        self.news = SessionNews(engine.db, CHANNEL)
 
     def open_session(self) -> str:
         token, _session = self.tokens.issue(utcnow())
@@ -164,19 +165,13 @@ class WebChannel:
             language_hint=language,
         )
         replies = await self.engine.handle(storable(inbound))
-        self.wake_streams()
+        self.news.wake([session.id])
         return len(replies)
 
-    def wake_streams(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def wait_for_news(self, seconds: float) -> None:
-        """Until this process queues something, or `seconds` pass (news from elsewhere)."""
-        try:
-            await asyncio.wait_for(self._changed.wait(), seconds)
-        except TimeoutError:
-            return
+    async def wait_for_news(self, session: WebSession, at_most: float) -> None:
+        """Until this session has a new reply, or a while: then the stream looks itself."""
+        seconds = self.settings.web_poll_seconds * STREAM_LOOKS_EVERY
+        await self.news.wait(session.id, min(seconds, at_most))
 
     async def events_after(self, session: WebSession, after: int) -> list[dict[str, Any]]:
         """The session's replies queued after event `after`, marked as delivered."""
