@@ -4,6 +4,7 @@ dedup, limits, and what keeps a browser safe. The real app, engine and store."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot import admin_tokens
 from bot.channels.web import SessionTokens, session_secret
 from bot.clock import utcnow
 from bot.messages import Outbound
+from bot.redaction import redact_in_logs
 from bot.store import repo
 from bot.store.models import Message, OutboxItem, Reminder, User
 from tests.conftest import database_url, empty_database
@@ -323,3 +325,34 @@ async def test_the_store_watcher_wakes_a_stream_for_a_reply_queued_elsewhere(web
         user = await db.scalar(select(User).where(User.channel == "web"))
         await repo.enqueue(db, user=user, outbounds=[Outbound("Rappel : dossier à déposer")])
     await asyncio.wait_for(waiting, 2)
+
+
+def test_a_session_token_in_a_logged_url_is_masked(caplog):
+    redact_in_logs([])
+    caplog.set_level(logging.INFO)
+    logging.getLogger("uvicorn.access").info(
+        '%s - "%s %s HTTP/%s" %d',
+        "203.0.113.9:50412",
+        "GET",
+        "/web/events?token=Zk3vQ.1764756000.9f8e7d6c&after=12",
+        "1.1",
+        200,
+    )
+    assert "/web/events?token=***&after=12" in caplog.text
+    assert "9f8e7d6c" not in caplog.text
+
+
+async def test_a_conversation_idle_past_the_limit_is_erased_and_a_fresh_one_kept(webchat):
+    old, fresh = await speaking(webchat, "ary"), await speaking(webchat, "fr")
+    idle = webchat.services.settings.web_session_idle_days + 1
+    async with webchat.services.db.transaction() as session:
+        await repo.update_user(
+            session,
+            channel="web",
+            channel_user_id=webchat.services.web.tokens.read(old.token).id,
+            last_seen_at=utcnow() - timedelta(days=idle),
+        )
+    assert await webchat.services.web.forget_expired() == 1
+    async with webchat.services.db.transaction() as session:
+        assert [u.language for u in await session.scalars(select(User))] == ["fr"]
+    assert (await fresh.say("merci")).status_code == 202

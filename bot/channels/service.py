@@ -93,6 +93,7 @@ async def running_services(
         if services.web:
             watching = services.web.news.watch(stopping, settings.web_poll_seconds)
             services.tasks.append(asyncio.create_task(watching))
+            services.tasks.append(asyncio.create_task(services.web.keep_tidy(stopping)))
         ticker = ticker_for(settings, engine, worker.poke).start() if remind else None
         try:
             yield services

@@ -12,8 +12,10 @@ deleted once read.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -31,9 +33,15 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import N_, _, use_language
 from bot.messages import Inbound, Outbound
-from bot.store.models import Message, OutboxItem, User
+from bot.store import repo
+from bot.store.locks import only_one
+from bot.store.models import Message, OutboxItem, User, WebLink
+from bot.tasks import stopped_within
+from bot.web_links import CODE_LIFETIME
 
 CHANNEL = "web"
+EXPIRED_PER_ROUND = 200
+log = logging.getLogger(__name__)
 EVENTS_PER_READ = 50
 HISTORY_LENGTH = 200
 SECRET_FILE = "web_session.key"
@@ -225,6 +233,39 @@ class WebChannel:
         cursor = max((r.id for r in replies), default=0)
         events = _tapped_titles([entry[3] for entry in timeline])[-HISTORY_LENGTH:]
         return events, cursor, language
+
+    async def forget_expired(self) -> int:
+        """Erase the conversations of sessions idle past the limit (no token reaches them
+        any more), and link codes too old to use; returns how many conversations."""
+        now = utcnow()
+        idle = now - timedelta(days=self.settings.web_session_idle_days)
+        async with self.engine.db.transaction() as db:
+            if not await only_one(db, "web-expiry"):
+                return 0  # another process is doing it
+            expired = (
+                await db.scalars(
+                    select(User.channel_user_id)
+                    .where(User.channel == CHANNEL, User.last_seen_at < idle)
+                    .limit(EXPIRED_PER_ROUND)
+                )
+            ).all()
+            for session_id in expired:
+                await repo.erase_user_silently(
+                    db,
+                    channel=CHANNEL,
+                    channel_user_id=session_id,
+                    desk=self.engine.handoffs.desk_recipient,
+                )
+            await db.execute(delete(WebLink).where(WebLink.created_at < now - CODE_LIFETIME))
+        return len(expired)
+
+    async def keep_tidy(self, stopping: asyncio.Event, every: float = 3600.0) -> None:
+        while not await stopped_within(stopping, every):
+            try:
+                while await self.forget_expired() == EXPIRED_PER_ROUND:
+                    pass
+            except Exception:  # noqa: BLE001 — tried again next round
+                log.exception("could not forget expired web chat sessions")
 
     async def continue_links(self, session: WebSession) -> dict[str, str | None]:
         """Links to Telegram and WhatsApp that carry this conversation over (one code)."""
