@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, model_validator
 from api.services import Services, services_of
 from api.web_guard import WebLimits, page_headers
 from bot.capsules import video_path
-from bot.channels import web
+from bot.channels import web_page
 from bot.channels.intake import is_outage
 from bot.channels.web import SessionRefused, WebChannel, WebSession
 from bot.clock import utcnow
@@ -168,9 +168,9 @@ async def chat_page(
     """The full page; its own words come in the browser's language (the conversation then
     speaks the user's)."""
     default = services.settings.default_language
-    language = lang if lang in LANGUAGES else web.page_language(accept_language, default)
-    texts = web.page_texts(language)
-    every_language = {code: web.page_texts(code) for code in LANGUAGES}
+    language = lang if lang in LANGUAGES else web_page.page_language(accept_language, default)
+    texts = web_page.page_texts(language)
+    every_language = {code: web_page.page_texts(code) for code in LANGUAGES}
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     values = {
         "lang": language,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from api.auth import RateLimiter
 from bot import admin_tokens
-from bot.channels.web import SessionTokens, session_secret
+from bot.channels.web_sessions import SessionTokens, session_secret
 from bot.clock import utcnow
 from bot.messages import Outbound
 from bot.redaction import redact_in_logs

@@ -13,14 +13,8 @@ deleted once read.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
-import secrets
-import unicodedata
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -28,11 +22,12 @@ from sqlalchemy import delete, select, update
 from bot import web_links
 from bot.channels.intake import storable
 from bot.channels.web_news import STREAM_LOOKS_EVERY, SessionNews
+from bot.channels.web_page import bot_event, user_event, with_tapped_titles
+from bot.channels.web_sessions import SessionRefused, SessionTokens, WebSession, session_secret
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
-from bot.i18n import N_, _, use_language
-from bot.messages import Inbound, Outbound
+from bot.messages import Inbound
 from bot.store import repo
 from bot.store.locks import only_one
 from bot.store.models import Message, OutboxItem, User, WebLink
@@ -40,92 +35,11 @@ from bot.tasks import stopped_within
 from bot.web_links import CODE_LIFETIME
 
 CHANNEL = "web"
-EXPIRED_PER_ROUND = 200
-log = logging.getLogger(__name__)
 EVENTS_PER_READ = 50
 HISTORY_LENGTH = 200
-SECRET_FILE = "web_session.key"
-
-
-class SessionRefused(Exception):
-    """The token is not ours, or its session was idle too long; the text says which."""
-
-
-@dataclass(frozen=True)
-class WebSession:
-    id: str  # the channel user id of this browser's conversation
-    issued_at: datetime
-
-
-class SessionTokens:
-    """`<session id>.<issued, unix seconds>.<HMAC-SHA256>`: nothing to store, nothing to
-    guess; a token is only as good as the secret."""
-
-    def __init__(self, secret: bytes) -> None:
-        self._secret = secret
-
-    def issue(self, now: datetime) -> tuple[str, WebSession]:
-        session = WebSession(secrets.token_urlsafe(16), now)
-        body = f"{session.id}.{int(now.timestamp())}"
-        return f"{body}.{self._sign(body)}", session
-
-    def read(self, token: str) -> WebSession:
-        session_id, _dot, rest = token.strip().partition(".")
-        issued, _dot, signature = rest.partition(".")
-        if not (session_id and issued.isdigit() and signature) or len(token) > 200:
-            raise SessionRefused("not a web chat session token")
-        if not hmac.compare_digest(signature, self._sign(f"{session_id}.{issued}")):
-            raise SessionRefused("not a web chat session token")
-        return WebSession(session_id, datetime.fromtimestamp(int(issued), tz=utcnow().tzinfo))
-
-    def _sign(self, body: str) -> str:
-        return hmac.new(self._secret, body.encode(), hashlib.sha256).hexdigest()[:43]
-
-
-def session_secret(settings: Settings) -> bytes:
-    """FADAA_WEB_SESSION_SECRET, or (in development) a random key kept in the data folder,
-    so sessions outlive a restart."""
-    if settings.web_session_secret:
-        return settings.web_session_secret.get_secret_value().encode()
-    path = Path(settings.data_dir) / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
-
-
-def direction(text: str) -> str:
-    """ "rtl" or "ltr" from the first letter that has a direction (as `dir=auto` does)."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "auto"
-
-
-def bot_event(row_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    """What the page shows for one queued reply."""
-    outbound = Outbound.from_dict(body)
-    video = outbound.video
-    return {
-        "id": row_id,
-        "from": "bot",
-        "text": outbound.text,
-        "dir": direction(outbound.text),
-        "buttons": [{"title": b.title, "payload": b.payload} for b in outbound.buttons],
-        "video": (
-            {"src": f"/web/capsules/{video.capsule_id}", "caption": video.caption}
-            if video
-            else None
-        ),
-    }
-
-
-def user_event(text: str, payload: str | None) -> dict[str, Any]:
-    return {"from": "user", "text": text, "payload": payload, "dir": direction(text)}
+EXPIRED_PER_ROUND = 200
+log = logging.getLogger(__name__)
+__all__ = ["CHANNEL", "SessionRefused", "WebChannel", "WebSession"]
 
 
 class WebChannel:
@@ -231,7 +145,7 @@ class WebChannel:
         timeline += [(m.created_at, 0, 0, user_event(m.text, m.payload)) for m in said]
         timeline.sort(key=lambda entry: entry[:3])
         cursor = max((r.id for r in replies), default=0)
-        events = _tapped_titles([entry[3] for entry in timeline])[-HISTORY_LENGTH:]
+        events = with_tapped_titles([entry[3] for entry in timeline])[-HISTORY_LENGTH:]
         return events, cursor, language
 
     async def forget_expired(self) -> int:
@@ -284,18 +198,6 @@ async def _language(db: Any, session: WebSession) -> str | None:
     )
 
 
-def _tapped_titles(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A tapped button is shown with its title, as the page showed it when it was tapped."""
-    titles: dict[str, str] = {}
-    for event in events:
-        if event["from"] == "bot":
-            titles |= {b["payload"]: b["title"] for b in event["buttons"]}
-        elif event["payload"] and not event["text"]:
-            event["text"] = titles.get(event["payload"], "")
-            event["dir"] = direction(event["text"])
-    return events
-
-
 async def _mark_read(db: Any, rows: list[Any]) -> None:
     if not rows:
         return
@@ -312,36 +214,3 @@ async def _mark_read(db: Any, rows: list[Any]) -> None:
 
 
 # The page's own words (the conversation's come from the flows); keys are the page's names.
-PAGE_TEXTS = {
-    "title": N_("Fadaa: ODCO's assistant for cooperatives"),
-    "placeholder": N_("Write your message…"),
-    "send": N_("Send"),
-    "typing": N_("Fadaa is writing…"),
-    "offline": N_("No connection. Your messages will be sent when it is back."),
-    "reconnecting": N_("Reconnecting…"),
-    "open": N_("Chat with Fadaa"),
-    "close": N_("Close"),
-    "continue": N_("Continue on your phone"),
-    "continue_why": N_(
-        "A browser tab cannot remind you. Continue on Telegram or WhatsApp: "
-        "your conversation, reminders and news go with you."
-    ),
-    "too_fast": N_("Please wait a moment before writing again."),
-    "failed": N_("This message was not sent. Tap to try again."),
-}
-
-
-def page_texts(language: str) -> dict[str, str]:
-    with use_language(language):
-        return {key: _(text) for key, text in PAGE_TEXTS.items()}
-
-
-def page_language(accept_language: str | None, default: str) -> str:
-    """The page's language before the conversation has one: French for a French browser,
-    else the default (Darija)."""
-    first = (accept_language or "").split(",")[0].strip().lower()
-    if first.startswith("fr"):
-        return "fr"
-    if first.startswith("ar"):
-        return default if default != "fr" else "ar"
-    return default
