@@ -26,7 +26,7 @@ from api.services import Services, services_of
 from api.web_guard import WebLimits, page_headers
 from bot.capsules import video_path
 from bot.channels import web_page
-from bot.channels.intake import is_outage
+from bot.channels.intake import StoreDown, is_outage
 from bot.channels.web import SessionRefused, WebChannel, WebSession
 from bot.clock import utcnow
 from bot.i18n import LANGUAGES
@@ -66,6 +66,10 @@ async def session_of(
         return await channel.session_of(given)
     except SessionRefused as refused:
         raise HTTPException(401, str(refused), {"WWW-Authenticate": "Bearer"}) from None
+    except Exception as error:
+        if is_outage(error):
+            raise HTTPException(503, "the chat is unavailable for a moment") from None
+        raise
 
 
 Session = Annotated[WebSession, Depends(session_of)]
@@ -105,10 +109,8 @@ async def post_message(
             payload=body.payload,
             language=body.language,
         )
-    except Exception as error:
-        if is_outage(error):
-            raise HTTPException(503, "the message could not be stored; send it again") from None
-        raise
+    except StoreDown:
+        raise HTTPException(503, "the message could not be stored; send it again") from None
     # no reply (an advisor will answer, or the id was seen before): the page shows no typing
     return {"accepted": True, "id": client_id, "replies": replies}
 

@@ -19,6 +19,7 @@ from bot.clock import utcnow
 from bot.messages import Outbound
 from bot.redaction import redact_in_logs
 from bot.store import repo
+from bot.store.database import Database
 from bot.store.models import Message, OutboxItem, Reminder, User
 from tests.conftest import database_url, empty_database
 from tests.desk import ALWAYS_OPEN, GROUP, to_telegram
@@ -29,6 +30,7 @@ from tests.webchat import SHORT_STREAMS, WebVisitor
 pytestmark = pytest.mark.store
 ODCO = "https://www.odco.gov.ma"
 TELEGRAM_CHAT = 5550077
+UNREACHABLE = "postgresql+psycopg://fadaa@127.0.0.1:9/down"
 
 
 @pytest.fixture
@@ -356,3 +358,17 @@ async def test_a_conversation_idle_past_the_limit_is_erased_and_a_fresh_one_kept
     async with webchat.services.db.transaction() as session:
         assert [u.language for u in await session.scalars(select(User))] == ["fr"]
     assert (await fresh.say("merci")).status_code == 202
+
+
+async def test_during_a_database_outage_a_message_is_refused_503_and_can_be_sent_again(webchat):
+    amina = await visitor(webchat)
+    engine = webchat.services.engine
+    working, engine.db = engine.db, Database(UNREACHABLE)
+    try:
+        down = await amina.say("salam", message_id="again-1")
+    finally:
+        await engine.db.dispose()
+        engine.db = working
+    assert down.status_code == 503
+    again = await amina.say("salam", message_id="again-1")
+    assert again.status_code == 202 and len(await amina.events()) == 1

@@ -13,6 +13,7 @@ deleted once read.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -20,14 +21,14 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from bot import web_links
-from bot.channels.intake import storable
+from bot.channels.intake import handle_or_keep, storable
 from bot.channels.web_news import STREAM_LOOKS_EVERY, SessionNews
 from bot.channels.web_page import bot_event, user_event, with_tapped_titles
 from bot.channels.web_sessions import SessionRefused, SessionTokens, WebSession, session_secret
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
-from bot.messages import Inbound
+from bot.messages import Inbound, Outbound
 from bot.store import repo
 from bot.store.locks import only_one
 from bot.store.models import Message, OutboxItem, User, WebLink
@@ -86,7 +87,15 @@ class WebChannel:
             payload=payload,
             language_hint=language,
         )
-        replies = await self.engine.handle(storable(inbound))
+        replies: list[Outbound] = []
+
+        async def handle() -> None:
+            replies.extend(await self.engine.handle(storable(inbound)))
+
+        # as the webhooks do: StoreDown when nothing could be written, and a message the
+        # engine cannot handle is kept for a person to look at
+        body = json.dumps({"text": text, "payload": payload}, ensure_ascii=False).encode()
+        await handle_or_keep(self.engine.db, channel=CHANNEL, body=body, handle=handle)
         self.news.wake([session.id])
         return len(replies)
 
