@@ -20,10 +20,11 @@ from bot.messages import Outbound
 from bot.redaction import redact_in_logs
 from bot.store import repo
 from bot.store.database import Database
-from bot.store.models import Message, OutboxItem, Reminder, User
+from bot.store.models import Message, OutboxItem, Reminder, User, WebLink
 from tests.conftest import database_url, empty_database
-from tests.desk import ALWAYS_OPEN, GROUP, to_telegram
+from tests.desk import ALWAYS_OPEN, GROUP, from_whatsapp, to_telegram
 from tests.fakes.telegram_api import text_update
+from tests.fakes.whatsapp_api import text_message
 from tests.service import Running, channel_settings, running_service
 from tests.webchat import SHORT_STREAMS, WebVisitor
 
@@ -372,3 +373,16 @@ async def test_during_a_database_outage_a_message_is_refused_503_and_can_be_sent
     assert down.status_code == 503
     again = await amina.say("salam", message_id="again-1")
     assert again.status_code == 202 and len(await amina.events()) == 1
+
+
+async def test_the_code_alone_carries_the_conversation_over_to_whatsapp(webchat):
+    amina = await speaking(webchat, "ary")
+    links = (await webchat.client.post("/web/link", headers=amina.headers)).json()
+    await from_whatsapp(webchat, text_message("wamid.W1", links["code"]))
+    await webchat.delivered()
+    async with webchat.services.db.transaction() as session:
+        whatsapp_user = await session.scalar(select(User).where(User.channel == "whatsapp"))
+        link = await session.get(WebLink, links["code"])
+    assert whatsapp_user.language == "ary" and link.used_at is not None
+    welcome = webchat.graph.interactive()[0]["body"]["text"]
+    assert "مكتب تنمية التعاون" in welcome  # in Darija, the language chosen on the web
