@@ -219,3 +219,19 @@ def test_a_capsule_plays_inline(service):
         assert browser.execute_script("return arguments[0].duration", video) > 0
         assert fits_the_phone(browser)
         screenshot(browser, "web-chat-capsule-phone")
+
+
+def test_the_phone_button_offers_telegram_and_whatsapp_links_carrying_the_chat(service):
+    with chromium(PHONE, language="ar") as browser:
+        open_chat(browser, f"{service.url}/chat")
+        write(browser, "السلام عليكم")
+        browser.find_element(By.ID, "continue").click()
+        telegram = browser.find_element(By.ID, "to-telegram")
+        wait_for(browser, lambda b: telegram.is_displayed())
+        code = telegram.get_attribute("href").split("start=")[1]
+        assert telegram.get_attribute("href") == f"https://t.me/FadaaBot?start={code}"
+        whatsapp = browser.find_element(By.ID, "to-whatsapp")
+        assert whatsapp.get_attribute("href") == f"https://wa.me/212600000000?text={code}"
+        assert min(telegram.size["height"], whatsapp.size["height"]) >= 48
+        assert fits_the_phone(browser)
+        screenshot(browser, "web-chat-continue-phone")
