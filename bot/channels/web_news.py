@@ -3,9 +3,10 @@
 A reply queued by this process wakes its session's streams at once. Replies queued anywhere
 else (an advisor's answer, a reminder, another web process) are found by one watcher per
 process that reads the web rows added to the outbox since its last look, every
-FADAA_WEB_POLL_SECONDS: one small query per process, however many streams are open, and
-only the sessions concerned wake up. A row committed after a later one was seen (possible
-with several writers) is found by the stream's own slower look (STREAM_LOOKS_EVERY).
+FADAA_WEB_POLL_SECONDS: one small query per process, however many streams are open (none
+while no stream is open, as in a worker), and only the sessions concerned wake up. A row
+committed after a later one was seen (possible with several writers) is found by the
+stream's own slower look (STREAM_LOOKS_EVERY).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class SessionNews:
         self.channel = channel
         self._events: dict[str, asyncio.Event] = {}
         self._listeners: Counter[str] = Counter()
-        self._seen = 0
+        self._seen = -1  # the newest outbox id looked at; -1: not looking (no stream open)
 
     def wake(self, session_ids: Iterable[str]) -> None:
         for session_id in session_ids:
@@ -56,7 +57,6 @@ class SessionNews:
 
     async def watch(self, stopping: asyncio.Event, every: float) -> None:
         """Wake the sessions whose replies were queued elsewhere, until asked to stop."""
-        self._seen = await self._newest()
         while not await stopped_within(stopping, every):
             try:
                 await self.look()
@@ -64,6 +64,13 @@ class SessionNews:
                 log.exception("could not look for new web chat replies")
 
     async def look(self) -> None:
+        if not self._events:  # no stream open here (a worker, a quiet night): no query
+            self._seen = -1
+            return
+        if self._seen < 0:  # streams opened since the last look: each reads the store once more
+            self._seen = await self._newest()
+            self.wake(list(self._events))
+            return
         async with self.db.transaction() as session:
             rows = (
                 # every channel's new rows, read once: the primary key's range, no more

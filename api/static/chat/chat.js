@@ -22,6 +22,7 @@
   var token = null;
   var stream = null;
   var typingTimer = null;
+  var reconnecting = null;
 
   function randomId() {
     var bytes = new Uint8Array(12);
@@ -163,6 +164,7 @@
     stream = new EventSource(url);
     stream.addEventListener("message", onEvent);
     stream.onopen = function () {
+      clearTimeout(reconnecting);
       showStatus(navigator.onLine ? null : "offline");
       flush();
     };
@@ -171,14 +173,28 @@
         // refused (an expired session): start again
         setTimeout(start, 3000);
       }
-      showStatus(navigator.onLine ? "reconnecting" : "offline");
+      if (!navigator.onLine) {
+        showStatus("offline");
+        return;
+      }
+      // the server ends a stream now and then and the browser reconnects at once: say so
+      // only if that takes a while
+      clearTimeout(reconnecting);
+      reconnecting = setTimeout(function () { showStatus("reconnecting"); }, 3000);
     };
   }
 
   function post(message) {
     return api("POST", "/web/messages", message.body).then(function (response) {
       if (response.status === 401) {
-        return newSession().then(function () { return post(message); });
+        // the session expired while the page was open: a new conversation begins
+        return newSession().then(function () {
+          thread.textContent = "";
+          shown = {};
+          thread.appendChild(message.item);
+          listen(0);
+          return post(message);
+        });
       }
       if (response.status === 429) {
         showStatus("too_fast");
