@@ -159,7 +159,8 @@ class WebChannel:
 
     async def forget_expired(self) -> int:
         """Erase the conversations of sessions idle past the limit (no token reaches them
-        any more), and link codes too old to use; returns how many conversations."""
+        any more), link codes too old to use, and unread farewells; returns how many
+        conversations."""
         now = utcnow()
         idle = now - timedelta(days=self.settings.web_session_idle_days)
         async with self.engine.db.transaction() as db:
@@ -180,6 +181,14 @@ class WebChannel:
                     desk=self.engine.handoffs.desk_recipient,
                 )
             await db.execute(delete(WebLink).where(WebLink.created_at < now - CODE_LIFETIME))
+            # a farewell to an erased session that no open page read
+            await db.execute(
+                delete(OutboxItem).where(
+                    OutboxItem.channel == CHANNEL,
+                    OutboxItem.user_id.is_(None),
+                    OutboxItem.created_at < now - CODE_LIFETIME,
+                )
+            )
         return len(expired)
 
     async def keep_tidy(self, stopping: asyncio.Event, every: float = 3600.0) -> None:

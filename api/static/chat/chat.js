@@ -213,23 +213,27 @@
 
   function markFailed(message) {
     setTyping(false);
+    if (unsent.indexOf(message) < 0) unsent.push(message);
     if (message.item.classList.contains("failed")) return;
     message.item.classList.add("failed");
     var note = document.createElement("span");
     note.className = "note";
     note.textContent = texts.failed;
     message.item.appendChild(note);
-    message.item.addEventListener("click", function retry() {
-      message.item.removeEventListener("click", retry);
-      send(message);
+    if (message.tappable) return;
+    message.tappable = true;
+    message.item.addEventListener("click", function () {
+      if (message.item.classList.contains("failed")) send(message);
     });
   }
 
   function send(message) {
     setTyping(true);
-    post(message).catch(function () {
+    post(message).then(function () {
+      var waiting = unsent.indexOf(message);
+      if (waiting >= 0) unsent.splice(waiting, 1);
+    }, function () {
       markFailed(message);
-      if (unsent.indexOf(message) < 0) unsent.push(message);
     });
   }
 
