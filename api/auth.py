@@ -40,14 +40,18 @@ class Caller:
 
 
 class RateLimiter:
-    """At most `per_minute` requests per token in any sliding minute (per process)."""
+    """At most `per_minute` requests per key (a token, a chat session, an address) in any
+    sliding minute (per process)."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
         self.calls: dict[Hashable, deque[float]] = defaultdict(deque)
+        self._swept = time.monotonic()
 
     def allow(self, key: Hashable) -> bool:
         now = time.monotonic()
+        if now - self._swept > WINDOW_SECONDS:
+            self._forget_quiet(now)
         calls = self.calls[key]
         while calls and now - calls[0] > WINDOW_SECONDS:
             calls.popleft()
@@ -55,6 +59,13 @@ class RateLimiter:
             return False
         calls.append(now)
         return True
+
+    def _forget_quiet(self, now: float) -> None:
+        """Keys (chat sessions, addresses) with no call in the last minute cost nothing."""
+        self.calls = defaultdict(
+            deque, {k: c for k, c in self.calls.items() if c and now - c[-1] <= WINDOW_SECONDS}
+        )
+        self._swept = now
 
 
 def require(*roles: str) -> Callable[..., Awaitable[Caller]]:

@@ -25,11 +25,14 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 1_000_000
+MAX_WEB_BODY = 16 * 1024  # a chat message: 4000 characters of Arabic, and room to spare
 MAX_UPLOAD = 16 * 1024 * 1024 + 64 * 1024  # a 16 MB video and its multipart framing
 _UPLOADS = re.compile(r"^/admin/capsules/[^/]+/video$")
 
 
 def body_limit(path: str) -> int:
+    if path.startswith("/web/"):
+        return MAX_WEB_BODY
     return MAX_UPLOAD if _UPLOADS.match(path) else MAX_BODY
 
 

@@ -13,11 +13,13 @@ from api import (
     health,
     metrics,
     training,
+    web,
     webhooks,
 )
 from api.auth import RateLimiter
 from api.limits import GuardedBodies
 from api.services import lifespan_for
+from api.web_guard import WebCors, WebLimits
 from bot.channels.service import Connections
 from bot.config import Settings, load_settings
 
@@ -40,6 +42,7 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
         swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None},
     )
     app.state.rate_limiter = RateLimiter(settings.admin_requests_per_minute)
+    app.state.web_limits = WebLimits(settings)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(admin.router)
@@ -50,7 +53,9 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(metrics.router)
     app.include_router(console.router)
     app.mount("/console/static", console.static, name="console-static")
+    app.include_router(web.router)
     app.add_middleware(GuardedBodies)
+    app.add_middleware(WebCors, origins=settings.web_origins)
     errors.install(app)
     return app
 

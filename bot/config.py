@@ -9,11 +9,11 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.handoff.hours import OfficeHours
 from bot.reminders.rules import DispatchPolicy
@@ -130,6 +130,32 @@ class Settings(BaseSettings):
         description="template language code per conversation language",
     )
 
+    web_enabled: bool = Field(default=True, description="the web chat (/chat, /widget.js, /web/*)")
+    web_session_secret: SecretStr | None = Field(
+        default=None, description="signs web chat sessions; development keeps one in data_dir"
+    )
+    web_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="sites that may embed the chat and call /web/* (comma-separated origins)",
+    )
+    web_session_idle_days: int = Field(default=30, ge=1)
+    web_messages_per_minute: int = Field(default=20, ge=1, description="per chat session")
+    web_address_requests_per_minute: int = Field(
+        default=60, ge=1, description="messages and new sessions per IP address"
+    )
+    web_poll_seconds: float = Field(
+        default=1.0, gt=0, description="how often a chat stream looks for replies queued elsewhere"
+    )
+    web_stream_seconds: float = Field(
+        default=300, gt=0, description="a chat stream ends after this; the browser reconnects"
+    )
+    telegram_bot_username: str | None = Field(
+        default=None, description="for t.me links that carry a web conversation over"
+    )
+    whatsapp_number: str | None = Field(
+        default=None, description="the WhatsApp number in international digits, for wa.me links"
+    )
+
     def dispatch_policy(self) -> DispatchPolicy:
         return DispatchPolicy(
             late_after=timedelta(minutes=self.reminder_late_after_minutes),
@@ -145,6 +171,7 @@ class Settings(BaseSettings):
             self.whatsapp_app_secret,
             self.whatsapp_verify_token,
             self.metrics_token,
+            self.web_session_secret,
         )
         return [s.get_secret_value() for s in secrets if s]
 
@@ -161,6 +188,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value and value.get_secret_value() else None
+
+    @field_validator("web_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @field_validator("telegram_webhook_secret")
     @classmethod
@@ -207,6 +241,8 @@ class Settings(BaseSettings):
         if self.whatsapp_enabled:
             required["FADAA_WHATSAPP_APP_SECRET"] = value(self.whatsapp_app_secret)
             required["FADAA_WHATSAPP_VERIFY_TOKEN"] = value(self.whatsapp_verify_token)
+        if self.web_enabled:
+            required["FADAA_WEB_SESSION_SECRET"] = value(self.web_session_secret)
         return required
 
     @property

@@ -18,6 +18,7 @@ from bot.flows import (
     MENU_HANDLERS,
     PAYLOAD_HANDLERS,
     GuidedFlow,
+    continuing,
     handoff,
     navigation,
     onboarding,
@@ -45,6 +46,7 @@ from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.normalize import clean, normalize
 from bot.nlu.reading import read_message
+from bot.web_links import code_in
 
 CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
 
@@ -63,6 +65,8 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     command = command_of(inbound.text) if not inbound.payload else None
     if turn.handoff is not None:
         return handoff.during(turn, understand, command=command is not None)
+    if not inbound.payload and code_in(inbound.text):
+        return continuing.welcome(turn)
     if command:
         return _on_command(turn, *command, understand=understand)
     payload = (

@@ -7,7 +7,7 @@ from copy import deepcopy
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import metrics
+from bot import metrics, web_links
 from bot.campaigns import consent
 from bot.capsules import CapsuleView
 from bot.clock import utcnow
@@ -62,6 +62,8 @@ class Engine:
         user = await repo.user_for(
             session, channel=inbound.channel, channel_user_id=inbound.user_id
         )
+        if not inbound.payload and (code := web_links.code_in(inbound.text)):
+            await web_links.carry_over(session, code=code, to=user)
         state, handoff, has_reminders = await repo.turn_context(session, user=user)
         listed = await reminders.pending_reminders(session, user=user) if has_reminders else []
         turn = Turn(

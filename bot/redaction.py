@@ -1,12 +1,15 @@
 """Secrets never reach the logs: libraries log URLs that contain the bot token."""
 
 import logging
+import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 _secrets: set[str] = set()
 _installed = False
 MASK = "***"
+# a web chat session token in a URL: the page's EventSource can only send it as ?token=…
+_QUERY_TOKEN = re.compile(r"([?&]token=)[^&\s\"']+")
 
 
 def redact_in_logs(secrets: Iterable[str | None]) -> None:
@@ -22,7 +25,7 @@ def redact_in_logs(secrets: Iterable[str | None]) -> None:
 
     def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        if _secrets and any(secret in record.getMessage() for secret in _secrets):
+        if _holds_secret(record.getMessage()):
             _redact(record)
         return record
 
@@ -47,8 +50,13 @@ def _masked(value: object) -> object:
     if isinstance(value, int | float) or value is None:
         return value
     text = value if isinstance(value, str) else str(value)
-    if not any(secret in text for secret in _secrets):
+    if not _holds_secret(text):
         return value
+    text = _QUERY_TOKEN.sub(rf"\1{MASK}", text)
     for secret in sorted(_secrets, key=len, reverse=True):  # encoded forms are longer
         text = text.replace(secret, MASK)
     return text
+
+
+def _holds_secret(text: str) -> bool:
+    return any(secret in text for secret in _secrets) or _QUERY_TOKEN.search(text) is not None

@@ -89,7 +89,14 @@ def live_service(settings: Settings) -> Iterator[LiveService]:
     )
     app = create_app(settings, connections)
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=2,  # open event streams (the web chat) end with the test
+        )
     )
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
@@ -132,7 +139,14 @@ def chromium(size: tuple[int, int] = PHONE, language: str = "fr") -> Iterator[We
         options.add_argument(argument)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={size[0]},{size[1]}")
+    # a window cannot be narrower than 500 px; the phone's viewport is emulated instead
+    options.add_experimental_option(
+        "mobileEmulation",
+        {"deviceMetrics": {"width": size[0], "height": size[1], "pixelRatio": 1.0, "touch": True}},
+    )
     options.add_argument(f"--lang={language}")
+    # headless Chromium ignores --lang for Accept-Language; the preference sets it
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
     driver = webdriver.Chrome(service=DriverService(str(CHROMEDRIVER)), options=options)
     try:
         yield driver

@@ -73,6 +73,7 @@ class Running:
                     .where(
                         OutboxItem.status.in_(("pending", "sending")),
                         OutboxItem.not_before.is_(None),
+                        OutboxItem.channel != "web",  # read by the chat page's stream
                     )
                 )
             if not busy:

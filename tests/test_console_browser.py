@@ -3,6 +3,7 @@ advisor answers a WhatsApp user, an editor changes a Darija text, the insights d
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,7 +155,7 @@ def test_a_claim_in_the_telegram_group_shows_live_and_the_console_reply_is_refus
     from_whatsapp(console, "wamid.G1", "salam, bghit nhder m3a chi mostachar")
     from_whatsapp(console, "wamid.G2", "bghit n3ref wach khass compte bancaire l cooperative")
     console.deliver()
-    thread = next(iter(console.telegram.topics))
+    thread = next(iter(posted_topics(console)))
     with chromium(DESKTOP) as browser:
         log_in(browser, console, SALMA)
         click(browser, "[data-handoff]")
@@ -170,6 +171,16 @@ def test_a_claim_in_the_telegram_group_shows_live_and_the_console_reply_is_refus
         screenshot(browser, "console-inbox-claimed-in-group-desktop")
     console.deliver()
     assert not any("ana Salma" in text for text in console.graph.texts())
+
+
+def posted_topics(console: LiveService, timeout: float = 10.0) -> dict[int, str]:
+    """The group's topics once the handoff's post is out: the outbox worker's own loop may
+    hold it when the test's drain runs."""
+    deadline = time.monotonic() + timeout
+    while not console.telegram.topics and time.monotonic() < deadline:
+        console.deliver()
+        time.sleep(0.05)
+    return console.telegram.topics
 
 
 async def _register_advisor(console: LiveService, telegram_id: int, name: str) -> None:

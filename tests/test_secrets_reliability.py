@@ -28,6 +28,7 @@ def test_production_refuses_short_or_blank_webhook_secrets(tmp_path, weak, named
         "telegram_webhook_secret": STRONG,
         "whatsapp_app_secret": STRONG,
         "whatsapp_verify_token": STRONG,
+        "web_session_secret": STRONG,
     }
     with pytest.raises(SettingsError, match=named):
         channel_settings(database_url(tmp_path), env="production", **(strong | weak))
@@ -40,6 +41,7 @@ def test_production_accepts_16_character_secrets(tmp_path):
         telegram_webhook_secret=STRONG,
         whatsapp_app_secret=STRONG,
         whatsapp_verify_token=STRONG,
+        web_session_secret=STRONG,
     )
     assert settings.env == "production"
 

@@ -19,7 +19,7 @@ from telegram.request import BaseRequest
 
 from bot import capsules, metrics
 from bot.capsules import CapsuleView
-from bot.channels import telegram, whatsapp
+from bot.channels import telegram, web, whatsapp
 from bot.channels.advisor_group import AdvisorGroup, FetchMedia
 from bot.config import Settings
 from bot.content import Content, editing
@@ -55,6 +55,7 @@ class Services:
     telegram: telegram.TelegramChannel | None = None
     whatsapp: whatsapp.WhatsAppChannel | None = None
     scheduler: Scheduler | None = None
+    web: web.WebChannel | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -92,10 +93,16 @@ async def running_services(
             senders[whatsapp.CHANNEL] = counted(whatsapp.CHANNEL, services.whatsapp.deliver)
         if channels and settings.desk_enabled and services.telegram:
             _open_advisor_desk(services, services.telegram, senders)
+        if settings.web_enabled:  # no sender: the page's event streams read the outbox
+            services.web = web.WebChannel(engine, settings)
         if deliver:
             services.tasks.append(asyncio.create_task(worker.run()))
         stopping = asyncio.Event()
         services.tasks.append(asyncio.create_task(follow_edits(engine, stopping)))
+        if services.web:
+            watching = services.web.news.watch(stopping, settings.web_poll_seconds)
+            services.tasks.append(asyncio.create_task(watching))
+            services.tasks.append(asyncio.create_task(services.web.keep_tidy(stopping)))
         if remind:
             services.scheduler = scheduler_for(settings, engine, worker.poke).start()
         try:

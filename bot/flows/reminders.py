@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
+from bot.flows import continuing
 from bot.flows.base import Turn, menu_button
 from bot.flows.navigation import is_yes
 from bot.i18n import _, format_moment
@@ -244,7 +245,8 @@ def _save(turn: Turn) -> list[Outbound]:
         Outbound(
             _("Done! I will remind you on {when}.").format(when=format_moment(local)),
             (Button("intent:my_reminders", _("My reminders")), menu_button()),
-        )
+        ),
+        *continuing.offer_on_the_web(turn),
     ]
 
 

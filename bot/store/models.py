@@ -104,6 +104,8 @@ class OutboxItem(Base):
     """A reply written in the same transaction as the state change, delivered afterwards."""
 
     __tablename__ = "outbox"
+    # the web chat reads a session's replies in order (bot/channels/web.py)
+    __table_args__ = (Index("ix_outbox_recipient", "channel", "recipient", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # NULL for a last message to someone whose data was erased: sent, then deleted.
@@ -421,3 +423,14 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class WebLink(Base):
+    """A code that carries a web chat session's conversation over to Telegram or WhatsApp."""
+
+    __tablename__ = "web_links"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column()
