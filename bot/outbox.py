@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 
 from bot.clock import utcnow
 from bot.messages import Outbound
 from bot.store import repo
 from bot.store.database import Database
-from bot.store.models import OutboxItem, User
+from bot.store.models import OutboxItem
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=10)
@@ -101,7 +101,7 @@ async def deliver_pending(
             await renewing
 
 
-async def _claim(db: Database, channel: str, batch: int) -> list[tuple[OutboxItem, User]]:
+async def _claim(db: Database, channel: str, batch: int) -> list[tuple[Row[Any], Row[Any] | None]]:
     async with db.transaction() as session:
         return await repo.claim_outbox(session, channel=channel, limit=batch)
 
@@ -125,8 +125,8 @@ async def _renew(db: Database, held: set[int], lease: timedelta) -> None:
 
 async def _deliver_guarded(
     db: Database,
-    item: OutboxItem,
-    user: User | None,
+    item: Row[Any],
+    user: Row[Any] | None,
     deliver: Deliver,
     patience: Patience,
     held: set[int],
@@ -142,7 +142,7 @@ async def _deliver_guarded(
 
 
 async def _deliver_one(
-    db: Database, item: OutboxItem, user: User | None, deliver: Deliver, patience: Patience
+    db: Database, item: Row[Any], user: Row[Any] | None, deliver: Deliver, patience: Patience
 ) -> bool:
     """`user` is None for the farewell to someone who just erased their data."""
     sent_id = None

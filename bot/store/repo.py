@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import Row, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.clock import utcnow
 from bot.effects import (
@@ -197,46 +197,51 @@ async def insert_outbox(session: AsyncSession, rows: list[dict]) -> list[tuple]:
     return list(queued.all())
 
 
+_OUTBOX = OutboxItem.__table__  # the sender's statements are Core: no ORM identity work
+_USERS = User.__table__
+
+
 async def claim_outbox(
     session: AsyncSession, *, channel: str, limit: int = 50
-) -> list[tuple[OutboxItem, User]]:
-    """Atomically move up to `limit` due rows of a channel to 'sending'; with their users.
+) -> list[tuple[Row[Any], Row[Any] | None]]:
+    """Atomically move up to `limit` due rows of a channel to 'sending'; with their users
+    (rows with the columns of OutboxItem and User).
 
     Only a user's oldest unsent message on this channel is eligible, so replies never
     overtake each other, whichever worker sends them (and a stuck channel holds no other).
     """
     now = utcnow()
-    earlier = aliased(OutboxItem)
+    outbox, earlier = _OUTBOX, _OUTBOX.alias("earlier")
     due = (
-        select(OutboxItem.id)
+        select(outbox.c.id)
         .where(
-            OutboxItem.status == "pending",
-            OutboxItem.channel == channel,
-            (OutboxItem.not_before.is_(None)) | (OutboxItem.not_before <= now),
+            outbox.c.status == "pending",
+            outbox.c.channel == channel,
+            (outbox.c.not_before.is_(None)) | (outbox.c.not_before <= now),
             ~exists().where(
-                earlier.user_id == OutboxItem.user_id,
-                earlier.channel == OutboxItem.channel,
-                earlier.id < OutboxItem.id,
-                earlier.status.in_(("pending", "sending")),
+                earlier.c.user_id == outbox.c.user_id,
+                earlier.c.channel == outbox.c.channel,
+                earlier.c.id < outbox.c.id,
+                earlier.c.status.in_(("pending", "sending")),
             ),
         )
-        .order_by(OutboxItem.id)
+        .order_by(outbox.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    result = await session.scalars(
-        update(OutboxItem)
-        .where(OutboxItem.id.in_(due))
-        .values(status="sending", claimed_at=now, attempts=OutboxItem.attempts + 1)
-        .returning(OutboxItem)
+    result = await session.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(due))
+        .values(status="sending", claimed_at=now, attempts=outbox.c.attempts + 1)
+        .returning(*outbox.c)
     )
     items = sorted(result.all(), key=lambda item: item.id)
     if not items:
         return []
     users = {
         u.id: u
-        for u in await session.scalars(
-            select(User).where(User.id.in_({item.user_id for item in items}))
+        for u in await session.execute(
+            select(_USERS).where(_USERS.c.id.in_({item.user_id for item in items}))
         )
     }
     return [(item, users.get(item.user_id)) for item in items]
@@ -267,14 +272,14 @@ async def finish_outbox(
             "not_before": retry_at,
         }
     finished = await session.execute(
-        update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.status == "sending")
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == item_id, _OUTBOX.c.status == "sending")
         .values(**values)
-        .returning(OutboxItem.user_id)
+        .returning(_OUTBOX.c.user_id)
     )
     row = finished.first()
     if row is not None and row.user_id is None and values["status"] != "pending":
-        await session.execute(delete(OutboxItem).where(OutboxItem.id == item_id))
+        await session.execute(delete(_OUTBOX).where(_OUTBOX.c.id == item_id))
 
 
 async def release_stale_claims(
