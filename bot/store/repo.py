@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, func, insert, select, update
+from sqlalchemy import Row, Select, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,23 +36,46 @@ ACTIVE_HANDOFF_STATUSES = ("waiting", "claimed")  # at most one per user (a uniq
 
 
 def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return _INSERTS[session.bind.dialect.name].insert(table)
+
+
+_INSERTS = {"postgresql": postgresql, "sqlite": sqlite}
+
+
+# The webhook's statements are built once per dialect and run with their values as
+# parameters: building a statement with its values costs more CPU than SQLite's work.
+@cache
+def _user_upsert(dialect: str) -> Select[tuple[User]]:
+    insert = _INSERTS[dialect].insert(User)
+    upsert = insert.on_conflict_do_update(
+        index_elements=["channel", "channel_user_id"],
+        set_={"last_seen_at": insert.excluded.last_seen_at},
+    ).returning(User)
+    return select(User).from_statement(upsert).execution_options(populate_existing=True)
+
+
+@cache
+def _message_insert(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
+    return (
+        _INSERTS[dialect]
+        .insert(messages)
+        .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
+        .returning(messages.c.id)
+    )
 
 
 async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str) -> User:
     """The user behind a channel address, created on first contact (safe under races)."""
     now = utcnow()
-    statement = (
-        _insert(session, User)
-        .values(channel=channel, channel_user_id=channel_user_id, created_at=now, last_seen_at=now)
-        .on_conflict_do_update(
-            index_elements=["channel", "channel_user_id"], set_={"last_seen_at": now}
-        )
-        .returning(User)
-    )
     return await session.scalar(
-        select(User).from_statement(statement).execution_options(populate_existing=True)
+        _user_upsert(session.bind.dialect.name),
+        {
+            "channel": channel,
+            "channel_user_id": channel_user_id,
+            "created_at": now,
+            "last_seen_at": now,
+        },
     )
 
 
@@ -73,22 +97,19 @@ async def record_inbound(
             "language": understanding.language,
         }
     )
-    messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
     result = await session.execute(
-        _insert(session, messages)
-        .values(
-            user_id=user.id,
-            channel=inbound.channel,
-            channel_message_id=inbound.message_id,
-            direction="in",
-            text=_storable(inbound.text),
-            payload=_storable(inbound.payload),
-            media=inbound.media.value,
-            created_at=inbound.received_at,
+        _message_insert(session.bind.dialect.name),
+        {
+            "user_id": user.id,
+            "channel": inbound.channel,
+            "channel_message_id": inbound.message_id,
+            "direction": "in",
+            "text": _storable(inbound.text),
+            "payload": _storable(inbound.payload),
+            "media": inbound.media.value,
+            "created_at": inbound.received_at,
             **annotation,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
-        .returning(messages.c.id)
+        },
     )
     return result.scalar()
 
@@ -110,6 +131,21 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
     return state
 
 
+@cache
+def _turn_context_query() -> Select[tuple[ConversationState, Handoff, bool]]:
+    has_reminders = exists().where(Reminder.user_id == User.id, Reminder.status == "pending")
+    return (
+        select(ConversationState, Handoff, has_reminders)
+        .select_from(User)
+        .outerjoin(ConversationState, ConversationState.user_id == User.id)
+        .outerjoin(
+            Handoff, (Handoff.user_id == User.id) & Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
+        )
+        .where(User.id == bindparam("user_id"))
+        .execution_options(populate_existing=True)
+    )
+
+
 async def turn_context(
     session: AsyncSession, *, user: User
 ) -> tuple[ConversationState, Handoff | None, list[ReminderView]]:
@@ -119,18 +155,8 @@ async def turn_context(
     No row lock is taken here: the turn's upsert of the user row (`user_for`) already holds
     that user's lock until commit, and other writers of the state take it too (state_for).
     """
-    has_reminders = exists().where(Reminder.user_id == User.id, Reminder.status == "pending")
     state, handoff, any_reminders = (
-        await session.execute(
-            select(ConversationState, Handoff, has_reminders)
-            .select_from(User)
-            .outerjoin(ConversationState, ConversationState.user_id == User.id)
-            .outerjoin(
-                Handoff, (Handoff.user_id == User.id) & Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
-            )
-            .where(User.id == user.id)
-            .execution_options(populate_existing=True)
-        )
+        await session.execute(_turn_context_query(), {"user_id": user.id})
     ).one()
     if state is None:
         state = ConversationState(user_id=user.id, slots={}, offered={}, misunderstandings=0)
