@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -161,18 +162,66 @@ async def _deliver_one(
             ),
         )
     give_up = error is not None and (give_up or item.attempts >= patience.max_attempts)
-    async with db.transaction() as session:
-        await repo.finish_outbox(
-            session,
-            item_id=item.id,
-            error=error,
-            give_up=give_up,
-            retry_at=utcnow() + _backoff(item.attempts),
-            channel_message_id=sent_id if isinstance(sent_id, str) else None,
-        )
+    await _marks_of(db).mark(
+        item_id=item.id,
+        error=error,
+        give_up=give_up,
+        retry_at=utcnow() + _backoff(item.attempts),
+        channel_message_id=sent_id if isinstance(sent_id, str) else None,
+    )
     if give_up and user is not None and patience.on_given_up:
         await _tell(patience.on_given_up, user.id, error)
     return error is None
+
+
+class _Marks:
+    """Marks written together: a mark asked for while another transaction of marks is
+    being written goes into the next one, with every other mark that arrived meanwhile.
+    No mark waits for company (an idle sender writes its one mark at once); under load
+    the sends answered in the same moment share one transaction (one write-lock turn on
+    SQLite, one connection on PostgreSQL) instead of one each. The caller returns once
+    its own mark is committed, as before."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._asked: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, **finish: Any) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._asked.append((finish, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await asyncio.shield(done)  # a cancelled sender's mark is still written
+
+    async def _write(self) -> None:
+        while self._asked:
+            batch, self._asked = self._asked, []
+            try:
+                await self._finish(batch)
+            except Exception:  # noqa: BLE001 — retried one by one: one bad row fails alone
+                for finish, done in batch:
+                    try:
+                        await self._finish([(finish, done)])
+                    except Exception as error:  # noqa: BLE001 — the caller hears of it
+                        done.set_exception(error)
+            for _finish, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    async def _finish(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+        async with self.db.transaction() as session:
+            for finish, _done in batch:
+                await repo.finish_outbox(session, **finish)
+
+
+_marks: weakref.WeakKeyDictionary[Database, _Marks] = weakref.WeakKeyDictionary()
+
+
+def _marks_of(db: Database) -> _Marks:
+    if db not in _marks:
+        _marks[db] = _Marks(db)
+    return _marks[db]
 
 
 def _backoff(attempts: int) -> timedelta:
