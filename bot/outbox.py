@@ -175,7 +175,7 @@ async def _deliver_one(
 
 
 class _Marks:
-    """Marks written together: a mark asked for while another transaction of marks is
+    """On SQLite, marks written together: a mark asked for while another transaction of marks is
     being written goes into the next one, with every other mark that arrived meanwhile.
     No mark waits for company (an idle sender writes its one mark at once); under load
     the sends answered in the same moment share one transaction (one write-lock turn on
@@ -188,6 +188,10 @@ class _Marks:
         self._writer: asyncio.Task[None] | None = None
 
     async def mark(self, **finish: Any) -> None:
+        if not self.db.is_sqlite:  # several rows in one transaction can deadlock a claim
+            async with self.db.transaction() as session:
+                await repo.finish_outbox(session, **finish)
+            return
         done = asyncio.get_running_loop().create_future()
         self._asked.append((finish, done))
         if self._writer is None or self._writer.done():
