@@ -228,6 +228,7 @@ def _serve(args: argparse.Namespace) -> int:
         "host": args.host or settings.host,
         "port": args.port or settings.port,
         "log_config": uvicorn_log_config(settings.log_format),
+        "access_log": settings.access_log,
     }
     if args.workers <= 1:
         uvicorn.run(create_app(settings), **where)

@@ -291,6 +291,7 @@ def _fadaa_env(url: str, api: str) -> dict[str, str]:
         "FADAA_TELEGRAM_API_BASE": api,
         "FADAA_TELEGRAM_MESSAGES_PER_SECOND": "1000000",
         "FADAA_LOG_FORMAT": "text",
+        "FADAA_ACCESS_LOG": "false",  # as the echo bot's --no-access-log
     }
 
 

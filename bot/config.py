@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
 
     log_format: Literal["text", "json"] = "text"
+    access_log: bool = Field(
+        default=True, description="uvicorn's line per request (off: the webhook's CPU only)"
+    )
     metrics_token: SecretStr | None = Field(
         default=None, description="bearer token for GET /metrics; empty: this host only"
     )

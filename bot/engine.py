@@ -27,6 +27,15 @@ from bot.store.database import Database
 from bot.store.locks import only_one
 from bot.store.models import ConversationState, User
 
+# the languages and scripts a first burst brings; said to no one
+WARM_UP = (
+    (None, "salam"),
+    ("fr", "Comment obtenir l'agrément ONSSA ?"),
+    ("ary", "شنو هي انطلاقة؟"),
+    ("ary-Latn", "kifach n9ayed la cooperative? 3awdha"),
+    ("ar", "ما هي الوثائق المطلوبة؟"),
+)
+
 
 class _Redelivered(Exception):
     """This channel message was handled before: roll the turn back, answer nothing."""
@@ -131,6 +140,20 @@ class Engine:
         ahead = self.understand(text)
         metrics.NLU_SECONDS.observe(time.perf_counter() - started)
         return lambda asked: ahead if asked == text else self.understand(asked)
+
+    def warm_up(self) -> None:
+        """Load now what a first message would load in the middle of the first burst (the
+        classifier, the word lists, the catalogs): a decision on a few texts, in memory."""
+        for language, text in WARM_UP:
+            turn = Turn(
+                Inbound(channel="warm-up", user_id="0", message_id="0", text=text),
+                Conversation(language=language),
+                self.content,
+                self.settings,
+                zone=self.settings.timezone,
+                capsules=self.capsules,
+            )
+            respond(turn, self.understand)
 
     async def message_given_up(self, user_id: int, error: str) -> None:
         """Advisors hear of a message that could not reach the user they are helping."""

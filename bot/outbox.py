@@ -16,18 +16,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 
 from bot.clock import utcnow
 from bot.messages import Outbound
 from bot.store import repo
 from bot.store.database import Database
-from bot.store.models import OutboxItem, User
+from bot.store.models import OutboxItem
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=10)
@@ -101,7 +102,7 @@ async def deliver_pending(
             await renewing
 
 
-async def _claim(db: Database, channel: str, batch: int) -> list[tuple[OutboxItem, User | None]]:
+async def _claim(db: Database, channel: str, batch: int) -> list[tuple[Row[Any], Row[Any] | None]]:
     async with db.transaction() as session:
         return await repo.claim_outbox(session, channel=channel, limit=batch)
 
@@ -125,8 +126,8 @@ async def _renew(db: Database, held: set[int], lease: timedelta) -> None:
 
 async def _deliver_guarded(
     db: Database,
-    item: OutboxItem,
-    user: User | None,
+    item: Row[Any],
+    user: Row[Any] | None,
     deliver: Deliver,
     patience: Patience,
     held: set[int],
@@ -142,7 +143,7 @@ async def _deliver_guarded(
 
 
 async def _deliver_one(
-    db: Database, item: OutboxItem, user: User | None, deliver: Deliver, patience: Patience
+    db: Database, item: Row[Any], user: Row[Any] | None, deliver: Deliver, patience: Patience
 ) -> bool:
     """`user` is None for the farewell to someone who just erased their data."""
     sent_id: object = None
@@ -162,18 +163,70 @@ async def _deliver_one(
             ),
         )
     give_up = error is not None and (give_up or item.attempts >= patience.max_attempts)
-    async with db.transaction() as session:
-        await repo.finish_outbox(
-            session,
-            item_id=item.id,
-            error=error,
-            give_up=give_up,
-            retry_at=utcnow() + _backoff(item.attempts),
-            channel_message_id=sent_id if isinstance(sent_id, str) else None,
-        )
+    await _marks_of(db).mark(
+        item_id=item.id,
+        error=error,
+        give_up=give_up,
+        retry_at=utcnow() + _backoff(item.attempts),
+        channel_message_id=sent_id if isinstance(sent_id, str) else None,
+    )
     if give_up and error and user is not None and patience.on_given_up:
         await _tell(patience.on_given_up, user.id, error)
     return error is None
+
+
+class _Marks:
+    """On SQLite, marks written together: a mark asked for while another transaction of marks is
+    being written goes into the next one, with every other mark that arrived meanwhile.
+    No mark waits for company (an idle sender writes its one mark at once); under load
+    the sends answered in the same moment share one transaction (one write-lock turn on
+    SQLite, one connection on PostgreSQL) instead of one each. The caller returns once
+    its own mark is committed, as before."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._asked: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, **finish: Any) -> None:
+        if not self.db.is_sqlite:  # several rows in one transaction can deadlock a claim
+            async with self.db.transaction() as session:
+                await repo.finish_outbox(session, **finish)
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._asked.append((finish, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await asyncio.shield(done)  # a cancelled sender's mark is still written
+
+    async def _write(self) -> None:
+        while self._asked:
+            batch, self._asked = self._asked, []
+            try:
+                await self._finish(batch)
+            except Exception:  # noqa: BLE001 — retried one by one: one bad row fails alone
+                for finish, done in batch:
+                    try:
+                        await self._finish([(finish, done)])
+                    except Exception as error:  # noqa: BLE001 — the caller hears of it
+                        done.set_exception(error)
+            for _finish, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    async def _finish(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+        async with self.db.transaction() as session:
+            for finish, _done in batch:
+                await repo.finish_outbox(session, **finish)
+
+
+_marks: weakref.WeakKeyDictionary[Database, _Marks] = weakref.WeakKeyDictionary()
+
+
+def _marks_of(db: Database) -> _Marks:
+    if db not in _marks:
+        _marks[db] = _Marks(db)
+    return _marks[db]
 
 
 def _backoff(attempts: int) -> timedelta:

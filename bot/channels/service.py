@@ -76,6 +76,7 @@ async def running_services(
     await recompute_due_times(db)
     engine = Engine(db, settings, await live_content(db), understand)
     engine.capsules = await live_capsules(db, settings)
+    engine.warm_up()
     senders: dict[str, Deliver] = {}
     worker = OutboxWorker(db, senders, lease=timedelta(seconds=settings.outbox_lease_seconds))
     worker.on_given_up = engine.message_given_up

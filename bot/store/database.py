@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.store import schema
+from bot.store import schema, sqlite_inline
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,12 +31,20 @@ class StoreUnavailable(Exception):
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
+        sqlite = make_url(url).get_backend_name() == "sqlite"
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_pre_ping=not url.startswith("sqlite")
+            url,
+            pool_pre_ping=not sqlite,
+            # statements on the loop's thread, not aiosqlite's (see sqlite_inline.py)
+            **(
+                {"async_creator": sqlite_inline.creator(make_url(url).database or "")}
+                if sqlite
+                else {}
+            ),
         )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine.sync_engine, "begin", _begin_immediate)
+            event.listen(self.engine.sync_engine, "begin", sqlite_inline.begin_immediate)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._one_writer = _OneWriter()
 
@@ -129,24 +137,20 @@ def _upgrade_to_head(connection: Connection) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    # The driver's own deferred BEGIN is turned off: see _begin_immediate.
-    dbapi_connection.isolation_level = None
+    # The driver's own deferred BEGIN is turned off: see sqlite_inline.begin_immediate.
+    if dbapi_connection.isolation_level is not None:  # inline connections open without it
+        dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Several processes (web + workers) may share the file: wait for the writer in turn.
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # Several processes (web + workers) may share the file: a new file turns to WAL once.
+    cursor.execute(f"PRAGMA busy_timeout={int(sqlite_inline.LOCK_PATIENCE * 1000)}")
     # WAL with NORMAL sync: commits survive a process crash without an fsync each time.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # From here on SQLite never blocks the event loop on a lock for long: a transaction
+    # waits for another process's write lock in asyncio sleeps (sqlite_inline.py).
+    cursor.execute(f"PRAGMA busy_timeout={sqlite_inline.BUSY_TIMEOUT_MS}")
     cursor.close()
-
-
-def _begin_immediate(connection: Connection) -> None:
-    """Every transaction takes SQLite's write lock when it starts. A deferred transaction
-    that read first and writes later fails at once with "database is locked" when another
-    process wrote in between (the busy timeout cannot help a stale snapshot); one that
-    starts IMMEDIATE simply waits its turn. Transactions here are short, so the wait is too."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _explain(url: str, error: Exception) -> str:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Result,
+    Row,
+    Select,
     Table,
+    bindparam,
     delete,
     exists,
     func,
@@ -20,7 +24,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.clock import utcnow
 from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
@@ -39,10 +42,11 @@ from bot.store.models import (
 DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
 
 
-def _insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
+    return _INSERTS[session.bind.dialect.name].insert(table)
+
+
+_INSERTS = {"postgresql": postgresql, "sqlite": sqlite}
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -50,19 +54,40 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+# The webhook's statements are built once per dialect and run with their values as
+# parameters: building a statement with its values costs more CPU than SQLite's work.
+@cache
+def _user_upsert(dialect: str) -> Select[tuple[User]]:
+    insert = _INSERTS[dialect].insert(User)
+    upsert = insert.on_conflict_do_update(
+        index_elements=["channel", "channel_user_id"],
+        set_={"last_seen_at": insert.excluded.last_seen_at},
+    ).returning(User)
+    return select(User).from_statement(upsert).execution_options(populate_existing=True)
+
+
+@cache
+def _message_insert(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
+    return (
+        _INSERTS[dialect]
+        .insert(messages)
+        .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
+        .returning(messages.c.id)
+    )
+
+
 async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str) -> User:
     """The user behind a channel address, created on first contact (safe under races)."""
     now = utcnow()
-    statement = (
-        _insert(session, User)
-        .values(channel=channel, channel_user_id=channel_user_id, created_at=now, last_seen_at=now)
-        .on_conflict_do_update(
-            index_elements=["channel", "channel_user_id"], set_={"last_seen_at": now}
-        )
-        .returning(User)
-    )
     user = await session.scalar(
-        select(User).from_statement(statement).execution_options(populate_existing=True)
+        _user_upsert(session.bind.dialect.name),
+        {
+            "channel": channel,
+            "channel_user_id": channel_user_id,
+            "created_at": now,
+            "last_seen_at": now,
+        },
     )
     return cast(User, user)  # the upsert returns its row
 
@@ -85,22 +110,19 @@ async def record_inbound(
             "language": understanding.language,
         }
     )
-    messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
     result = await session.execute(
-        _insert(session, messages)
-        .values(
-            user_id=user.id,
-            channel=inbound.channel,
-            channel_message_id=inbound.message_id,
-            direction="in",
-            text=_storable(inbound.text),
-            payload=_storable(inbound.payload),
-            media=inbound.media.value,
-            created_at=inbound.received_at,
+        _message_insert(session.bind.dialect.name),
+        {
+            "user_id": user.id,
+            "channel": inbound.channel,
+            "channel_message_id": inbound.message_id,
+            "direction": "in",
+            "text": _storable(inbound.text),
+            "payload": _storable(inbound.payload),
+            "media": inbound.media.value,
+            "created_at": inbound.received_at,
             **annotation,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
-        .returning(messages.c.id)
+        },
     )
     return cast(int | None, result.scalar())
 
@@ -119,6 +141,21 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
     return state or _new_state(session, user)
 
 
+@cache
+def _turn_context_query() -> Select[tuple[ConversationState, Handoff, bool]]:
+    has_reminders = exists().where(Reminder.user_id == User.id, Reminder.status == "pending")
+    return (
+        select(ConversationState, Handoff, has_reminders)
+        .select_from(User)
+        .outerjoin(ConversationState, ConversationState.user_id == User.id)
+        .outerjoin(
+            Handoff, (Handoff.user_id == User.id) & Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
+        )
+        .where(User.id == bindparam("user_id"))
+        .execution_options(populate_existing=True)
+    )
+
+
 async def turn_context(
     session: AsyncSession, *, user: User
 ) -> tuple[ConversationState, Handoff | None, bool]:
@@ -128,18 +165,8 @@ async def turn_context(
     No row lock is taken here: the turn's upsert of the user row (`user_for`) already holds
     that user's lock until commit, and other writers of the state take it too (state_for).
     """
-    has_reminders = exists().where(Reminder.user_id == User.id, Reminder.status == "pending")
     state, handoff, any_reminders = (
-        await session.execute(
-            select(ConversationState, Handoff, has_reminders)
-            .select_from(User)
-            .outerjoin(ConversationState, ConversationState.user_id == User.id)
-            .outerjoin(
-                Handoff, (Handoff.user_id == User.id) & Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
-            )
-            .where(User.id == user.id)
-            .execution_options(populate_existing=True)
-        )
+        await session.execute(_turn_context_query(), {"user_id": user.id})
     ).one()
     return state or _new_state(session, user), handoff, bool(any_reminders)
 
@@ -213,10 +240,17 @@ async def insert_outbox(
     return list(queued.all())
 
 
+_OUTBOX = OutboxItem.__table__  # the sender's statements are Core: no ORM identity work
+_USERS = User.__table__
+
+
 async def claim_outbox(
     session: AsyncSession, *, channel: str, limit: int = 50
-) -> list[tuple[OutboxItem, User | None]]:
-    """Atomically move up to `limit` due rows of a channel to 'sending'; with their users.
+) -> list[tuple[Row[Any], Row[Any] | None]]:
+    """Atomically move up to `limit` due rows of a channel to 'sending'; with their users
+    (rows with the columns of OutboxItem and User).
+    Replies (priority 0) go before campaign messages (1), and a campaign message waiting
+    for a user never holds that user's reply back.
 
     Only a user's oldest unsent message on this channel is eligible, so replies never
     overtake each other, whichever worker sends them (and a stuck channel holds no other).
@@ -224,38 +258,38 @@ async def claim_outbox(
     for a user never holds that user's reply back.
     """
     now = utcnow()
-    earlier = aliased(OutboxItem)
+    outbox, earlier = _OUTBOX, _OUTBOX.alias("earlier")
     due = (
-        select(OutboxItem.id)
+        select(outbox.c.id)
         .where(
-            OutboxItem.status == "pending",
-            OutboxItem.channel == channel,
-            (OutboxItem.not_before.is_(None)) | (OutboxItem.not_before <= now),
+            outbox.c.status == "pending",
+            outbox.c.channel == channel,
+            (outbox.c.not_before.is_(None)) | (outbox.c.not_before <= now),
             ~exists().where(
-                earlier.user_id == OutboxItem.user_id,
-                earlier.channel == OutboxItem.channel,
-                earlier.id < OutboxItem.id,
-                earlier.status.in_(("pending", "sending")),
-                earlier.priority <= OutboxItem.priority,
+                earlier.c.user_id == outbox.c.user_id,
+                earlier.c.channel == outbox.c.channel,
+                earlier.c.id < outbox.c.id,
+                earlier.c.status.in_(("pending", "sending")),
+                earlier.c.priority <= outbox.c.priority,
             ),
         )
-        .order_by(OutboxItem.priority, OutboxItem.id)
+        .order_by(outbox.c.priority, outbox.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    result = await session.scalars(
-        update(OutboxItem)
-        .where(OutboxItem.id.in_(due))
-        .values(status="sending", claimed_at=now, attempts=OutboxItem.attempts + 1)
-        .returning(OutboxItem)
+    result = await session.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(due))
+        .values(status="sending", claimed_at=now, attempts=outbox.c.attempts + 1)
+        .returning(*outbox.c)
     )
     items = sorted(result.all(), key=lambda item: item.id)
     if not items:
         return []
     users = {
         u.id: u
-        for u in await session.scalars(
-            select(User).where(User.id.in_({item.user_id for item in items}))
+        for u in await session.execute(
+            select(_USERS).where(_USERS.c.id.in_({item.user_id for item in items}))
         )
     }
     return [(item, None if item.user_id is None else users.get(item.user_id)) for item in items]
@@ -286,14 +320,14 @@ async def finish_outbox(
             "not_before": retry_at,
         }
     finished = await session.execute(
-        update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.status == "sending")
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == item_id, _OUTBOX.c.status == "sending")
         .values(**values)
-        .returning(OutboxItem.user_id)
+        .returning(_OUTBOX.c.user_id)
     )
     row = finished.first()
     if row is not None and row.user_id is None and values["status"] != "pending":
-        await session.execute(delete(OutboxItem).where(OutboxItem.id == item_id))
+        await session.execute(delete(_OUTBOX).where(_OUTBOX.c.id == item_id))
 
 
 async def release_stale_claims(
