@@ -92,7 +92,7 @@ async def test_the_funnel_chart_names_flows_and_steps_in_french(service):
     assert bars[:3] == [
         "Commencé : 2 (100 %)",
         "Coopérative déjà créée ? : 2 (100 %)",
-        "Âge de la coopérative : 1 (50 %)",
+        "Âge (si déjà créée) : 1 (50 %)",
     ]
     assert bars[-1] == "Terminé : 1 (50 %)"
 
