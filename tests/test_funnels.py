@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import func, select, update
 
+from api.charts import FUNNEL_TEXTS
 from bot import funnels
 from bot.clock import utcnow
 from bot.flows import GUIDED_FLOWS
@@ -98,8 +99,6 @@ async def test_the_funnel_chart_names_flows_and_steps_in_french(service):
 
 
 def test_every_step_of_every_guided_flow_has_a_french_label():
-    from api.charts import FUNNEL_TEXTS
-
     for name, flow in GUIDED_FLOWS.items():
         assert name in FUNNEL_TEXTS["flows"]
         assert set(flow.steps) == set(FUNNEL_TEXTS["steps"][name]), name
