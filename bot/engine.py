@@ -94,12 +94,17 @@ class Engine:
         # redelivery is found here and the whole turn is rolled back
         if (
             await repo.record_inbound(
-                session, user=user, inbound=inbound, understanding=turn.understanding
+                session,
+                user=user,
+                inbound=inbound,
+                understanding=turn.understanding,
+                classified=not turn.answered_flow,
             )
             is None
         ):
             raise _Redelivered
-        metrics.understood(turn.understanding, self.settings.clarify_threshold)
+        if not turn.answered_flow:
+            metrics.understood(turn.understanding, self.settings.clarify_threshold)
         erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
         if erase:
             await repo.erase_user(

@@ -103,18 +103,16 @@ async def record_inbound(
     user: User,
     inbound: Inbound,
     understanding: Understanding | None = None,
+    classified: bool = True,
 ) -> int | None:
-    """Store an inbound message, with what the classifier made of it; None when this
-    channel message id was already stored."""
-    annotation = (
-        {}
-        if understanding is None
-        else {
-            "intent": understanding.intent,
-            "confidence": understanding.confidence,
-            "language": understanding.language,
-        }
-    )
+    """Store an inbound message, with what the classifier made of it (only its language
+    when the message was not a question for it: an answer to a flow's question); None
+    when this channel message id was already stored."""
+    annotation: dict[str, object] = {}
+    if understanding is not None:
+        annotation["language"] = understanding.language
+    if understanding is not None and classified:
+        annotation |= {"intent": understanding.intent, "confidence": understanding.confidence}
     result = await session.execute(
         _message_insert(session.get_bind().dialect.name),
         {
