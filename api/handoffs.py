@@ -3,10 +3,12 @@ rules as the Telegram group; the advisors list and the ready answers for admins/
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,8 +20,9 @@ from api.services import ServicesDep
 from bot import audit
 from bot.channels.service import Services
 from bot.clock import utcnow
-from bot.handoff import canned
+from bot.handoff import attachments, canned
 from bot.handoff.desk import AdvisorRef
+from bot.messages import Attachment
 from bot.store import repo
 from bot.store.models import Advisor, Handoff, HandoffEvent, User
 from bot.store.repo import DESK_CHANNEL
@@ -29,7 +32,10 @@ AdvisorCaller = Annotated[Caller, Depends(require("advisor"))]
 ReaderOfCanned = Annotated[Caller, Depends(require("advisor", "editor"))]
 HandoffId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a handoff id")]
 CannedKey = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,40}$")]
+EventId = Annotated[int, Path(ge=1, le=2**53, description="a message of the handoff")]
 REFUSAL_STATUS = {"closed": 409, "claimed": 409}
+FILE_REFUSAL_STATUS = {"empty": 422, "too_large": 413, "unsupported": 415}
+log = logging.getLogger(__name__)
 STATUSES = {
     "active": ("waiting", "claimed"),
     "waiting": ("waiting",),
@@ -92,10 +98,16 @@ class HandoffOut(BaseModel):
 
 
 class HandoffMessage(BaseModel):
+    id: int = Field(examples=[41])
     author: str = Field(examples=["user"])
     advisor: str | None
     text: str = Field(examples=["Salam, wach kayn chi credit l cooperative?"])
     media: str = Field(examples=["none"], description="none, photo, document…")
+    file: str | None = Field(
+        default=None,
+        examples=["/admin/handoffs/12/files/41"],
+        description="where the advisor opens the file sent with this message",
+    )
     at: datetime
 
 
@@ -170,7 +182,13 @@ async def read_handoff(
             summary=handoff.summary,
             messages=[
                 HandoffMessage(
-                    author=e.author, advisor=e.advisor, text=e.text, media=e.media, at=e.created_at
+                    id=e.id,
+                    author=e.author,
+                    advisor=e.advisor,
+                    text=e.text,
+                    media=e.media,
+                    file=f"/admin/handoffs/{handoff_id}/files/{e.id}" if e.attachment else None,
+                    at=e.created_at,
                 )
                 for e in events
             ],
@@ -189,6 +207,52 @@ async def reply_to_handoff(
     handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
     return await _act(services, caller, handoff_id, None, body.text)
+
+
+@router.post("/handoffs/{handoff_id}/files", responses=responses(404, 409, 413, 415))
+async def send_file_to_handoff(
+    handoff_id: HandoffId,
+    file: UploadFile,
+    caller: AdvisorCaller,
+    services: ServicesDep,
+    text: Annotated[str, Form(max_length=4000)] = "",
+) -> HandoffOut:
+    """A photo (JPEG, PNG, WebP; 5 MB) or a PDF (10 MB) for the user, the type found from
+    the content; sent like a reply, with `text` as its caption."""
+    data = await file.read(attachments.MAX_BYTES + 1)
+    try:
+        upload = attachments.check(data, file.filename or "")
+    except attachments.FileRefused as refused:
+        raise HTTPException(FILE_REFUSAL_STATUS[refused.reason], str(refused)) from None
+    return await _act(services, caller, handoff_id, None, text, upload)
+
+
+@router.get(
+    "/handoffs/{handoff_id}/files/{event_id}",
+    responses=responses(404, 502),
+    response_class=Response,
+)
+async def open_file(
+    handoff_id: HandoffId, event_id: EventId, caller: AdvisorCaller, services: ServicesDep
+) -> Response:
+    """The file of a message: an advisor's from the disk, a user's fetched from their
+    channel (no channel token reaches the browser). Photos and PDFs open in the browser,
+    anything else is downloaded."""
+    async with services.db.transaction() as session:
+        event = await session.get(HandoffEvent, event_id)
+        if event is None or event.handoff_id != handoff_id or not event.attachment:
+            raise HTTPException(404, f"no file in message {event_id} of handoff {handoff_id}")
+        kept = dict(event.attachment)
+    try:
+        content = await _file_content(services, kept)
+    except LookupError as error:
+        raise HTTPException(404, f"the file is no longer available ({error})") from None
+    except Exception as error:  # noqa: BLE001 — whatever the channel's SDK raises: not a 500
+        log.warning("a file could not be fetched: %s", type(error).__name__)
+        raise HTTPException(
+            502, f"the channel did not give the file ({type(error).__name__})"
+        ) from None
+    return _file_response(content, str(kept.get("name") or f"file-{event_id}"))
 
 
 @router.post("/handoffs/{handoff_id}/notes", responses=responses(404, 409))
@@ -291,24 +355,77 @@ async def delete_canned(key: CannedKey, caller: Editor, services: ServicesDep) -
 
 
 async def _act(
-    services: Services, caller: Caller, handoff_id: int, command: str | None, text: str
+    services: Services,
+    caller: Caller,
+    handoff_id: int,
+    command: str | None,
+    text: str,
+    upload: attachments.Upload | None = None,
 ) -> HandoffOut:
-    """One advisor action under the desk's rules; a refusal becomes a 409 or 422."""
+    """One advisor action under the desk's rules; a refusal becomes a 409 or 422. A file
+    is kept on disk only while its reply is: refused or failed, it goes."""
     advisor = AdvisorRef(f"api:{caller.name}"[:80])
     desk = services.engine.desk
-    async with services.db.transaction() as session:
-        handoff = await _handoff(session, handoff_id)
-        refusal = await desk.act(
-            session, handoff, advisor, command=command, text=text, from_group=False
-        )
-        if refusal is None:
-            result = _listed(handoff, None)
-            action = f"handoff.{command or 'reply'}"
-            audit.record(session, actor=caller.name, action=action, target=str(handoff_id))
+    data_dir = services.settings.data_dir
+    kept: Attachment | None = None
+    try:
+        async with services.db.transaction() as session:
+            handoff = await _handoff(session, handoff_id)
+            kept = attachments.save(data_dir, handoff.user_id, upload) if upload else None
+            refusal = await desk.act(
+                session,
+                handoff,
+                advisor,
+                command=command,
+                text=text,
+                from_group=False,
+                attachment=kept,
+            )
+            if refusal is None:
+                result = _listed(handoff, None)
+                action = f"handoff.{'file' if upload else command or 'reply'}"
+                audit.record(session, actor=caller.name, action=action, target=str(handoff_id))
+    except BaseException:
+        if kept:
+            attachments.discard(data_dir, kept)
+        raise
     if refusal is not None:
+        if kept:
+            attachments.discard(data_dir, kept)
         raise HTTPException(REFUSAL_STATUS.get(refusal.reason, 422), str(refusal))
     services.worker.poke()
     return result
+
+
+async def _file_content(services: Services, kept: dict[str, Any]) -> bytes:
+    """The bytes of a kept file, or of a user's file fetched from their channel."""
+    if "path" in kept:
+        return attachments.path_of(services.settings.data_dir, Attachment(**kept)).read_bytes()
+    channels = {"whatsapp": services.whatsapp, "telegram": services.telegram}
+    channel = channels.get(str(kept.get("channel")))
+    if channel is None:
+        raise LookupError(f"the {kept.get('channel')} channel is not running")
+    content, _mime = await channel.fetch_media(str(kept["ref"]))
+    return content
+
+
+def _file_response(content: bytes, name: str) -> Response:
+    """Served by what the content is, never by what the sender claimed: a photo or a PDF
+    opens in the browser, anything else is a download that cannot run as a page."""
+    found = attachments.sniff(content)
+    disposition = "inline" if found else "attachment"
+    headers = {
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    }
+    if found is None:
+        headers["Content-Security-Policy"] = "sandbox"
+    return Response(
+        content,
+        media_type=found.mime if found else "application/octet-stream",
+        headers=headers,
+    )
 
 
 async def _handoff(session: Any, handoff_id: int) -> Handoff:

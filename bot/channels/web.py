@@ -28,6 +28,7 @@ from bot.channels.web_sessions import SessionRefused, SessionTokens, WebSession,
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
+from bot.handoff import attachments
 from bot.messages import Inbound, Outbound
 from bot.store import repo
 from bot.store.locks import only_one
@@ -174,12 +175,14 @@ class WebChannel:
                 )
             ).all()
             for session_id in expired:
-                await repo.erase_user_silently(
+                user_id = await repo.erase_user_silently(
                     db,
                     channel=CHANNEL,
                     channel_user_id=session_id,
                     desk=self.engine.handoffs.desk_recipient,
                 )
+                if user_id is not None:
+                    attachments.forget_user(self.settings.data_dir, user_id)
             await db.execute(delete(WebLink).where(WebLink.created_at < now - CODE_LIFETIME))
             # a farewell to an erased session that no open page read
             await db.execute(
