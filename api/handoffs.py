@@ -229,7 +229,16 @@ async def send_file_to_handoff(
 
 @router.get(
     "/handoffs/{handoff_id}/files/{event_id}",
-    responses=responses(404, 502),
+    responses={
+        200: {
+            "description": "the file: a photo or a PDF to show, anything else to download",
+            "content": {
+                mime: {"schema": {"type": "string", "format": "binary"}}
+                for mime in (*attachments.SHOWN, "application/octet-stream")
+            },
+        }
+    }
+    | responses(404, 502),
     response_class=Response,
 )
 async def open_file(

@@ -33,6 +33,7 @@ PNG = FileType("image/png", "png", "photo", MAX_PHOTO_BYTES)
 WEBP = FileType("image/webp", "webp", "photo", MAX_PHOTO_BYTES)
 PDF = FileType("application/pdf", "pdf", "document", MAX_DOCUMENT_BYTES)
 ACCEPTED = "JPEG, PNG, WebP or PDF"
+SHOWN = tuple(t.mime for t in (JPEG, PNG, WEBP, PDF))
 
 
 @dataclass(frozen=True)
