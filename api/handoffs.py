@@ -36,6 +36,15 @@ EventId = Annotated[int, Path(ge=1, le=2**53, description="a message of the hand
 REFUSAL_STATUS = {"closed": 409, "claimed": 409}
 FILE_REFUSAL_STATUS = {"empty": 422, "too_large": 413, "unsupported": 415}
 log = logging.getLogger(__name__)
+FILE_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the file: a photo or a PDF to show, anything else to download",
+        "content": {
+            mime: {"schema": {"type": "string", "format": "binary"}}
+            for mime in (*attachments.SHOWN, "application/octet-stream")
+        },
+    }
+}
 STATUSES = {
     "active": ("waiting", "claimed"),
     "waiting": ("waiting",),
@@ -229,16 +238,7 @@ async def send_file_to_handoff(
 
 @router.get(
     "/handoffs/{handoff_id}/files/{event_id}",
-    responses={
-        200: {
-            "description": "the file: a photo or a PDF to show, anything else to download",
-            "content": {
-                mime: {"schema": {"type": "string", "format": "binary"}}
-                for mime in (*attachments.SHOWN, "application/octet-stream")
-            },
-        }
-    }
-    | responses(404, 502),
+    responses=FILE_ANSWER | responses(404, 502),
     response_class=Response,
 )
 async def open_file(

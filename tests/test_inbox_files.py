@@ -18,6 +18,7 @@ from tests.desk import (
 )
 from tests.fakes.telegram_api import photo_update, text_update
 from tests.fakes.whatsapp_api import IMAGE_MEDIA_ID, button_reply, image_message
+from tests.webchat import WebVisitor
 
 pytestmark = pytest.mark.store
 
@@ -210,3 +211,22 @@ async def test_erasing_the_users_data_deletes_the_files_sent_to_them(desk):
     async with desk.services.db.transaction() as db:
         assert (await db.scalars(select(HandoffEvent))).all() == []
     assert kept_files(desk.services.settings.data_dir) == []
+
+
+async def test_a_web_chat_visitor_gets_a_link_to_the_pdf_that_only_their_session_opens(desk):
+    amina = await WebVisitor(desk).arrive()
+    await amina.say("salam")
+    await amina.tap("lang:ary")
+    await amina.say("بغيت نهضر مع شي مستشار")
+    await amina.say("عندي مشكل فالملف ديال انطلاقة، البنكة ما بغاتش تجاوبني")
+    session = await advisor_session(desk)
+    sent_file = await send_file(desk, session, "انطلاقة.pdf", PDF, "application/pdf")
+    assert sent_file.status_code == 200
+    history = (await desk.client.get("/web/history", headers=amina.headers)).json()
+    sent = history["messages"][-1]
+    assert sent["text"].endswith("انطلاقة.pdf") and sent["file"]["kind"] == "document"
+    opened = await desk.client.get(sent["file"]["src"], params={"token": amina.token})
+    assert (opened.content, opened.headers["content-type"]) == (PDF, "application/pdf")
+    stranger = await WebVisitor(desk).arrive()
+    refused = await desk.client.get(sent["file"]["src"], params={"token": stranger.token})
+    assert refused.status_code == 404

@@ -29,7 +29,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
 from bot.handoff import attachments
-from bot.messages import Inbound, Outbound
+from bot.messages import Attachment, Inbound, Outbound
 from bot.store import repo
 from bot.store.locks import only_one
 from bot.store.models import Message, OutboxItem, User, WebLink
@@ -123,6 +123,18 @@ class WebChannel:
             await _mark_read(db, [r for r in rows if r.status in ("pending", "sending")])
             language = await _language(db, session) if rows else None
         return [bot_event(row.id, row.body) | {"lang": language} for row in rows]
+
+    async def file_of(self, session: WebSession, row_id: int) -> Attachment | None:
+        """The file an advisor sent to this session in reply `row_id`, if any."""
+        async with self.engine.db.transaction() as db:
+            body = await db.scalar(
+                select(OutboxItem.body).where(
+                    OutboxItem.id == row_id,
+                    OutboxItem.channel == CHANNEL,
+                    OutboxItem.recipient == session.id,
+                )
+            )
+        return Outbound.from_dict(body).attachment if body else None
 
     async def history(self, session: WebSession) -> tuple[list[dict[str, Any]], int, str | None]:
         """The conversation so far (the user's messages and the replies), oldest first, the
