@@ -3,12 +3,10 @@ rules as the Telegram group; the advisors list and the ready answers for admins/
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,19 +30,7 @@ AdvisorCaller = Annotated[Caller, Depends(require("advisor"))]
 ReaderOfCanned = Annotated[Caller, Depends(require("advisor", "editor"))]
 HandoffId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a handoff id")]
 CannedKey = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,40}$")]
-EventId = Annotated[int, Path(ge=1, le=2**53, description="a message of the handoff")]
 REFUSAL_STATUS = {"closed": 409, "claimed": 409}
-FILE_REFUSAL_STATUS = {"empty": 422, "too_large": 413, "unsupported": 415}
-log = logging.getLogger(__name__)
-FILE_ANSWER: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "the file: a photo or a PDF to show, anything else to download",
-        "content": {
-            mime: {"schema": {"type": "string", "format": "binary"}}
-            for mime in (*attachments.SHOWN, "application/octet-stream")
-        },
-    }
-}
 STATUSES = {
     "active": ("waiting", "claimed"),
     "waiting": ("waiting",),
@@ -208,81 +194,35 @@ async def read_handoff(
 async def claim_handoff(
     handoff_id: HandoffId, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, "claim", "")
+    return await act(services, caller, handoff_id, "claim", "")
 
 
 @router.post("/handoffs/{handoff_id}/reply", responses=responses(404, 409))
 async def reply_to_handoff(
     handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, None, body.text)
-
-
-@router.post("/handoffs/{handoff_id}/files", responses=responses(404, 409, 413, 415))
-async def send_file_to_handoff(
-    handoff_id: HandoffId,
-    file: UploadFile,
-    caller: AdvisorCaller,
-    services: ServicesDep,
-    text: Annotated[str, Form(max_length=4000)] = "",
-) -> HandoffOut:
-    """A photo (JPEG, PNG, WebP; 5 MB) or a PDF (10 MB) for the user, the type found from
-    the content; sent like a reply, with `text` as its caption."""
-    data = await file.read(attachments.MAX_BYTES + 1)
-    try:
-        upload = attachments.check(data, file.filename or "")
-    except attachments.FileRefused as refused:
-        raise HTTPException(FILE_REFUSAL_STATUS[refused.reason], str(refused)) from None
-    return await _act(services, caller, handoff_id, None, text, upload)
-
-
-@router.get(
-    "/handoffs/{handoff_id}/files/{event_id}",
-    responses=FILE_ANSWER | responses(404, 502),
-    response_class=Response,
-)
-async def open_file(
-    handoff_id: HandoffId, event_id: EventId, caller: AdvisorCaller, services: ServicesDep
-) -> Response:
-    """The file of a message: an advisor's from the disk, a user's fetched from their
-    channel (no channel token reaches the browser). Photos and PDFs open in the browser,
-    anything else is downloaded."""
-    async with services.db.transaction() as session:
-        event = await session.get(HandoffEvent, event_id)
-        if event is None or event.handoff_id != handoff_id or not event.attachment:
-            raise HTTPException(404, f"no file in message {event_id} of handoff {handoff_id}")
-        kept = dict(event.attachment)
-    try:
-        content = await _file_content(services, kept)
-    except LookupError as error:
-        raise HTTPException(404, f"the file is no longer available ({error})") from None
-    except Exception as error:  # noqa: BLE001 — whatever the channel's SDK raises: not a 500
-        log.warning("a file could not be fetched: %s", type(error).__name__)
-        raise HTTPException(
-            502, f"the channel did not give the file ({type(error).__name__})"
-        ) from None
-    return _file_response(content, str(kept.get("name") or f"file-{event_id}"))
+    return await act(services, caller, handoff_id, None, body.text)
 
 
 @router.post("/handoffs/{handoff_id}/notes", responses=responses(404, 409))
 async def note_on_handoff(
     handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, "note", body.text)
+    return await act(services, caller, handoff_id, "note", body.text)
 
 
 @router.post("/handoffs/{handoff_id}/transfer", responses=responses(404, 409))
 async def transfer_handoff(
     handoff_id: HandoffId, body: TransferIn, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, "transfer", body.to or "")
+    return await act(services, caller, handoff_id, "transfer", body.to or "")
 
 
 @router.post("/handoffs/{handoff_id}/close", responses=responses(404, 409))
 async def close_handoff(
     handoff_id: HandoffId, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, "close", "")
+    return await act(services, caller, handoff_id, "close", "")
 
 
 @router.get("/advisors")
@@ -363,7 +303,7 @@ async def delete_canned(key: CannedKey, caller: Editor, services: ServicesDep) -
     return CannedDeleted(key=key)
 
 
-async def _act(
+async def act(
     services: Services,
     caller: Caller,
     handoff_id: int,
@@ -404,37 +344,6 @@ async def _act(
         raise HTTPException(REFUSAL_STATUS.get(refusal.reason, 422), str(refusal))
     services.worker.poke()
     return result
-
-
-async def _file_content(services: Services, kept: dict[str, Any]) -> bytes:
-    """The bytes of a kept file, or of a user's file fetched from their channel."""
-    if "path" in kept:
-        return attachments.path_of(services.settings.data_dir, Attachment(**kept)).read_bytes()
-    channels = {"whatsapp": services.whatsapp, "telegram": services.telegram}
-    channel = channels.get(str(kept.get("channel")))
-    if channel is None:
-        raise LookupError(f"the {kept.get('channel')} channel is not running")
-    content, _mime = await channel.fetch_media(str(kept["ref"]))
-    return content
-
-
-def _file_response(content: bytes, name: str) -> Response:
-    """Served by what the content is, never by what the sender claimed: a photo or a PDF
-    opens in the browser, anything else is a download that cannot run as a page."""
-    found = attachments.sniff(content)
-    disposition = "inline" if found else "attachment"
-    headers = {
-        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store",
-    }
-    if found is None:
-        headers["Content-Security-Policy"] = "sandbox"
-    return Response(
-        content,
-        media_type=found.mime if found else "application/octet-stream",
-        headers=headers,
-    )
 
 
 async def _handoff(session: Any, handoff_id: int) -> Handoff:
