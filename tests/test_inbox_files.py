@@ -72,6 +72,21 @@ async def test_a_pdf_sent_from_the_console_reaches_a_whatsapp_user_as_a_document
     assert document["document"]["id"] in desk.graph.uploaded
     assert document["document"]["filename"] == "statuts-cooperative.pdf"
     assert document["document"]["caption"].endswith("hadi nmoudaj statuts")
+    topic = next(iter(desk.telegram.topics))
+    assert desk.telegram.topic_texts(topic)[-1] == (
+        "💬 Salma: 📎 statuts-cooperative.pdf hadi nmoudaj statuts"
+    )
+
+
+async def test_a_webp_picture_goes_to_whatsapp_as_a_document(desk):
+    """WhatsApp shows only JPEG and PNG as images."""
+    await whatsapp_user_asks_an_advisor(desk)
+    session = await advisor_session(desk)
+    webp = b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(24)
+    assert (await send_file(desk, session, "logo", webp, "image/webp")).status_code == 200
+    await desk.delivered()
+    sent = desk.graph.messages[-1]
+    assert (sent["type"], sent["document"]["filename"]) == ("document", "logo.webp")
 
 
 async def test_a_photo_sent_from_the_console_reaches_a_telegram_user_signed(desk):
