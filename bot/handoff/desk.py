@@ -191,7 +191,7 @@ class AdvisorDesk:
             raise DeskRefusal("empty", _("Only text is sent to the user; write your answer."))
         await self.claim(session, handoff, advisor)
         user = await session.get_one(User, handoff.user_id)
-        said = text.strip() or (attachment.name if attachment else "")
+        said = text if text.strip() else (attachment.name if attachment else "")
         with use_language(user.language):
             signed = (
                 _("{name} (ODCO advisor): {text}").format(name=advisor.public_name, text=said)
