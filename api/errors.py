@@ -26,6 +26,7 @@ _MEANINGS = {
     404: ("no such item", "no content item create.nowhere"),
     409: ("the change conflicts with the current state", "this handoff is already claimed"),
     413: ("the body is too large", "body larger than 1000000 bytes"),
+    415: ("a file of a type that cannot be sent", "only JPEG, PNG, WebP or PDF files can be sent"),
     422: (
         "invalid input, or a text the fact sheet forbids (the message names the rule and "
         "the language)",
@@ -33,6 +34,7 @@ _MEANINGS = {
         "forbids (rule seven_founders, language ary): 7 founders are required (the minimum "
         "is 5 members)",
     ),
+    502: ("the messaging channel did not answer", "Telegram did not give the file"),
     429: ("too many requests for this token; wait a minute", "too many requests for this token"),
 }
 COMMON = (401, 403, 422, 429)
