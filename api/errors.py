@@ -26,6 +26,10 @@ _MEANINGS = {
     404: ("no such item", "no content item create.nowhere"),
     409: ("the change conflicts with the current state", "this handoff is already claimed"),
     413: ("the body is too large", "body larger than 1000000 bytes"),
+    415: (
+        "the upload is not of an accepted type",
+        "upload: a .yaml content file or a .zip of them is expected",
+    ),
     422: (
         "invalid input, or a text the fact sheet forbids (the message names the rule and "
         "the language)",

@@ -117,11 +117,13 @@ async def rollback(session: AsyncSession, *, version_id: int, actor: str) -> Con
     )
 
 
-async def import_files(session: AsyncSession, directory: Path, *, actor: str) -> int:
+async def import_files(
+    session: AsyncSession, directory: Path, *, actor: str, apply: bool = True
+) -> int:
     """`fadaa content import DIR` (and the first start's seed): every topic file of a
-    directory, as one change set; how many items changed."""
+    directory, as one change set; how many items changed (or would, for a dry run)."""
     texts = {path.name: path.read_bytes() for path in sorted(directory.glob("*.yaml"))}
-    plan = await import_upload(session, files.read_files(texts), actor=actor)
+    plan = await import_upload(session, files.read_files(texts), actor=actor, apply=apply)
     return len(plan.changes)
 
 
