@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Path
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,7 +79,7 @@ class AudienceIn(BaseModel):
     )
 
 
-EXAMPLE = {
+EXAMPLE: JsonDict = {
     "name": "AG 2027 : rappel des assemblées générales",
     "topic": "deadlines",
     "text": {

@@ -50,7 +50,8 @@ def stacked_bars(title: str, columns: list[str], series: dict[str, list[int]]) -
         f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end" fill="#374151">0</text>',
     ]
     for i, column in enumerate(columns):
-        x, y = LEFT + i * step + (step - bar) / 2, TOP + plot_h
+        x = LEFT + i * step + (step - bar) / 2
+        y: float = TOP + plot_h
         for n, (name, values) in enumerate(series.items()):
             h = values[i] / top * plot_h
             if h:

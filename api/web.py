@@ -131,7 +131,7 @@ async def events(
 ) -> AsyncIterator[ServerSentEvent]:
     """Replies as they are queued; a reconnecting browser sends Last-Event-ID and gets
     what it missed. The stream ends after a while and the browser comes back."""
-    cursor = int(last_event_id) if (last_event_id or "").isdigit() else after
+    cursor = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
     deadline = time.monotonic() + channel.settings.web_stream_seconds
     yield ServerSentEvent(comment="connected", retry=2000)
     while time.monotonic() < deadline and not await request.is_disconnected():
@@ -155,7 +155,7 @@ async def capsule_video(capsule_id: str, services: ServicesDep) -> Response:
     path = capsule and video_path(capsule, services.settings.data_dir)
     if path and path.exists():
         return FileResponse(path, media_type="video/mp4")
-    if capsule and (capsule.video_url or "").startswith("https://"):
+    if capsule and capsule.video_url and capsule.video_url.startswith("https://"):
         return RedirectResponse(capsule.video_url)
     raise HTTPException(404, f"no video for capsule {capsule_id}")
 

@@ -29,7 +29,9 @@ def code_in(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def links_for(code: str, *, telegram_bot: str | None, whatsapp_number: str | None) -> dict:
+def links_for(
+    code: str, *, telegram_bot: str | None, whatsapp_number: str | None
+) -> dict[str, str | None]:
     return {
         "code": code,
         "telegram": f"https://t.me/{telegram_bot.lstrip('@')}?start={code}"

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.store.models import Campaign, CampaignDelivery, Consent, ConversationState, User
-from bot.store.repo import _insert
+from bot.store.repo import _insert, rowcount
 
 CHUNK = 5000  # delivery rows written per statement when answers are filtered here
 
@@ -40,9 +40,8 @@ class Audience:
 async def count(session: AsyncSession, *, topic: str, audience: Audience) -> int:
     if audience.answers:
         return len(await _answered(session, topic, audience))
-    return await session.scalar(
-        select(func.count()).select_from(_matching(topic, audience).subquery())
-    )
+    query = select(func.count()).select_from(_matching(topic, audience).subquery())
+    return cast(int, await session.scalar(query))  # a count is never NULL
 
 
 async def build(session: AsyncSession, *, campaign: Campaign) -> int:
@@ -60,11 +59,11 @@ async def build(session: AsyncSession, *, campaign: Campaign) -> int:
             .from_select(["campaign_id", "user_id", "channel", "status", "queued_at"], rows)
             .on_conflict_do_nothing(index_elements=["campaign_id", "user_id"])
         )
-        return result.rowcount
+        return rowcount(result)
     added = 0
     matched = await _answered(session, campaign.topic, audience)
     for start in range(0, len(matched), CHUNK):
-        rows = [
+        deliveries = [
             {
                 "campaign_id": campaign.id,
                 "user_id": user_id,
@@ -78,13 +77,13 @@ async def build(session: AsyncSession, *, campaign: Campaign) -> int:
             _insert(session, table).on_conflict_do_nothing(
                 index_elements=["campaign_id", "user_id"]
             ),
-            rows,
+            deliveries,
         )
-        added += max(result.rowcount, 0)
+        added += max(rowcount(result), 0)
     return added
 
 
-def _matching(topic: str, audience: Audience, now: datetime | None = None) -> Select:
+def _matching(topic: str, audience: Audience, now: datetime | None = None) -> Select[int, str]:
     now = now or utcnow()
     query = (
         select(User.id, User.channel)
@@ -102,7 +101,7 @@ def _matching(topic: str, audience: Audience, now: datetime | None = None) -> Se
     return query
 
 
-async def _answered(session: AsyncSession, topic: str, audience: Audience) -> list[tuple]:
+async def _answered(session: AsyncSession, topic: str, audience: Audience) -> list[tuple[int, str]]:
     """Answers are JSON kept per questionnaire: filtered here, the same on both databases."""
     query = _matching(topic, audience).add_columns(ConversationState.answers)
     query = query.join(ConversationState, ConversationState.user_id == User.id)

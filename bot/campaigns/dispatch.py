@@ -12,9 +12,11 @@ most the messages in flight, never a duplicate.
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ScalarSelect, String, cast, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +28,7 @@ from bot.config import Settings
 from bot.store.database import Database
 from bot.store.locks import only_one
 from bot.store.models import Campaign, CampaignDelivery, Consent, OutboxItem, User
-from bot.store.repo import _insert
+from bot.store.repo import _insert, rowcount
 
 log = logging.getLogger(__name__)
 CAMPAIGN_PRIORITY = 1
@@ -134,7 +136,7 @@ async def feed(
     claimed = await session.execute(
         update(CampaignDelivery).where(CampaignDelivery.id.in_(due)).values(status=FEEDING)
     )
-    if not claimed.rowcount:
+    if not rowcount(claimed):
         return 0
     return await _put_in_outbox(session, channel, now, spent_until)
 
@@ -154,11 +156,12 @@ async def _budget(
 
 
 async def _fed_since(session: AsyncSession, channel: str, since: datetime) -> int:
-    return await session.scalar(
+    fed = (
         select(func.count())
         .select_from(CampaignDelivery)
         .where(CampaignDelivery.channel == channel, CampaignDelivery.fed_at >= since)
     )
+    return typing.cast(int, await session.scalar(fed))  # a count is never NULL
 
 
 async def _put_in_outbox(
@@ -200,9 +203,10 @@ async def _put_in_outbox(
             .where(*batch)
         )
     ).all()
-    outbox_rows: list[dict] = []
+    outbox_rows: list[dict[str, Any]] = []
     skipped: dict[str, list[int]] = {}
-    bodies: dict[tuple, dict | str] = {}  # one rendering per campaign, language and window
+    # one rendering per campaign, language and window
+    bodies: dict[tuple[int, str | None, bool], dict[str, Any] | str] = {}
     for row in rows:
         campaign = campaigns[row.campaign_id]
         if not row.consented:  # withdrawn since the audience was built
@@ -253,7 +257,7 @@ async def _put_in_outbox(
     return len(outbox_rows)
 
 
-def _outbox_row_of_delivery() -> ScalarSelect:
+def _outbox_row_of_delivery() -> ScalarSelect[int]:
     """The outbox row a delivery became, found by its idempotency key (a unique index)."""
     key = (
         "campaign:"

@@ -89,7 +89,7 @@ async def counts_of(session: AsyncSession, campaign_ids: list[int]) -> dict[int,
 
 def _later(session: AsyncSession, moment: Any) -> Any:
     """`moment` plus the reply window, in SQL (SQLite keeps instants as text)."""
-    if session.bind.dialect.name == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         hours = int(REPLY_WINDOW.total_seconds() // 3600)
         return func.strftime("%Y-%m-%d %H:%M:%f", moment, f"+{hours} hours")
     return moment + literal(REPLY_WINDOW, type_=Interval())

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import web_links
 from bot.channels.intake import handle_or_keep, storable
@@ -210,13 +211,13 @@ class WebChannel:
         )
 
 
-async def _language(db: Any, session: WebSession) -> str | None:
+async def _language(db: AsyncSession, session: WebSession) -> str | None:
     return await db.scalar(
         select(User.language).where(User.channel == CHANNEL, User.channel_user_id == session.id)
     )
 
 
-async def _mark_read(db: Any, rows: list[Any]) -> None:
+async def _mark_read(db: AsyncSession, rows: list[Any]) -> None:
     if not rows:
         return
     now = utcnow()

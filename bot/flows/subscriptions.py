@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bot.campaigns import TOPICS
 from bot.content import read_yaml
@@ -119,5 +120,5 @@ def _in(entry: dict[str, str], language: str) -> str:
 
 
 @cache
-def _texts() -> dict[str, dict]:
+def _texts() -> dict[str, dict[str, Any]]:  # language: text, or topic: language: text
     return read_yaml(TEXTS_FILE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypedDict
 
 from bot.content import read_yaml
 from bot.nlu.normalize import normalize
@@ -14,6 +15,22 @@ WORDS_FILE = Path(__file__).with_name("consent_words.yaml")
 SHORT = 4  # "bghit nwsal", "je veux recevoir": a receive word alone in a short message
 _ARABIC = range(0x0600, 0x0700)
 Words = frozenset[str]
+
+
+class _Words(TypedDict):
+    """The lists of consent_words.yaml, normalized."""
+
+    receive: Words
+    subscribe: Words
+    want: Words
+    which: Words
+    halt: Words
+    sent: Words
+    unsubscribe: Words
+    stop: Words
+    not_news: Words
+    topics: dict[str, Words]
+    weak_topics: dict[str, Words]
 
 
 @dataclass(frozen=True)
@@ -91,7 +108,7 @@ def _has(typed: str, word: str) -> bool:
 
 
 @cache
-def _words() -> dict[str, Words | dict[str, Words]]:
+def _words() -> _Words:
     raw = read_yaml(WORDS_FILE)
 
     def listed(values: list[object]) -> Words:
@@ -100,9 +117,15 @@ def _words() -> dict[str, Words | dict[str, Words]]:
             for v in values
         )
 
-    lists = ("receive", "subscribe", "want", "which", "halt", "sent", "unsubscribe", "stop")
     return {
-        **{name: listed(raw[name]) for name in lists},
+        "receive": listed(raw["receive"]),
+        "subscribe": listed(raw["subscribe"]),
+        "want": listed(raw["want"]),
+        "which": listed(raw["which"]),
+        "halt": listed(raw["halt"]),
+        "sent": listed(raw["sent"]),
+        "unsubscribe": listed(raw["unsubscribe"]),
+        "stop": listed(raw["stop"]),
         "not_news": frozenset(normalize(p) for p in raw["not_news"]),
         "topics": {topic: listed(values) for topic, values in raw["topics"].items()},
         "weak_topics": {topic: listed(values) for topic, values in raw["weak_topics"].items()},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from bot.clock import utcnow
 from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
@@ -43,10 +45,13 @@ DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
 
 
 def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
-    return _INSERTS[session.bind.dialect.name].insert(table)
+    return _INSERTS[session.get_bind().dialect.name](table)
 
 
-_INSERTS = {"postgresql": postgresql, "sqlite": sqlite}
+_INSERTS: dict[str, Callable[[Any], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -57,8 +62,8 @@ def rowcount(result: Result[Any]) -> int:
 # The webhook's statements are built once per dialect and run with their values as
 # parameters: building a statement with its values costs more CPU than SQLite's work.
 @cache
-def _user_upsert(dialect: str) -> Select[tuple[User]]:
-    insert = _INSERTS[dialect].insert(User)
+def _user_upsert(dialect: str) -> ExecutableReturnsRows:
+    insert = _INSERTS[dialect](User)
     upsert = insert.on_conflict_do_update(
         index_elements=["channel", "channel_user_id"],
         set_={"last_seen_at": insert.excluded.last_seen_at},
@@ -67,11 +72,10 @@ def _user_upsert(dialect: str) -> Select[tuple[User]]:
 
 
 @cache
-def _message_insert(dialect: str) -> postgresql.Insert | sqlite.Insert:
+def _message_insert(dialect: str) -> ReturningInsert[Any]:
     messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
     return (
-        _INSERTS[dialect]
-        .insert(messages)
+        _INSERTS[dialect](messages)
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
         .returning(messages.c.id)
     )
@@ -81,7 +85,7 @@ async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str)
     """The user behind a channel address, created on first contact (safe under races)."""
     now = utcnow()
     user = await session.scalar(
-        _user_upsert(session.bind.dialect.name),
+        _user_upsert(session.get_bind().dialect.name),
         {
             "channel": channel,
             "channel_user_id": channel_user_id,
@@ -111,7 +115,7 @@ async def record_inbound(
         }
     )
     result = await session.execute(
-        _message_insert(session.bind.dialect.name),
+        _message_insert(session.get_bind().dialect.name),
         {
             "user_id": user.id,
             "channel": inbound.channel,
@@ -142,7 +146,7 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
 
 
 @cache
-def _turn_context_query() -> Select[tuple[ConversationState, Handoff, bool]]:
+def _turn_context_query() -> Select[ConversationState, Handoff, bool]:
     has_reminders = exists().where(Reminder.user_id == User.id, Reminder.status == "pending")
     return (
         select(ConversationState, Handoff, has_reminders)
@@ -240,8 +244,9 @@ async def insert_outbox(
     return list(queued.all())
 
 
-_OUTBOX = OutboxItem.__table__  # the sender's statements are Core: no ORM identity work
-_USERS = User.__table__
+# the sender's statements are Core: no ORM identity work
+_OUTBOX = cast(Table, OutboxItem.__table__)
+_USERS = cast(Table, User.__table__)
 
 
 async def claim_outbox(

@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Generator
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.engine import Connection
@@ -44,7 +45,7 @@ class InlineConnection(aiosqlite.Connection):
             self._connection = self._connector()
         return self
 
-    def __await__(self) -> Any:  # no thread to start
+    def __await__(self) -> Generator[Any, None, InlineConnection]:  # no thread to start
         return self._connect().__await__()
 
     def stop(self) -> None:
@@ -70,7 +71,7 @@ def begin_immediate(connection: Connection) -> None:
     process wrote in between (no busy timeout can help a stale snapshot); one that starts
     IMMEDIATE waits its turn: here in asyncio sleeps (the loop keeps serving), not in
     SQLite's busy handler (which would block it)."""
-    raw: sqlite3.Connection = connection.connection.driver_connection._conn
+    raw = cast(InlineConnection, connection.connection.driver_connection)._conn
     deadline = time.monotonic() + LOCK_PATIENCE
     pause = _FIRST_PAUSE
     while True:
