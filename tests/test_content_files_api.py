@@ -197,6 +197,19 @@ async def test_yaml_aliases_are_refused_before_they_unfold(service):
     assert "aliases" in refused.json()["detail"][0]["message"]
 
 
+async def test_values_the_database_cannot_keep_are_refused_naming_the_item(service):
+    editor = await token(service, "editor")
+    data = await exported(service, editor, "women.yaml")
+    first = next(iter(data["items"]))
+    text = yaml.safe_dump(data, allow_unicode=True).replace(
+        f"  {first}:\n", f"  {first}:\n    logo: !!binary R0lGODlh\n    poids: .nan\n", 1
+    )
+    refused = await check(service, editor, as_upload(text, "women.yaml"))
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["item"] == first
+    assert "no binary data" in refused.json()["detail"][0]["message"]
+
+
 async def test_an_import_checked_before_another_change_is_a_409(service):
     editor = await token(service, "editor")
     data = await exported(service, editor, "women.yaml")
@@ -216,6 +229,8 @@ async def test_an_import_checked_before_another_change_is_a_409(service):
 
 
 async def test_advisors_cannot_export_or_import_content(service):
+    anonymous = await service.client.get("/admin/content-files/export.zip")
+    assert anonymous.status_code == 401
     advisor = await token(service, "advisor")
     assert (
         await service.client.get("/admin/content-files/export.zip", headers=advisor)

@@ -6,6 +6,7 @@ items. The database side (validation against the live set, versions) is in `edit
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 import zlib
@@ -134,6 +135,12 @@ def read_files(files: Mapping[str, bytes]) -> Upload:
                 problems.append(Problem(file=name, message=message, line=line))
             elif item_id in items:
                 message = f"{name}: item {item_id}: id already used in {items[item_id][0]}"
+                problems.append(Problem(file=name, message=message, item=item_id, line=line))
+            elif not _storable(plain(raw)):
+                message = (
+                    f"{name}: item {item_id}: values must be text, numbers, true/false, lists "
+                    "or mappings with text keys (no binary data, sets or NaN)"
+                )
                 problems.append(Problem(file=name, message=message, item=item_id, line=line))
             else:
                 items[item_id], lines[item_id] = (name, plain(raw)), line
@@ -323,6 +330,14 @@ def _wanted(entry: zipfile.ZipInfo) -> bool:
     """Files, not folders, nor what archivers add (__MACOSX/, .DS_Store)."""
     parts = PurePosixPath(entry.filename).parts
     return not entry.is_dir() and not any(p.startswith((".", "__MACOSX")) for p in parts)
+
+
+def _storable(data: Any) -> bool:
+    """The item comes back from the database's JSON exactly as it is."""
+    try:
+        return bool(json.loads(json.dumps(data, allow_nan=False)) == data)
+    except (TypeError, ValueError):
+        return False
 
 
 def plain(data: Any) -> Any:
