@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests import test_console_browser
-from tests.browser import LiveService, chromium, screenshot, wait_for
+from tests.browser import PHONE, LiveService, chromium, screenshot, wait_for
 from tests.chat import Chat
 from tests.console import NADIA, PASSWORD
 from tests.test_console_browser import DESKTOP, click, log_in, shown, text_of
@@ -41,6 +42,13 @@ def written(folder: Path, data: dict, name: str = "create_cooperative.yaml") -> 
     return str(path)
 
 
+def phone(browser: WebDriver, size: tuple[int, int] = PHONE) -> None:
+    """The same page at another screen size (the window alone cannot go narrower)."""
+    width, height = size
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": size == PHONE}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
 def test_an_editor_imports_a_changed_file_sees_the_dry_run_then_the_change(console, tmp_path):
     data = exported_topic(console, "create_cooperative.yaml")
     data["items"]["create.members"]["text"]["ary"] = SEVEN_FOUNDERS_ARY
@@ -68,6 +76,9 @@ def test_an_editor_imports_a_changed_file_sees_the_dry_run_then_the_change(conso
         assert "الدارجة" in shown(browser, '[data-change="create.members"]').text
         assert MEMBERS_ARY not in console.services.engine.content.get("create.members").text["ary"]
         screenshot(browser, "console-import-checked-desktop")
+        phone(browser)
+        screenshot(browser, "console-import-checked-phone")
+        phone(browser, DESKTOP)
 
         click(browser, "#import-apply")
         assert "en ligne" in shown(browser, "#import-done").text
