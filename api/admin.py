@@ -182,6 +182,20 @@ class HandoffSummary(HandoffCounts):
     ratings: int
 
 
+class FunnelStep(BaseModel):
+    step: str = Field(examples=["sector"], description="the step's name in its flow")
+    users: int = Field(examples=[14], description="distinct users who reached it")
+
+
+class Funnel(BaseModel):
+    """A guided flow in the period: where people start, get to, and drop out."""
+
+    flow: str = Field(examples=["finder"], description="finder, formalize, reminder, handoff")
+    started: int = Field(examples=[20], description="distinct users with any step of it")
+    steps: list[FunnelStep] = Field(description="every step, in the flow's order")
+    finished: int = Field(examples=[9], description="distinct users who reached its end")
+
+
 class InsightsOut(BaseModel):
     days: int = Field(examples=[30])
     users: int
@@ -193,6 +207,7 @@ class InsightsOut(BaseModel):
     handoffs: list[HandoffDay]
     handoff_summary: HandoffSummary
     campaigns: list[CampaignFigures]
+    funnels: list[Funnel] = Field(description="the guided flows started in the period")
 
 
 @router.get("/content")
@@ -410,7 +425,7 @@ async def insights_csv(
     columns = insights.CSV_COLUMNS.get(table)
     if columns is None:  # an empty table is a header line, not a 404
         raise HTTPException(404, f"no table {table} (try: {', '.join(insights.CSV_COLUMNS)})")
-    rows = data[table]
+    rows = insights.csv_rows(data, table)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()

@@ -1,4 +1,5 @@
-"""Insights drawn as SVG on the server: stacked bars per day and ranked horizontal bars.
+"""Insights drawn as SVG on the server: stacked bars per day, ranked horizontal bars, and
+the guided flows' funnels.
 No script runs in the browser to draw them, and they print as they look."""
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from bot.content import read_yaml
 
 PALETTE = ("#0f766e", "#d97706", "#4f46e5", "#be123c", "#65a30d", "#0369a1", "#7c3aed")
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 260, 44, 40, 34
-TITLES: dict[str, str] = read_yaml(Path(__file__).with_name("console_texts.yaml"))["charts"]
+TEXTS = read_yaml(Path(__file__).with_name("console_texts.yaml"))
+TITLES: dict[str, str] = TEXTS["charts"]
+FUNNEL_TEXTS: dict[str, Any] = TEXTS["funnels"]
+LABEL_W, ROW_H = 180, 24
 
 
 def _svg(title: str, height: int, body: list[str]) -> str:
@@ -82,20 +86,44 @@ def ranked_bars(title: str, rows: list[tuple[str, float]], unit: str = "") -> st
         return _empty(title)
     rows = rows[:12]
     top = max(max(v for _, v in rows), 1)
-    label_w, row_h = 180, 24
-    height = TOP + row_h * len(rows) + 8
-    body = []
-    for i, (label, value) in enumerate(rows):
-        y = TOP + i * row_h
-        w = value / top * (WIDTH - label_w - 70)
+    body = [
+        _bar_row(TOP + i * ROW_H, label, value / top, f"{value:g}{unit}")
+        for i, (label, value) in enumerate(rows)
+    ]
+    return _svg(title, TOP + ROW_H * len(rows) + 8, body)
+
+
+def _bar_row(y: float, label: str, share: float, shown: str, colour: str = PALETTE[0]) -> str:
+    """One labelled horizontal bar, `share` of the full width, its figure after it."""
+    w = share * (WIDTH - LABEL_W - 90)
+    return (
+        f'<text x="{LABEL_W - 8}" y="{y + 15}" text-anchor="end" fill="#111827">'
+        f"{escape(label[:28])}</text>"
+        f'<rect class="bar" x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW_H - 8}" '
+        f'fill="{colour}"><title>{escape(label)} : {escape(shown)}</title></rect>'
+        f'<text x="{LABEL_W + w + 6:.1f}" y="{y + 15}" fill="#374151">{escape(shown)}</text>'
+    )
+
+
+def funnel_bars(title: str, funnels: list[tuple[str, list[tuple[str, int]]]]) -> str:
+    """Per flow, a heading then one bar per stage (started, each step, finished), each a
+    share of those who started, so where people drop out shows as a step down."""
+    if not funnels:
+        return _empty(title)
+    body, y = [], float(TOP)
+    for n, (flow, stages) in enumerate(funnels):
         body.append(
-            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" fill="#111827">'
-            f"{escape(label[:28])}</text>"
-            f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" '
-            f'fill="{PALETTE[0]}"><title>{escape(label)} : {value:g}{unit}</title></rect>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" fill="#374151">{value:g}{unit}</text>'
+            f'<text class="flow" x="8" y="{y + 15}" font-weight="600" fill="#111827">'
+            f"{escape(flow)}</text>"
         )
-    return _svg(title, height, body)
+        y += ROW_H
+        started = max(stages[0][1], 1)
+        for label, users in stages:
+            shown = f"{users} ({users / started:.0%})".replace("%", " %")
+            body.append(_bar_row(y, label, users / started, shown, PALETTE[n % len(PALETTE)]))
+            y += ROW_H
+        y += 8
+    return _svg(title, int(y), body)
 
 
 def _daily_by(key: str, name: str) -> Callable[[dict[str, Any]], str]:
@@ -143,6 +171,27 @@ def _reminders(data: dict[str, Any]) -> str:
     return ranked_bars(TITLES["reminders"], [(r["status"], r["count"]) for r in data["reminders"]])
 
 
+def _funnels(data: dict[str, Any]) -> str:
+    flows, steps = FUNNEL_TEXTS["flows"], FUNNEL_TEXTS["steps"]
+    return funnel_bars(
+        TITLES["funnels"],
+        [
+            (
+                flows.get(f["flow"], f["flow"]),
+                [
+                    (FUNNEL_TEXTS["started"], f["started"]),
+                    *(
+                        (steps.get(f["flow"], {}).get(s["step"], s["step"]), s["users"])
+                        for s in f["steps"]
+                    ),
+                    (FUNNEL_TEXTS["finished"], f["finished"]),
+                ],
+            )
+            for f in data["funnels"]
+        ],
+    )
+
+
 CHARTS: dict[str, Callable[[dict[str, Any]], str]] = {
     "daily-channel": _daily_by("channel", "daily-channel"),
     "daily-language": _daily_by("language", "daily-language"),
@@ -150,4 +199,5 @@ CHARTS: dict[str, Callable[[dict[str, Any]], str]] = {
     "handoffs": _handoffs,
     "response-times": _response_times,
     "reminders": _reminders,
+    "funnels": _funnels,
 }

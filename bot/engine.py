@@ -7,7 +7,7 @@ from copy import deepcopy
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import metrics, web_links
+from bot import funnels, metrics, web_links
 from bot.campaigns import consent
 from bot.capsules import CapsuleView
 from bot.clock import utcnow
@@ -67,7 +67,8 @@ class Engine:
         self, session: AsyncSession, inbound: Inbound, understand: Understand
     ) -> list[Outbound]:
         """Six statements for an ordinary text message: upsert the user, read the turn's
-        context, store the message, save the state, queue the replies, log them."""
+        context, store the message, save the state, queue the replies, log them; a seventh
+        when a guided flow moves to another step (the funnels' record)."""
         user = await repo.user_for(
             session, channel=inbound.channel, channel_user_id=inbound.user_id
         )
@@ -108,6 +109,7 @@ class Engine:
                 desk=self.handoffs.desk_recipient,
             )
             return [Outbound(erase.farewell)]
+        await funnels.record(session, user=user, turn=turn, was=(state.flow, state.step))
         _save(turn, user, state)
         await reminders.apply_effects(
             session, user=user, effects=[e for e in turn.effects if isinstance(e, ReminderEffect)]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import funnels
 from bot.campaigns import results as campaign_results
 from bot.clock import utcnow
 from bot.store.models import Handoff, Message, Reminder, User
@@ -23,6 +24,7 @@ CSV_COLUMNS = {
     "unanswered": ("text", "language", "date"),
     "handoffs": ("day", "requests", "answered", "left_by_user", "first_response_minutes_median"),
     "campaigns": ("id", "name", "topic", "status", *campaign_results.COUNTS),
+    "funnels": ("flow", "step", "users"),
 }
 
 
@@ -74,7 +76,13 @@ async def summary(session: AsyncSession, *, days: int, fallback_below: float) ->
         "reminders": [{"status": s, "count": n} for s, n in reminders.all()],
         **await handoff_figures(session, since),
         "campaigns": await campaign_results.summary(session),
+        "funnels": await funnels.figures(session, since=since),
     }
+
+
+def csv_rows(data: dict[str, Any], table: str) -> list[dict[str, Any]]:
+    """The rows of one CSV export: the summary's list, flattened for the funnels."""
+    return funnels.csv_rows(data["funnels"]) if table == "funnels" else list(data[table])
 
 
 async def handoff_figures(session: AsyncSession, since: datetime) -> dict[str, Any]:

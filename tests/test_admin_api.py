@@ -202,7 +202,7 @@ async def test_an_admin_erases_a_user_on_request(service):
     assert (first.status_code, again.status_code) == (200, 404)
 
 
-@pytest.mark.parametrize("table", ["unanswered", "daily", "intents", "handoffs"])
+@pytest.mark.parametrize("table", ["unanswered", "daily", "intents", "handoffs", "funnels"])
 async def test_an_empty_insights_table_is_a_csv_with_its_header_not_a_404(service, table):
     editor = await token(service, "editor")
     response = await service.client.get(f"/admin/insights/{table}.csv", headers=editor)

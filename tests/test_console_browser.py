@@ -25,6 +25,7 @@ from tests.desk import HEADERS as TELEGRAM_HEADERS
 from tests.fakes.telegram_api import group_update
 from tests.fakes.whatsapp_api import signed, text_message, webhook
 from tests.service import channel_settings
+from tests.test_funnels import two_finders
 
 pytestmark = pytest.mark.store
 DESKTOP = (1366, 900)
@@ -237,6 +238,7 @@ def test_the_insights_page_draws_its_charts(console):
         "wach kayn chi stade dyal lkora hna?",
     ):
         console.run(chat.send(question))
+    console.run(two_finders(console.services.engine))
     with chromium(DESKTOP) as browser:
         log_in(browser, console, NADIA)
         browser.get(f"{console.url}/console#insights")
@@ -248,13 +250,17 @@ def test_the_insights_page_draws_its_charts(console):
                 for c in charts
             ),
         )
-        assert len(charts) == 6
+        assert len(charts) == 7
         assert shown(browser, "#fallback-rate").text.endswith("%\nTaux de repli")
         screenshot(browser, "console-insights-desktop")
         browser.set_window_size(*PHONE)
         screenshot(browser, "console-insights-phone")
         browser.get(f"{console.url}/console/charts/daily-language.svg")
         assert 'class="bar"' in browser.page_source
+        browser.set_window_size(*DESKTOP)
+        browser.get(f"{console.url}/console/charts/funnels.svg")
+        assert "Trouver un financement" in browser.page_source
+        screenshot(browser, "console-insights-funnels")
 
 
 def test_an_editor_writes_a_ready_answer_that_advisors_then_find(console):

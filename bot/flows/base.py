@@ -82,6 +82,7 @@ class Turn:
     handoff: HandoffView | None = None  # set while advisors have the conversation
     # a bare "stop" just after a campaign message: its Stop button's value ("news:12")
     campaign_stop: str | None = None
+    finished: str | None = None  # the guided flow this turn completed (for the funnels)
 
     @property
     def understood(self) -> Understanding:
@@ -98,6 +99,12 @@ class Turn:
     @property
     def language(self) -> str:
         return self.conversation.language or self.settings.default_language
+
+    def finish_flow(self, name: str) -> None:
+        """The guided flow `name` reached its end: left, and counted as finished, not
+        abandoned."""
+        self.conversation.leave_flow()
+        self.finished = name
 
 
 def chosen_payload(text: str, offered: list[list[str]]) -> str | None:

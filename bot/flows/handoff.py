@@ -47,7 +47,7 @@ def request(turn: Turn) -> list[Outbound]:
 
 
 def open_handoff(turn: Turn, description: str) -> list[Outbound]:
-    turn.conversation.leave_flow()
+    turn.finish_flow(NAME)  # also when a long first request skipped the describe step
     turn.effects.append(OpenHandoff(description))
     hours = turn.settings.office_hours()
     if hours.is_open(turn.inbound.received_at):
@@ -76,6 +76,7 @@ class Describe:
     """Waiting for the one line that tells the advisor what the request is about."""
 
     name = NAME
+    steps = tuple(Step)
     reads_media = True  # a voice note is a fine description: advisors can listen to it
 
     def read(self, turn: Turn) -> list[Outbound]:

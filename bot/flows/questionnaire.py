@@ -45,6 +45,11 @@ class Questionnaire:
     questions: tuple[Question, ...]
     conclude: Callable[[Turn, Slots], list[Outbound]]
 
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """Its steps in order: one per question, named after the question's slot."""
+        return tuple(q.slot for q in self.questions)
+
     def start(self, turn: Turn) -> list[Outbound]:
         turn.conversation.flow, turn.conversation.slots = self.name, {}
         return self._next(turn)
@@ -102,7 +107,7 @@ class Questionnaire:
         question = self._current(turn.conversation.slots)
         if question is None:
             slots = dict(turn.conversation.slots)
-            turn.conversation.leave_flow()
+            turn.finish_flow(self.name)
             turn.conversation.answers[self.name] = slots
             return self.conclude(turn, slots)
         turn.conversation.step = question.slot

@@ -46,6 +46,7 @@ class ReminderFlow:
     """The conversation's side of reminders, with the same surface as a questionnaire."""
 
     name = FLOW
+    steps = tuple(Step)
 
     def read(self, turn: Turn) -> list[Outbound] | None:
         """A typed answer to the current step; None when it is not one."""
@@ -240,7 +241,7 @@ def _save(turn: Turn) -> list[Outbound]:
         turn.effects.append(
             CreateReminder(slots.get("text") or "⏰", local, turn.zone, slots.get("recurrence"))
         )
-    turn.conversation.leave_flow()
+    turn.finish_flow(FLOW)
     return [
         Outbound(
             _("Done! I will remind you on {when}.").format(when=format_moment(local)),

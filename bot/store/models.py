@@ -100,6 +100,19 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class FlowStep(Base):
+    """A guided flow reached a step (or its end, step "finished") in a turn: what the
+    insights' funnels count. Written only on turns where the step changes."""
+
+    __tablename__ = "flow_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    flow: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 class OutboxItem(Base):
     """A reply written in the same transaction as the state change, delivered afterwards."""
 

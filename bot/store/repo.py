@@ -33,6 +33,7 @@ from bot.messages import Inbound, Outbound
 from bot.nlu import Understanding
 from bot.store.models import (
     ConversationState,
+    FlowStep,
     Handoff,
     HandoffEvent,
     Message,
@@ -453,9 +454,11 @@ async def erase_user(
 
 
 async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int:
-    """Retention: forget messages, and delivered outbox rows, older than the period."""
+    """Retention: forget messages, delivered outbox rows and flow steps older than the
+    period."""
     cutoff = utcnow() - older_than
     removed = await session.execute(delete(Message).where(Message.created_at < cutoff))
+    await session.execute(delete(FlowStep).where(FlowStep.at < cutoff))
     await session.execute(
         delete(OutboxItem).where(
             OutboxItem.status.in_(("sent", "failed")), OutboxItem.created_at < cutoff

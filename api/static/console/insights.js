@@ -2,8 +2,8 @@
 // become a training phrase when the API has the review list), a CSV per table.
 import { call, h, LANGUAGE_NAMES, message } from "./api.js";
 
-const CHARTS = ["daily-channel", "daily-language", "intents", "handoffs", "response-times", "reminders"];
-const TABLES = { daily: "Messages par jour", intents: "Intentions", unanswered: "Questions sans réponse", handoffs: "Conseillers" };
+const CHARTS = ["daily-channel", "daily-language", "intents", "handoffs", "response-times", "reminders", "funnels"];
+const TABLES = { daily: "Messages par jour", intents: "Intentions", unanswered: "Questions sans réponse", handoffs: "Conseillers", funnels: "Parcours guidés" };
 
 export async function render(view) {
   const days = h("select", { id: "days", "aria-label": "Période" },
