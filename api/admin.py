@@ -21,6 +21,7 @@ from bot import admin_tokens, audit, capsules, insights
 from bot.channels.service import Services
 from bot.content import ContentError, editing, known_intents
 from bot.content.claims import ForbiddenClaim
+from bot.handoff import attachments
 from bot.store import repo
 from bot.store.models import ContentVersion
 
@@ -379,14 +380,16 @@ async def erase_user(
 ) -> Erased:
     """Erase everything stored about one user, on their request made elsewhere."""
     async with services.db.transaction() as session:
-        if not await repo.erase_user_silently(
+        user_id = await repo.erase_user_silently(
             session,
             channel=channel,
             channel_user_id=channel_user_id,
             desk=services.engine.handoffs.desk_recipient,
-        ):
+        )
+        if user_id is None:
             raise HTTPException(404, "no such user")
         audit.record(session, actor=caller.name, action="user.erase", target=channel)
+    attachments.forget_user(services.settings.data_dir, user_id)
     return Erased()
 
 

@@ -27,8 +27,8 @@ _MEANINGS = {
     409: ("the change conflicts with the current state", "this handoff is already claimed"),
     413: ("the body is too large", "body larger than 1000000 bytes"),
     415: (
-        "the upload is not of an accepted type",
-        "upload: a .yaml content file or a .zip of them is expected",
+        "a file of a type this route does not take (an inbox file, a content import)",
+        "only JPEG, PNG, WebP or PDF files can be sent",
     ),
     422: (
         "invalid input, or a text the fact sheet forbids (the message names the rule and "
@@ -37,6 +37,7 @@ _MEANINGS = {
         "forbids (rule seven_founders, language ary): 7 founders are required (the minimum "
         "is 5 members)",
     ),
+    502: ("the messaging channel did not answer", "Telegram did not give the file"),
     429: ("too many requests for this token; wait a minute", "too many requests for this token"),
 }
 COMMON = (401, 403, 422, 429)

@@ -18,8 +18,9 @@ from api.services import ServicesDep
 from bot import audit
 from bot.channels.service import Services
 from bot.clock import utcnow
-from bot.handoff import canned
+from bot.handoff import attachments, canned
 from bot.handoff.desk import AdvisorRef
+from bot.messages import Attachment
 from bot.store import repo
 from bot.store.models import Advisor, Handoff, HandoffEvent, User
 from bot.store.repo import DESK_CHANNEL
@@ -92,10 +93,16 @@ class HandoffOut(BaseModel):
 
 
 class HandoffMessage(BaseModel):
+    id: int = Field(examples=[41])
     author: str = Field(examples=["user"])
     advisor: str | None
     text: str = Field(examples=["Salam, wach kayn chi credit l cooperative?"])
     media: str = Field(examples=["none"], description="none, photo, document…")
+    file: str | None = Field(
+        default=None,
+        examples=["/admin/handoffs/12/files/41"],
+        description="where the advisor opens the file sent with this message",
+    )
     at: datetime
 
 
@@ -170,7 +177,13 @@ async def read_handoff(
             summary=handoff.summary,
             messages=[
                 HandoffMessage(
-                    author=e.author, advisor=e.advisor, text=e.text, media=e.media, at=e.created_at
+                    id=e.id,
+                    author=e.author,
+                    advisor=e.advisor,
+                    text=e.text,
+                    media=e.media,
+                    file=f"/admin/handoffs/{handoff_id}/files/{e.id}" if e.attachment else None,
+                    at=e.created_at,
                 )
                 for e in events
             ],
@@ -181,35 +194,35 @@ async def read_handoff(
 async def claim_handoff(
     handoff_id: HandoffId, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, "claim", "")
+    return await act(services, caller, handoff_id, "claim", "")
 
 
 @router.post("/handoffs/{handoff_id}/reply", responses=responses(404, 409))
 async def reply_to_handoff(
     handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, None, body.text)
+    return await act(services, caller, handoff_id, None, body.text)
 
 
 @router.post("/handoffs/{handoff_id}/notes", responses=responses(404, 409))
 async def note_on_handoff(
     handoff_id: HandoffId, body: TextIn, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, "note", body.text)
+    return await act(services, caller, handoff_id, "note", body.text)
 
 
 @router.post("/handoffs/{handoff_id}/transfer", responses=responses(404, 409))
 async def transfer_handoff(
     handoff_id: HandoffId, body: TransferIn, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, "transfer", body.to or "")
+    return await act(services, caller, handoff_id, "transfer", body.to or "")
 
 
 @router.post("/handoffs/{handoff_id}/close", responses=responses(404, 409))
 async def close_handoff(
     handoff_id: HandoffId, caller: AdvisorCaller, services: ServicesDep
 ) -> HandoffOut:
-    return await _act(services, caller, handoff_id, "close", "")
+    return await act(services, caller, handoff_id, "close", "")
 
 
 @router.get("/advisors")
@@ -290,22 +303,44 @@ async def delete_canned(key: CannedKey, caller: Editor, services: ServicesDep) -
     return CannedDeleted(key=key)
 
 
-async def _act(
-    services: Services, caller: Caller, handoff_id: int, command: str | None, text: str
+async def act(
+    services: Services,
+    caller: Caller,
+    handoff_id: int,
+    command: str | None,
+    text: str,
+    upload: attachments.Upload | None = None,
 ) -> HandoffOut:
-    """One advisor action under the desk's rules; a refusal becomes a 409 or 422."""
+    """One advisor action under the desk's rules; a refusal becomes a 409 or 422. A file
+    is kept on disk only while its reply is: refused or failed, it goes."""
     advisor = AdvisorRef(f"api:{caller.name}"[:80])
     desk = services.engine.desk
-    async with services.db.transaction() as session:
-        handoff = await _handoff(session, handoff_id)
-        refusal = await desk.act(
-            session, handoff, advisor, command=command, text=text, from_group=False
-        )
-        if refusal is None:
-            result = _listed(handoff, None)
-            action = f"handoff.{command or 'reply'}"
-            audit.record(session, actor=caller.name, action=action, target=str(handoff_id))
+    data_dir = services.settings.data_dir
+    kept: Attachment | None = None
+    try:
+        async with services.db.transaction() as session:
+            handoff = await _handoff(session, handoff_id)
+            kept = attachments.save(data_dir, handoff.user_id, upload) if upload else None
+            refusal = await desk.act(
+                session,
+                handoff,
+                advisor,
+                command=command,
+                text=text,
+                from_group=False,
+                attachment=kept,
+            )
+            if refusal is None:
+                result = _listed(handoff, None)
+                action = f"handoff.{'file' if upload else command or 'reply'}"
+                audit.record(session, actor=caller.name, action=action, target=str(handoff_id))
+    except BaseException:
+        if kept:
+            attachments.discard(data_dir, kept)
+        raise
     if refusal is not None:
+        if kept:
+            attachments.discard(data_dir, kept)
         raise HTTPException(REFUSAL_STATUS.get(refusal.reason, 422), str(refusal))
     services.worker.poke()
     return result

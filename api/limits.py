@@ -27,7 +27,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY = 1_000_000
 MAX_WEB_BODY = 16 * 1024  # a chat message: 4000 characters of Arabic, and room to spare
 MAX_UPLOAD = 16 * 1024 * 1024 + 64 * 1024  # a 16 MB video and its multipart framing
-_UPLOADS = re.compile(r"^/admin/capsules/[^/]+/video$")
+_UPLOADS = re.compile(r"^/admin/(capsules/[^/]+/video|handoffs/\d+/files)$")
 
 
 def body_limit(path: str) -> int:

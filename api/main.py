@@ -10,6 +10,7 @@ from api import (
     console,
     content_files,
     errors,
+    handoff_files,
     handoffs,
     health,
     metrics,
@@ -52,6 +53,7 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(audit.router)
     app.include_router(training.router)
     app.include_router(handoffs.router)
+    app.include_router(handoff_files.router)
     app.include_router(metrics.router)
     app.include_router(console.router)
     app.mount("/console/static", console.static, name="console-static")

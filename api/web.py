@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import Path as InPath
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field, model_validator
@@ -29,6 +30,7 @@ from bot.channels import web_page
 from bot.channels.intake import StoreDown, is_outage
 from bot.channels.web import SessionRefused, WebChannel, WebSession
 from bot.clock import utcnow
+from bot.handoff import attachments
 from bot.i18n import LANGUAGES
 from bot.store.models import Capsule
 
@@ -158,6 +160,27 @@ async def capsule_video(capsule_id: str, services: ServicesDep) -> Response:
     if capsule and capsule.video_url and capsule.video_url.startswith("https://"):
         return RedirectResponse(capsule.video_url)
     raise HTTPException(404, f"no video for capsule {capsule_id}")
+
+
+@router.get("/web/files/{row_id}")
+async def advisor_file(
+    row_id: Annotated[int, InPath(ge=1, le=2**53)], session: Session, channel: Channel
+) -> FileResponse:
+    """A photo or PDF an advisor sent to this session (`?token=`, for links and images)."""
+    attachment = await channel.file_of(session, row_id)
+    try:
+        path = attachments.path_of(channel.settings.data_dir, attachment) if attachment else None
+    except LookupError:
+        path = None
+    if attachment is None or path is None:
+        raise HTTPException(404, f"no file in reply {row_id}")
+    return FileResponse(
+        path,
+        media_type=attachment.mime,
+        filename=attachment.name,
+        content_disposition_type="inline",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )
 
 
 @router.get("/chat", response_class=HTMLResponse)

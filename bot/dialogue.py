@@ -158,6 +158,7 @@ def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
     """A typed answer moves on; a confident question about something else leaves."""
     answered = flow.read(turn)
     if answered is not None:
+        turn.answered_flow = True
         return answered
     understanding = turn.understood
     if understanding.intent != OUT_OF_SCOPE and (

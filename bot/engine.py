@@ -16,6 +16,7 @@ from bot.content import Content
 from bot.dialogue import respond
 from bot.effects import CampaignTap, ChangeConsent, EraseUser, HandoffEffect, ReminderEffect
 from bot.flows.base import Conversation, Turn
+from bot.handoff import attachments
 from bot.handoff.desk import AdvisorDesk
 from bot.handoff.queue import HandoffQueue, view_of
 from bot.messages import Inbound, Outbound
@@ -94,14 +95,20 @@ class Engine:
         # redelivery is found here and the whole turn is rolled back
         if (
             await repo.record_inbound(
-                session, user=user, inbound=inbound, understanding=turn.understanding
+                session,
+                user=user,
+                inbound=inbound,
+                understanding=turn.understanding,
+                classified=not turn.answered_flow,
             )
             is None
         ):
             raise _Redelivered
-        metrics.understood(turn.understanding, self.settings.clarify_threshold)
+        if not turn.answered_flow:
+            metrics.understood(turn.understanding, self.settings.clarify_threshold)
         erase = next((e for e in turn.effects if isinstance(e, EraseUser)), None)
         if erase:
+            attachments.forget_user(self.settings.data_dir, user.id)
             await repo.erase_user(
                 session,
                 user=user,

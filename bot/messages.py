@@ -56,6 +56,16 @@ class Video:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file an advisor sends: stored under the data dir (`path` is relative to it)."""
+
+    path: str
+    kind: str  # "photo" or "document"
+    mime: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Template:
     name: str
     language: str
@@ -72,6 +82,7 @@ class Outbound:
     list_label: str | None = None
     video: Video | None = None
     template: Template | None = None
+    attachment: Attachment | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,6 +95,7 @@ class Outbound:
             list_label=data.get("list_label"),
             video=Video(**data["video"]) if data.get("video") else None,
             template=_template(data.get("template")),
+            attachment=Attachment(**data["attachment"]) if data.get("attachment") else None,
         )
 
 

@@ -99,11 +99,11 @@ async def test_a_sender_killed_halfway_delivers_the_rest_after_restart_with_no_d
             },
         )
         try:
-            processes.start("sender", "worker", "--no-reminders")
+            processes.start("sender", "worker")  # outbox and background jobs (campaigns)
             halfway = await wait_for(lambda: _sent_at_least(graph, USERS // 2), timeout=120)
             processes.kill("sender")
             at_kill = len(graph.messages)
-            processes.start("sender", "worker", "--no-reminders")
+            processes.start("sender", "worker")  # outbox and background jobs (campaigns)
             finished = await wait_for(lambda: _done(db, campaign_id), timeout=180)
             await asyncio.sleep(1)  # a duplicate in flight would arrive now
             outcome = await statuses(db)

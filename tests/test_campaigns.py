@@ -11,10 +11,12 @@ from bot import admin_tokens
 from bot.campaigns.dispatch import feed, sender_for
 from bot.clock import utcnow
 from bot.store import repo
+from bot.store.database import Database
 from bot.store.models import CampaignDelivery, Consent, User
 from tests.fakes.telegram_api import button_update, text_update
 from tests.fakes.whatsapp_api import signed, text_message, webhook
 from tests.service import TELEGRAM_SECRET
+from tests.statements import counting_statements
 
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 AMINA, KARIM, SAID = 5551001, 5551002, 5551003
@@ -384,3 +386,15 @@ async def test_the_campaign_routes_are_documented_with_examples(service):
         "/admin/campaigns/{campaign_id}/results.csv",
     } <= paths
     assert body["examples"][0]["topic"] == "deadlines"
+
+
+async def test_with_no_campaign_under_way_a_senders_round_is_one_query(service):
+    headers = await editor(service)
+    await campaign(service, headers)  # a draft is not under way
+    own = Database(service.services.settings.resolved_database_url)  # no background job's
+    try:
+        with counting_statements(own.engine) as idle:
+            assert await sender_for(service.services.settings, own, lambda: None).round() == 0
+    finally:
+        await own.dispose()
+    assert len(idle) == 1

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from api.charts import FUNNEL_TEXTS
-from bot import funnels
+from bot import funnels, insights
 from bot.clock import utcnow
 from bot.flows import GUIDED_FLOWS
 from bot.store import repo
@@ -135,3 +135,16 @@ async def test_a_question_asked_again_writes_no_step_and_an_answer_writes_one(ch
     assert asked_again.startswith("Choisissez l'une des réponses")
     assert [s for s in again.statements if "flow_steps" in s] == []
     assert len([s for s in answered.statements if "INSERT INTO flow_steps" in s]) == 1
+
+
+@pytest.mark.store
+async def test_answers_to_a_flows_questions_count_in_neither_the_intents_nor_the_fallbacks(
+    chat, db
+):
+    await finishes_the_finder_in_darija(Chat(chat.engine, user_id="212600000023"))
+    async with db.transaction() as session:
+        figures = await insights.summary(session, days=1, fallback_below=0.35)
+    counted = sum(intent["messages"] for intent in figures["intents"])
+    assert counted == 1  # the opening question only; the six answers are not questions
+    assert all("درهم" not in row["text"] for row in figures["unanswered"])
+    assert sum(day["messages"] for day in figures["daily"]) >= 7  # still counted as messages

@@ -55,7 +55,10 @@ class CampaignSender:
         self.db, self.pace, self.after_feed = db, pace, after_feed
 
     async def round(self) -> int:
-        """One pass; returns how many messages were put in the outbox."""
+        """One pass; returns how many messages were put in the outbox. Every process runs
+        it several times a second, so with no campaign under way it costs one query."""
+        if not await under_way(self.db):
+            return 0
         await start_due(self.db)
         fed = 0
         for channel, rate in self.pace.per_second.items():
@@ -69,6 +72,14 @@ class CampaignSender:
             await read_outcomes(session)
             await finish_done(session)
         return fed
+
+
+async def under_way(db: Database) -> bool:
+    """A campaign is scheduled or sending, or some of its messages still await an outcome."""
+    async with db.transaction() as session:
+        campaign = exists().where(Campaign.status.in_(("scheduled", "sending")))
+        awaiting = exists().where(CampaignDelivery.status == "outboxed")
+        return bool(await session.scalar(select(campaign | awaiting)))
 
 
 def sender_for(settings: Settings, db: Database, after_feed: Callable[[], None]) -> CampaignSender:

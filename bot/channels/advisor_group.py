@@ -122,7 +122,7 @@ class AdvisorGroup:
 
     async def _send_media(self, thread: int, media: MediaRef, caption: str) -> None:
         if media.channel == "telegram":
-            chat_id, _colon, message_id = media.ref.partition(":")
+            chat_id, message_id = media.ref.split(":")[:2]  # then the file_id
             await self.bot.copy_message(
                 self.group_id,
                 int(chat_id),

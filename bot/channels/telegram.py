@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
@@ -22,7 +22,8 @@ from bot.channels.intake import Unprocessable, handle_or_keep, storable
 from bot.channels.limits import shorten, split_text
 from bot.config import Settings, SettingsError
 from bot.engine import Engine
-from bot.messages import Inbound, Media, Outbound, Video
+from bot.handoff import attachments
+from bot.messages import Attachment, Inbound, Media, Outbound, Video
 from bot.outbox import Delivery, PermanentDeliveryError
 
 CHANNEL = "telegram"
@@ -121,10 +122,20 @@ def inbound_from(update: Update) -> Inbound | None:
         message_id=f"u{update.update_id}",
         text=text,
         media=Media.none if message.text else media_of(message),
-        media_ref=None if message.text else f"{message.chat.id}:{message.message_id}",
+        media_ref=None if message.text else _media_ref(message),
         language_hint=message.from_user.language_code if message.from_user else None,
         display_name=message.from_user.first_name if message.from_user else None,
     )
+
+
+def _media_ref(message: Message) -> str:
+    """ "chat:message" to copy the message to the advisors, then ":file_id" when it carries
+    a file, to fetch it for the console."""
+    found = message.effective_attachment
+    if isinstance(found, tuple):  # a photo, in several sizes: the largest
+        found = found[-1] if found else None
+    file_id = getattr(found, "file_id", None)
+    return f"{message.chat.id}:{message.message_id}" + (f":{file_id}" if file_id else "")
 
 
 class TelegramChannel:
@@ -182,6 +193,9 @@ class TelegramChannel:
         if outbound.video:
             await self._send_video(chat_id, outbound, outbound.video, keyboard)
             return
+        if outbound.attachment:
+            await self._send_file(chat_id, outbound, outbound.attachment, keyboard)
+            return
         pieces = split_text(outbound.text, MAX_TEXT)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
@@ -212,6 +226,40 @@ class TelegramChannel:
             await capsules.remember_upload(
                 self.engine.db, capsule_id, telegram_file_id=sent.video.file_id
             )
+
+    async def _send_file(
+        self, chat_id: int, outbound: Outbound, attachment: Attachment, keyboard: Any
+    ) -> None:
+        """An advisor's photo or PDF with the signed text as its caption; a text too long
+        for a caption goes first, on its own."""
+        try:
+            data = attachments.path_of(self.settings.data_dir, attachment).read_bytes()
+        except LookupError as error:
+            raise PermanentDeliveryError(str(error)) from error
+        caption: str | None = outbound.text
+        if len(outbound.text) > MAX_CAPTION:
+            for piece in split_text(outbound.text, MAX_TEXT):
+                await self.bot.send_message(chat_id, piece)
+            caption = None
+        send = self.bot.send_photo if attachment.kind == "photo" else self.bot.send_document
+        await send(
+            chat_id,
+            InputFile(data, filename=attachment.name),
+            caption=caption,
+            reply_markup=keyboard,
+        )
+
+    async def fetch_media(self, ref: str) -> tuple[bytes, str]:
+        """A file a user sent ("chat:message:file_id"), for an advisor's console; the type
+        is the caller's to find from the content. LookupError when it cannot be had."""
+        file_id = ref.split(":")[2] if ref.count(":") == 2 else ""
+        if not file_id:
+            raise LookupError("no file in this message")
+        try:
+            found = await self.bot.get_file(file_id)
+            return bytes(await found.download_as_bytearray()), "application/octet-stream"
+        except BadRequest as error:
+            raise LookupError(f"Telegram: {error}") from error
 
     async def _set_blocked(self, chat_id: str, blocked: bool) -> None:
         await self.engine.set_blocked(channel=CHANNEL, channel_user_id=chat_id, blocked=blocked)

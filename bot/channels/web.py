@@ -29,7 +29,8 @@ from bot.channels.web_sessions import SessionRefused, SessionTokens, WebSession,
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
-from bot.messages import Inbound, Outbound
+from bot.handoff import attachments
+from bot.messages import Attachment, Inbound, Outbound
 from bot.store import repo
 from bot.store.locks import only_one
 from bot.store.models import Message, OutboxItem, User, WebLink
@@ -124,6 +125,18 @@ class WebChannel:
             language = await _language(db, session) if rows else None
         return [bot_event(row.id, row.body) | {"lang": language} for row in rows]
 
+    async def file_of(self, session: WebSession, row_id: int) -> Attachment | None:
+        """The file an advisor sent to this session in reply `row_id`, if any."""
+        async with self.engine.db.transaction() as db:
+            body = await db.scalar(
+                select(OutboxItem.body).where(
+                    OutboxItem.id == row_id,
+                    OutboxItem.channel == CHANNEL,
+                    OutboxItem.recipient == session.id,
+                )
+            )
+        return Outbound.from_dict(body).attachment if body else None
+
     async def history(self, session: WebSession) -> tuple[list[dict[str, Any]], int, str | None]:
         """The conversation so far (the user's messages and the replies), oldest first, the
         id of the last reply (the stream goes on from there), and the conversation's language."""
@@ -175,12 +188,14 @@ class WebChannel:
                 )
             ).all()
             for session_id in expired:
-                await repo.erase_user_silently(
+                user_id = await repo.erase_user_silently(
                     db,
                     channel=CHANNEL,
                     channel_user_id=session_id,
                     desk=self.engine.handoffs.desk_recipient,
                 )
+                if user_id is not None:
+                    attachments.forget_user(self.settings.data_dir, user_id)
             await db.execute(delete(WebLink).where(WebLink.created_at < now - CODE_LIFETIME))
             # a farewell to an erased session that no open page read
             await db.execute(

@@ -24,7 +24,7 @@ def direction(text: str) -> str:
 def bot_event(row_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """What the page shows for one queued reply."""
     outbound = Outbound.from_dict(body)
-    video = outbound.video
+    video, file = outbound.video, outbound.attachment
     return {
         "id": row_id,
         "from": "bot",
@@ -35,6 +35,9 @@ def bot_event(row_id: int, body: dict[str, Any]) -> dict[str, Any]:
             {"src": f"/web/capsules/{video.capsule_id}", "caption": video.caption}
             if video
             else None
+        ),
+        "file": (
+            {"src": f"/web/files/{row_id}", "name": file.name, "kind": file.kind} if file else None
         ),
     }
 

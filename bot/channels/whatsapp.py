@@ -37,8 +37,9 @@ from bot.channels.limits import shorten, split_text
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.engine import Engine
+from bot.handoff import attachments
 from bot.i18n import _, use_language
-from bot.messages import Inbound, Media, Outbound, Video
+from bot.messages import Attachment, Inbound, Media, Outbound, Video
 from bot.outbox import Delivery, PermanentDeliveryError, refused_after_sending
 
 CHANNEL = "whatsapp"
@@ -330,6 +331,8 @@ class WhatsAppChannel:
             return await self._send_template(to, outbound, delivery.language)
         if outbound.video:
             return await self._send_video(to, outbound, outbound.video, delivery.language)
+        if outbound.attachment:
+            return await self._send_file(to, outbound, outbound.attachment)
         pieces = _pieces(outbound)
         for piece in pieces[:-1]:
             await self.client.send_message(to, piece)
@@ -373,6 +376,29 @@ class WhatsAppChannel:
         media_id = str(getattr(uploaded, "id", uploaded))
         await capsules.remember_upload(self.engine.db, capsule_id, whatsapp_media_id=media_id)
         return media_id
+
+    async def _send_file(self, to: str, outbound: Outbound, attachment: Attachment) -> object:
+        """An advisor's file: uploaded (no transaction is open while sending), then sent
+        as an image (JPEG and PNG, what WhatsApp shows as photos) or a document, with the
+        signed text as caption; a text too long for a caption goes first."""
+        try:
+            path = attachments.path_of(self.settings.data_dir, attachment)
+        except LookupError as error:
+            raise PermanentDeliveryError(str(error)) from error
+        caption: str | None = outbound.text
+        if len(outbound.text) > MAX_INTERACTIVE_BODY:
+            for piece in split_text(outbound.text, MAX_TEXT):
+                await self.client.send_message(to, piece)
+            caption = None
+        uploaded = await self.client.upload_media(
+            path, mime_type=attachment.mime, filename=attachment.name
+        )
+        media_id = str(getattr(uploaded, "id", uploaded))
+        if attachment.mime in ("image/jpeg", "image/png"):
+            return await self.client.send_image(to, image=media_id, caption=caption)
+        return await self.client.send_document(
+            to, document=media_id, filename=attachment.name, caption=caption
+        )
 
     async def fetch_media(self, media_id: str) -> tuple[bytes, str]:
         """A file a user sent (voice note, photo…), to pass on to the advisors; LookupError

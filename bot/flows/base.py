@@ -83,6 +83,9 @@ class Turn:
     # a bare "stop" just after a campaign message: its Stop button's value ("news:12")
     campaign_stop: str | None = None
     finished: str | None = None  # the guided flow this turn completed (for the funnels)
+    # the message answered a guided flow's question ("50 ألف درهم"): not a question for
+    # the classifier, so it counts in neither the intents nor the fallback rate
+    answered_flow: bool = False
 
     @property
     def understood(self) -> Understanding:

@@ -5,7 +5,7 @@ others are told who has it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,7 @@ from bot.handoff import canned as ready_answers
 from bot.handoff.queue import HandoffQueue, tell_user
 from bot.handoff.status import ACTIVE_HANDOFF_STATUSES, HandoffStatus
 from bot.i18n import _, use_language
-from bot.messages import Button, Outbound
+from bot.messages import Attachment, Button, Outbound
 from bot.store import repo
 from bot.store.models import Advisor, Handoff, HandoffEvent, User
 
@@ -69,10 +69,11 @@ class AdvisorDesk:
         text: str,
         key: str | None = None,
         from_group: bool = True,
+        attachment: Attachment | None = None,
     ) -> DeskRefusal | None:
-        """Do what an advisor wrote (a reply or a command); a refusal is returned, and
-        posted in the topic when it came from there. A redelivered update (same `key`) does
-        nothing."""
+        """Do what an advisor wrote (a reply, with a file or not, or a command); a refusal
+        is returned, and posted in the topic when it came from there. A redelivered update
+        (same `key`) does nothing."""
         author = "advisor" if command is None else "note" if command == "note" else "command"
         event_id = await repo.insert_handoff_event_once(
             session,
@@ -81,12 +82,16 @@ class AdvisorDesk:
             advisor=advisor.key,
             text=text if command in (None, "note") else f"/{command} {text}".strip(),
             source_key=key,
+            media=attachment.kind if attachment else "none",
+            attachment=asdict(attachment) if attachment else None,
         )
         if event_id is None:
             return None
         try:
             with use_language(self.settings.advisor_language):
-                await self._dispatch(session, handoff, advisor, command, text, from_group)
+                await self._dispatch(
+                    session, handoff, advisor, command, text, from_group, attachment
+                )
         except DeskRefusal as refusal:
             await session.execute(
                 update(HandoffEvent).where(HandoffEvent.id == event_id).values(author="refused")
@@ -104,10 +109,13 @@ class AdvisorDesk:
         command: str | None,
         text: str,
         from_group: bool,
+        attachment: Attachment | None = None,
     ) -> None:
         """What each command does (None: a reply to the user)."""
         commands: dict[str | None, Callable[[], Awaitable[None]]] = {
-            None: lambda: self.reply(session, handoff, advisor, text, from_group=from_group),
+            None: lambda: self.reply(
+                session, handoff, advisor, text, from_group=from_group, attachment=attachment
+            ),
             "claim": lambda: self.claim(session, handoff, advisor),
             "close": lambda: self.close(session, handoff, advisor),
             "transfer": lambda: self.transfer(session, handoff, advisor, text),
@@ -175,21 +183,26 @@ class AdvisorDesk:
         text: str,
         *,
         from_group: bool = True,
+        attachment: Attachment | None = None,
     ) -> None:
-        if not text.strip():
+        """A reply signed with the advisor's name; a file goes with it as its caption (the
+        file's name when there is no text)."""
+        if not text.strip() and attachment is None:
             raise DeskRefusal("empty", _("Only text is sent to the user; write your answer."))
         await self.claim(session, handoff, advisor)
         user = await session.get_one(User, handoff.user_id)
+        said = text if text.strip() else (attachment.name if attachment else "")
         with use_language(user.language):
             signed = (
-                _("{name} (ODCO advisor): {text}").format(name=advisor.public_name, text=text)
+                _("{name} (ODCO advisor): {text}").format(name=advisor.public_name, text=said)
                 if advisor.public_name
-                else _("ODCO advisor: {text}").format(text=text)
+                else _("ODCO advisor: {text}").format(text=said)
             )
-        await repo.enqueue(session, user=user, outbounds=[Outbound(signed)])
+        await repo.enqueue(session, user=user, outbounds=[Outbound(signed, attachment=attachment)])
         handoff.first_response_at = handoff.first_response_at or utcnow()
         if not from_group:
-            await self.queue.note(session, handoff, f"💬 {advisor.label}: {text}")
+            shown = f"📎 {attachment.name} {text}".strip() if attachment else text
+            await self.queue.note(session, handoff, f"💬 {advisor.label}: {shown}")
 
     async def close(self, session: AsyncSession, handoff: Handoff, advisor: AdvisorRef) -> None:
         _check_open(handoff)

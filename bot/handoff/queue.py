@@ -43,6 +43,9 @@ def view_of(handoff: Handoff | None, user: User) -> HandoffView | None:
     return HandoffView(handoff.id, handoff.status, phone_known=bool(user.phone))
 
 
+FILES = frozenset({Media.voice, Media.photo, Media.video, Media.document})
+
+
 class HandoffQueue:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -133,7 +136,13 @@ class HandoffQueue:
     ) -> None:
         text = inbound.text or (f"[{inbound.payload}]" if inbound.payload else "")
         session.add(
-            HandoffEvent(handoff_id=handoff.id, author="user", text=text, media=inbound.media.value)
+            HandoffEvent(
+                handoff_id=handoff.id,
+                author="user",
+                text=text,
+                media=inbound.media.value,
+                attachment=_at_channel(inbound),
+            )
         )
         name = user.display_name or "👤"
         with use_language(self.settings.advisor_language):
@@ -327,6 +336,13 @@ def _media_post(handoff: Handoff, inbound: Inbound, name: str) -> DeskPost:
         else None
     )
     return DeskPost("media" if media else "text", handoff.id, f"👤 {name}: [{label}]", media)
+
+
+def _at_channel(inbound: Inbound) -> dict[str, str] | None:
+    """Where an advisor's console fetches the user's file when it is opened."""
+    if inbound.media_ref is None or inbound.media not in FILES:
+        return None
+    return {"channel": inbound.channel, "ref": inbound.media_ref}
 
 
 def _callback_note(user: User) -> str:

@@ -301,6 +301,9 @@ class HandoffEvent(Base):
     advisor: Mapped[str | None] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text, default="")
     media: Mapped[str] = mapped_column(String(16), default="none")
+    # the file: {"path", "mime", "name"} kept on disk (an advisor's), or {"channel", "ref"}
+    # to fetch it from the user's channel
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # the channel update it came from, so a redelivered update is recorded once
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -103,18 +103,16 @@ async def record_inbound(
     user: User,
     inbound: Inbound,
     understanding: Understanding | None = None,
+    classified: bool = True,
 ) -> int | None:
-    """Store an inbound message, with what the classifier made of it; None when this
-    channel message id was already stored."""
-    annotation = (
-        {}
-        if understanding is None
-        else {
-            "intent": understanding.intent,
-            "confidence": understanding.confidence,
-            "language": understanding.language,
-        }
-    )
+    """Store an inbound message, with what the classifier made of it (only its language
+    when the message was not a question for it: an answer to a flow's question); None
+    when this channel message id was already stored."""
+    annotation: dict[str, object] = {}
+    if understanding is not None:
+        annotation["language"] = understanding.language
+    if understanding is not None and classified:
+        annotation |= {"intent": understanding.intent, "confidence": understanding.confidence}
     result = await session.execute(
         _message_insert(session.get_bind().dialect.name),
         {
@@ -412,6 +410,8 @@ async def insert_handoff_event_once(
     text: str,
     source_key: str | None,
     advisor: str | None = None,
+    media: str = "none",
+    attachment: dict[str, Any] | None = None,
 ) -> int | None:
     """Record what happened in a handoff; None when `source_key` was recorded already."""
     result = await session.execute(
@@ -421,7 +421,8 @@ async def insert_handoff_event_once(
             author=author,
             advisor=advisor,
             text=_storable(text),
-            media="none",
+            media=media,
+            attachment=attachment,
             source_key=source_key,
             created_at=utcnow(),
         )
@@ -469,15 +470,16 @@ async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int
 
 async def erase_user_silently(
     session: AsyncSession, *, channel: str, channel_user_id: str, desk: str | None = None
-) -> bool:
+) -> int | None:
+    """The erased user's id (their files are the caller's to delete), None if unknown."""
     user_id = await session.scalar(
         select(User.id).where(User.channel == channel, User.channel_user_id == channel_user_id)
     )
     if user_id is None:
-        return False
+        return None
     await _forget_topics(session, user_id, desk)
     await session.execute(delete(User).where(User.id == user_id))
-    return True
+    return user_id
 
 
 async def _forget_topics(session: AsyncSession, user_id: int, desk: str | None) -> None:

@@ -1,4 +1,6 @@
-"""A fake Telegram Bot API: `POST /bot<token>/<method>`, form-encoded as PTB sends it.
+"""A fake Telegram Bot API: `POST /bot<token>/<method>`, form-encoded as PTB sends it (files
+as multipart uploads, kept as {"filename", "content_type", "content"}), `getFile` and the
+file downloads at `/file/bot<token>/<file_path>`.
 
 It records every call and can answer the next calls with a 429 to test retries. Forum
 topics are kept like Telegram does: a deleted topic refuses messages ("message thread not
@@ -13,7 +15,8 @@ import time
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
 
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Fadaa", "username": "fadaa_bot"}
 
@@ -28,9 +31,11 @@ class FakeTelegram:
         self.deleted_topics: set[int] = set()
         self.closed_topics: set[int] = set()
         self.bots_write_in_closed_topics = True  # as an admin with can_manage_topics does
+        self.files: dict[str, bytes] = {}  # file_id → content, as users' files are kept
         self._ids = itertools.count(100)
         self.app = FastAPI()
         self.app.post("/bot{token}/{method}")(self._method)
+        self.app.get("/file/bot{token}/{file_path:path}")(self._download)
 
     def sent(self, method: str = "sendMessage", chat_id: int | str | None = None) -> list[dict]:
         return [
@@ -58,7 +63,12 @@ class FakeTelegram:
 
     async def _method(self, token: str, method: str, request: Request) -> JSONResponse:
         form = await request.form()
-        params = {key: _decoded(value) for key, value in form.items()}
+        params = {key: await _decoded(value) for key, value in form.items()}
+        if method == "getFile" and params.get("file_id") not in self.files:
+            return JSONResponse(
+                {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
+                status_code=400,
+            )
         if self.rate_limited_calls and method != "getMe":
             self.rate_limited_calls -= 1
             return JSONResponse(
@@ -120,6 +130,14 @@ class FakeTelegram:
         if method == "deleteForumTopic":
             self.deleted_topics.add(int(params["message_thread_id"]))
             return True
+        if method == "getFile":
+            file_id = params["file_id"]
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(self.files[file_id]),
+                "file_path": f"files/{file_id}",
+            }
         if method == "copyMessage":
             return {"message_id": next(self._ids)}
         if method in ("sendVoice", "sendAudio", "sendPhoto", "sendDocument"):
@@ -145,8 +163,17 @@ class FakeTelegram:
             return message | ({"text": params["text"]} if "text" in params else {})
         return True
 
+    async def _download(self, token: str, file_path: str) -> Response:
+        file_id = file_path.removeprefix("files/")
+        if file_id not in self.files:
+            return Response(status_code=404)
+        return Response(self.files[file_id], media_type="application/octet-stream")
 
-def _decoded(value: Any) -> Any:
+
+async def _decoded(value: Any) -> Any:
+    if isinstance(value, UploadFile):
+        content = await value.read()
+        return {"filename": value.filename, "content_type": value.content_type, "content": content}
     if not isinstance(value, str):
         return value
     if value[:1] in "{[":
@@ -192,6 +219,19 @@ def button_update(update_id: int, chat_id: int, payload: str) -> dict:
             },
         },
     }
+
+
+def photo_update(update_id: int, chat_id: int, file_id: str, caption: str = "") -> dict:
+    """A user's photo, in the sizes Telegram makes of it (the largest last)."""
+    update = text_update(update_id, chat_id, "")
+    del update["message"]["text"]
+    update["message"]["photo"] = [
+        {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90},
+        {"file_id": file_id, "file_unique_id": "p", "width": 1280, "height": 960},
+    ]
+    if caption:
+        update["message"]["caption"] = caption
+    return update
 
 
 def voice_update(update_id: int, chat_id: int) -> dict:

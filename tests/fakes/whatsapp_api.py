@@ -36,7 +36,8 @@ class FakeGraph:
         self.on_send: Callable[[dict[str, Any]], Awaitable[None]] | None = None  # a probe
         self._ids = itertools.count(1)
         self.app = FastAPI()
-        self.uploads: list[str] = []
+        self.uploads: list[str] = []  # the declared type of each upload
+        self.uploaded: dict[str, dict[str, Any]] = {}  # media id → type, filename, content
         self.app.post("/{version}/{phone_id}/messages")(self._send)
         self.app.post("/{version}/{phone_id}/media")(self._upload)
         self.app.get("/whatsapp_business/attachments/")(self._download)
@@ -54,8 +55,23 @@ class FakeGraph:
 
     async def _upload(self, version: str, phone_id: str, request: Request) -> JSONResponse:
         form = await request.form()
+        if form.get("messaging_product") != "whatsapp":
+            return JSONResponse(
+                {"error": {"message": "messaging_product is required", "code": 100}},
+                status_code=400,
+            )
         self.uploads.append(str(form.get("type") or "media"))
-        return JSONResponse({"id": str(1013859600285440 + len(self.uploads))})
+        media_id = str(1013859600285440 + len(self.uploads))
+        file = form.get("file")
+        if not isinstance(file, str) and file is not None:
+            content = await file.read()
+            self.uploaded[media_id] = {
+                "type": str(form.get("type")),
+                "filename": file.filename,
+                "content": content,
+            }
+            self.media[media_id] = (content, str(form.get("type")))
+        return JSONResponse({"id": media_id})
 
     async def _media_url(self, version: str, media_id: str) -> JSONResponse:
         if media_id not in self.media:

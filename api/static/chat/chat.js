@@ -110,6 +110,24 @@
       video.addEventListener("loadedmetadata", scrollDown); // it grew: keep the end in view
       item.appendChild(video);
     }
+    if (message.file) {
+      // an advisor's photo or PDF: the session token rides in the link, as for the events
+      var link = document.createElement("a");
+      link.href = message.file.src + "?token=" + encodeURIComponent(token);
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.className = "file";
+      if (message.file.kind === "photo") {
+        var image = document.createElement("img");
+        image.src = link.href;
+        image.alt = message.file.name;
+        image.addEventListener("load", scrollDown);
+        link.appendChild(image);
+      } else {
+        link.textContent = "📎 " + message.file.name;
+      }
+      item.appendChild(link);
+    }
     if (message.buttons && message.buttons.length) {
       var chips = document.createElement("div");
       chips.className = "chips";

@@ -4,6 +4,7 @@ import { call, h, isRtl, LANGUAGE_NAMES, message, since } from "./api.js";
 
 const STATUSES = { waiting: "En attente", claimed: "Pris en charge", closed: "Fermés" };
 const AUTHORS = { user: "Utilisateur", advisor: "Conseiller", note: "Note interne", bot: "Fadaa", command: "Action", refused: "Refusé" };
+const MEDIA = { photo: "la photo", document: "le document", voice: "le message vocal", video: "la vidéo" };
 const CHANNELS = { whatsapp: "WhatsApp", telegram: "Telegram", web: "Web" };
 
 export async function render(view) {
@@ -67,13 +68,21 @@ export async function render(view) {
       error.hidden = true;
       try {
         await call("POST", `/admin/handoffs/${handoff.id}/${path}`, body?.());
-        if (path === "reply" || path === "notes") reply.value = "";
+        if (path === "reply" || path === "notes" || path === "files") reply.value = "";
         state.shown = null;
         await open(handoff.id);
       } catch (failure) {
         error.textContent = message(failure);
         error.hidden = false;
       }
+    };
+    const file = h("input", { type: "file", id: "attach", accept: "image/jpeg,image/png,image/webp,application/pdf", "aria-label": "Fichier à envoyer (photo ou PDF)" });
+    const sendFile = async () => {
+      if (!file.files.length) { error.textContent = "Choisissez d'abord une photo ou un PDF."; error.hidden = false; return; }
+      const form = new FormData();
+      form.append("file", file.files[0]);
+      if (reply.value.trim()) form.append("text", reply.value);
+      await act("files", () => form)();
     };
     const transferTo = h("input", { id: "transfer-to", placeholder: "Nom du conseiller (vide : libérer)" });
     const cannedPick = h("select", { id: "canned", "aria-label": "Réponse prête" },
@@ -103,7 +112,8 @@ export async function render(view) {
       h("ol", { class: "history" }, ...handoff.messages.map((m) =>
         h("li", { class: `bubble from-${m.author}` },
           h("span", { class: "who" }, AUTHORS[m.author] || m.author, m.advisor ? ` · ${m.advisor.split(":").pop()}` : ""),
-          h("span", { class: "text", dir: "auto" }, m.text || (m.media !== "none" ? `[${m.media}]` : "")),
+          m.file ? attachment(m) : null,
+          h("span", { class: "text", dir: "auto" }, m.text || (m.media !== "none" && !m.file ? `[${m.media}]` : "")),
           h("time", { datetime: m.at }, new Date(m.at).toLocaleTimeString("fr-MA", { hour: "2-digit", minute: "2-digit" }))))),
       error,
       active ? h("div", { class: "actions" },
@@ -113,10 +123,20 @@ export async function render(view) {
           transferTo,
           h("button", { type: "button", id: "transfer", class: "quiet", onclick: act("transfer", () => ({ to: transferTo.value.trim() || null })) }, "Transférer")),
         reply,
+        h("div", { class: "row attach" }, file,
+          h("button", { type: "button", id: "send-file", class: "quiet", onclick: sendFile }, "Envoyer le fichier")),
         h("div", { class: "row" }, cannedPick,
           h("button", { type: "button", id: "note", class: "quiet", onclick: act("notes", () => ({ text: reply.value })) }, "Note interne"),
           h("button", { type: "button", id: "send", onclick: act("reply", () => ({ text: reply.value })) }, "Envoyer"))) : null,
     );
+  }
+
+  function attachment(m) {
+    // a photo shows as a thumbnail, anything else as a link; both open the file in a new tab
+    const label = MEDIA[m.media] || "le fichier";
+    return h("a", { class: "attachment", href: m.file, target: "_blank", rel: "noopener" },
+      m.media === "photo" ? h("img", { src: m.file, alt: `Photo (${AUTHORS[m.author] || m.author})`, loading: "lazy" })
+        : `📎 Ouvrir ${label}`);
   }
 
   const events = new EventSource("/console/events");
