@@ -169,6 +169,9 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export_content)
     load = content.add_parser("import", help="load YAML files as one versioned change")
     load.add_argument("directory", type=Path)
+    load.add_argument(
+        "--dry-run", action="store_true", help="say what would change, change nothing"
+    )
     load.set_defaults(run=_import_content)
 
     _command(
@@ -435,9 +438,11 @@ def _import_content(args: argparse.Namespace) -> int:
     from bot.content import editing
 
     changed = _in_database(
-        lambda session: editing.import_files(session, args.directory, actor="cli")
+        lambda session: editing.import_files(
+            session, args.directory, actor="cli", apply=not args.dry_run
+        )
     )
-    print(f"{changed} item(s) changed")
+    print(f"{changed} item(s) {'would change' if args.dry_run else 'changed'}")
     return 0
 
 

@@ -26,7 +26,10 @@ _MEANINGS = {
     404: ("no such item", "no content item create.nowhere"),
     409: ("the change conflicts with the current state", "this handoff is already claimed"),
     413: ("the body is too large", "body larger than 1000000 bytes"),
-    415: ("a file of a type that cannot be sent", "only JPEG, PNG, WebP or PDF files can be sent"),
+    415: (
+        "a file of a type this route does not take (an inbox file, a content import)",
+        "only JPEG, PNG, WebP or PDF files can be sent",
+    ),
     422: (
         "invalid input, or a text the fact sheet forbids (the message names the rule and "
         "the language)",

@@ -8,6 +8,7 @@ from api import (
     audit,
     campaigns,
     console,
+    content_files,
     errors,
     handoff_files,
     handoffs,
@@ -47,6 +48,7 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(admin.router)
+    app.include_router(content_files.router)
     app.include_router(campaigns.router)
     app.include_router(audit.router)
     app.include_router(training.router)

@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from bot.content import ContentError, editing
+from tests.test_cli import fadaa
 
 pytestmark = pytest.mark.store
 
@@ -47,3 +48,21 @@ async def test_an_import_with_a_broken_link_changes_nothing(db, exported):
             await editing.import_files(session, tmp_path, actor="review")
     async with db.transaction() as session:
         assert (await editing.load(session)).get("women.overview").next != ("women.nowhere",)
+
+
+def test_the_cli_dry_run_and_the_api_share_one_import_that_names_a_forbidden_claim(tmp_path):
+    folder = tmp_path / "review"
+    assert fadaa("content", "export", str(folder), data_dir=tmp_path).returncode == 0
+    path = folder / "create_cooperative.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["items"]["create.members"]["text"]["ary"] = "خاصكم 7 ديال الأعضاء باش تأسسو التعاونية."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    refused = fadaa("content", "import", "--dry-run", str(folder), data_dir=tmp_path)
+    assert refused.returncode == 2
+    assert "item create.members: text.ary makes a claim" in refused.stderr
+    assert "rule seven_founders, language ary" in refused.stderr
+    data["items"]["create.members"]["title"]["fr"] = "Les membres"
+    data["items"]["create.members"]["text"]["ary"] = "خاصكم 5 ديال الأعضاء على الأقل."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    dry = fadaa("content", "import", "--dry-run", str(folder), data_dir=tmp_path)
+    assert dry.stdout.strip() == "1 item(s) would change"

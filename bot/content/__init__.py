@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -33,7 +34,20 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class ContentError(ValueError):
-    """A content file is invalid; the message names the file, the item and the field."""
+    """A content file is invalid; the message names the file, the item and the field (also
+    kept apart, when known, for callers that show them next to the file)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        item: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.file, self.item, self.field, self.line = file, item, field, line
 
 
 @dataclass(frozen=True)
@@ -145,8 +159,9 @@ class ItemModel(BaseModel):
 def parse_item(item_id: str, raw: Any, file: str, sources: dict[str, Any]) -> Item:
     """Validate one item as editors write it; raise ContentError naming what is wrong."""
 
-    def fail(problem: str) -> ContentError:
-        return ContentError(f"{file}: item {_shown(item_id)}: {problem}")
+    def fail(problem: str, field: str | None = None) -> ContentError:
+        shown = _shown(item_id)
+        return ContentError(f"{file}: item {shown}: {problem}", file=file, item=shown, field=field)
 
     if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id):
         raise fail("the id must be 1-80 characters from a-z 0-9 . _ -")
@@ -157,13 +172,13 @@ def parse_item(item_id: str, raw: Any, file: str, sources: dict[str, Any]) -> It
     try:
         model = ItemModel.model_validate(raw)
     except ValidationError as error:
-        raise fail(_first_problem(error)) from None
+        raise fail(*_first_problem(error)) from None
     unknown = [s for s in model.sources if s not in sources]
     if unknown:
-        raise fail(f"unknown source key(s) {', '.join(unknown)}")
+        raise fail(f"unknown source key(s) {', '.join(unknown)}", "sources")
     strange = [i for i in model.intents if i not in known_intents()]
     if strange:
-        raise fail(f"unknown intent(s) {', '.join(strange)}")
+        raise fail(f"unknown intent(s) {', '.join(strange)}", "intents")
     return Item(
         id=item_id,
         file=file,
@@ -178,13 +193,15 @@ def parse_item(item_id: str, raw: Any, file: str, sources: dict[str, Any]) -> It
     )
 
 
-def _first_problem(error: ValidationError) -> str:
-    """`field.sub: problem`; our own validators' messages continue the field's name
-    (".fr is missing" → "title.fr is missing")."""
+def _first_problem(error: ValidationError) -> tuple[str, str]:
+    """`field.sub: problem` and the field; our own validators' messages continue the
+    field's name (".fr is missing" → "title.fr is missing")."""
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "item"
     message = str(first["msg"]).removeprefix("Value error, ")
-    return where + message if message[:1] in ". " else f"{where}: {message}"
+    if message[:1] == ".":  # one language of a text field
+        return where + message, where + message.split()[0]
+    return (where + message if message[:1] == " " else f"{where}: {message}"), where
 
 
 def _shown(item_id: Any) -> str:
@@ -217,14 +234,29 @@ def _unstorable_text(value: Any, where: str = "") -> str | None:
 
 
 def check_links(items: dict[str, Item]) -> None:
-    for item in items.values():
-        broken = [target for target in item.next if target not in items]
+    for problem in link_problems(items, items.values()):
+        raise problem
+
+
+def link_problems(known: Container[str], checked: Iterable[Item]) -> Iterator[ContentError]:
+    """The checked items' `next` links to ids not known, or too many of them."""
+    for item in checked:
+        where = f"{item.file}: item {item.id}: next"
+        broken = [target for target in item.next if target not in known]
         if broken:
-            raise ContentError(
-                f"{item.file}: item {item.id}: next links to unknown item(s) {', '.join(broken)}"
+            yield ContentError(
+                f"{where} links to unknown item(s) {', '.join(broken)}",
+                file=item.file,
+                item=item.id,
+                field="next",
             )
         if len(item.next) > MAX_NEXT:
-            raise ContentError(f"{item.file}: item {item.id}: at most {MAX_NEXT} next items")
+            yield ContentError(
+                f"{where}: at most {MAX_NEXT} next items",
+                file=item.file,
+                item=item.id,
+                field="next",
+            )
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

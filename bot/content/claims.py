@@ -51,11 +51,12 @@ class ForbiddenClaim(ContentError):
     """A text makes a claim the fact sheet forbids; names the field, the rule and the language."""
 
     def __init__(self, where: str, field: str, rule: Rule, language: str) -> None:
-        self.field, self.rule, self.language = field, rule.id, language
         super().__init__(
             f"{where}{field} makes a claim the fact sheet forbids (rule {rule.id}, "
-            f"language {language}): {rule.claim}"
+            f"language {language}): {rule.claim}",
+            field=field,
         )
+        self.rule, self.language = rule.id, language
 
 
 @cache

@@ -7,7 +7,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +16,11 @@ from bot.content import (
     CONTENT_DIR,
     Content,
     ContentError,
+    Item,
     check_links,
     claims,
+    files,
+    link_problems,
     parse_item,
     read_yaml,
 )
@@ -115,48 +117,77 @@ async def rollback(session: AsyncSession, *, version_id: int, actor: str) -> Con
     )
 
 
-async def import_files(session: AsyncSession, directory: Path, *, actor: str) -> int:
-    """Load every topic file of a directory as one change set, validated as a whole."""
-    incoming = {
-        item_id: (path.name, _plain(data))
-        for path in sorted(directory.glob("*.yaml"))
-        if path.name != "sources.yaml"
-        for item_id, data in (read_yaml(path).get("items") or {}).items()
-    }
-    await _validate_with(session, incoming)
-    stored = {r.id: r for r in await session.scalars(select(ContentRecord))}
-    changed = 0
-    for item_id, (file, data) in incoming.items():
-        record = stored.get(item_id)
-        if record is None or record.data != data or record.file != file:
-            await save(
-                session,
-                item_id=item_id,
-                file=file,
-                data=data,
-                actor=actor,
-                action="import",
-                validate=False,
-            )
-            changed += 1
-    return changed
+async def import_files(
+    session: AsyncSession, directory: Path, *, actor: str, apply: bool = True
+) -> int:
+    """`fadaa content import DIR` (and the first start's seed): every topic file of a
+    directory, as one change set; how many items changed (or would, for a dry run)."""
+    texts = {path.name: path.read_bytes() for path in sorted(directory.glob("*.yaml"))}
+    plan = await import_upload(session, files.read_files(texts), actor=actor, apply=apply)
+    return len(plan.changes)
+
+
+async def import_upload(
+    session: AsyncSession, upload: files.Upload, *, actor: str, apply: bool = True
+) -> files.ImportPlan:
+    """Check topic files as one change set against the live content (ImportRefused names
+    every problem) and, unless it is a dry run, record each changed item as a version."""
+    await _check_import(session, upload)
+    live = {r.id: (r.file, r.data) for r in await session.scalars(select(ContentRecord))}
+    plan = files.plan(upload, live)
+    for change in plan.changes if apply else ():
+        file, data = upload.items[change.id]
+        await save(
+            session,
+            item_id=change.id,
+            file=file,
+            data=data,
+            actor=actor,
+            action="import",
+            validate=False,
+        )
+    return plan
+
+
+async def export_texts(session: AsyncSession) -> dict[str, str]:
+    """The live content as topic files: name -> YAML text."""
+    records = await session.scalars(select(ContentRecord))
+    return files.topic_files((r.id, r.file, r.data) for r in records)
 
 
 async def export_files(session: AsyncSession, directory: Path) -> list[Path]:
     """Write the live content as topic files, ready for review in the repository."""
-    by_file: dict[str, dict[str, Any]] = {}
-    for record in await session.scalars(select(ContentRecord).order_by(ContentRecord.id)):
-        by_file.setdefault(record.file, {})[record.id] = record.data
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for file, items in sorted(by_file.items()):
+    for file, text in (await export_texts(session)).items():
         path = directory / file
-        path.write_text(
-            yaml.safe_dump({"items": items}, allow_unicode=True, sort_keys=False, width=100),
-            encoding="utf-8",
-        )
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+async def _check_import(session: AsyncSession, upload: files.Upload) -> None:
+    """Each incoming item valid and within the fact rules, its links leading somewhere."""
+    sources = _sources()
+    problems: list[files.Problem] = []
+    parsed: list[Item] = []
+    for item_id, (file, data) in upload.items.items():
+        try:
+            item = parse_item(item_id, data, file, sources)
+            claims.check_item(item)
+        except ContentError as error:
+            problems.append(files.Problem.of(error, file, item_id, upload.lines.get(item_id)))
+        else:
+            parsed.append(item)
+    known = {*upload.items, *await session.scalars(select(ContentRecord.id))}
+    problems += [
+        files.Problem.of(
+            error, error.file or "", error.item or "", upload.lines.get(error.item or "")
+        )
+        for error in link_problems(known, parsed)
+    ]
+    if problems:
+        raise files.ImportRefused(problems)
 
 
 async def _validate_with(
@@ -202,12 +233,3 @@ def _version(
 @cache
 def _sources() -> dict[str, Any]:
     return read_yaml(CONTENT_DIR / "sources.yaml").get("sources") or {}
-
-
-def _plain(data: Any) -> Any:
-    """YAML dates become ISO strings so the item can be stored as JSON."""
-    if isinstance(data, dict):
-        return {key: _plain(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_plain(value) for value in data]
-    return data.isoformat() if hasattr(data, "isoformat") else data

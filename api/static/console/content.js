@@ -1,6 +1,8 @@
 // Editors: content items found by topic and text, edited in all four languages side by
-// side with a phone preview, saved through PUT /admin/content/{id}; versions, diff, rollback.
+// side with a phone preview, saved through PUT /admin/content/{id}; versions, diff, rollback;
+// the topic files exported and imported (content_files.js).
 import { call, h, isRtl, LANGUAGES, LANGUAGE_NAMES, message } from "./api.js";
+import { filesPanel } from "./content_files.js";
 import { lineDiff } from "./diff.js";
 
 const FIELDS = { title: "Titre", text: "Texte", reminder: "Rappel" };
@@ -12,7 +14,7 @@ export async function render(view) {
   const editor = h("section", { class: "editor", id: "editor" },
     h("p", { class: "muted empty" }, "Choisissez un contenu à modifier."));
   view.append(h("div", { class: "content-layout" },
-    h("aside", {}, h("div", { class: "row" }, query, topic), list), editor));
+    h("aside", {}, filesPanel(topic, () => search()), h("div", { class: "row" }, query, topic), list), editor));
 
   async function search() {
     const found = await call("GET", `/console/content?q=${encodeURIComponent(query.value)}&topic=${encodeURIComponent(topic.value)}`);
