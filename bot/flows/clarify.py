@@ -41,7 +41,12 @@ INTENT_TITLES = {
 
 
 def did_you_mean(turn: Turn, candidates: list[str]) -> list[Outbound]:
-    buttons = [Button(f"intent:{intent}", _(INTENT_TITLES[intent])) for intent in candidates]
+    """The likely intents as buttons, then the menu (so "see the menu" is not offered twice)."""
+    buttons = [
+        Button(f"intent:{intent}", _(INTENT_TITLES[intent]))
+        for intent in candidates
+        if intent != "help_menu"
+    ]
     return [Outbound(_("I am not sure I understood. Did you mean:"), (*buttons, menu_button()))]
 
 

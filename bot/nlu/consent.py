@@ -49,7 +49,8 @@ def consent_request(text: str) -> ConsentRequest | None:
     if _has_any(typed, words["halt"]) and (strong or _has_any(typed, words["sent"])):
         return ConsentRequest(False, strong)
     subscribe = _has_any(typed, words["subscribe"])
-    if (subscribe or _has_any(typed, words["receive"])) and _has_any(typed, words["which"]):
+    sending = subscribe or _has_any(typed, words["receive"]) or _has_any(typed, words["sent"])
+    if sending and _has_any(typed, words["which"]):
         return ConsentRequest(True, ())  # "which messages can you send me?"
     if subscribe:
         return ConsentRequest(True, topics) if topics or _short(typed) else None
