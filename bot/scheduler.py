@@ -29,6 +29,18 @@ from bot.tasks import settle
 log = logging.getLogger(__name__)
 
 
+class _BusyTicksAreSkipped(logging.Filter):
+    """A tick that finds the job's previous run still busy is skipped by design (one run at
+    a time per job); the timer would log a warning for each, several a second under load."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+_timer_log = logging.getLogger("bot.scheduler.timer")
+_timer_log.addFilter(_BusyTicksAreSkipped())
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -86,7 +98,7 @@ class Scheduler:
         self.after_dispatch = after_dispatch
         self._running: set[asyncio.Task[object]] = set()
         self._stopped = False
-        self._timer = AsyncIOScheduler(timezone=UTC)
+        self._timer = AsyncIOScheduler(timezone=UTC, logger=_timer_log)
 
     def add(self, jobs: Iterable[Job]) -> None:
         for job in jobs:

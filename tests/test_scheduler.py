@@ -1,6 +1,7 @@
 """The background jobs every worker runs, listed in one place (bot/scheduler.py)."""
 
 import asyncio
+import logging
 from datetime import timedelta
 
 from bot.scheduler import Job, Scheduler, background_jobs
@@ -46,3 +47,22 @@ async def test_a_stopped_scheduler_starts_no_new_run():
     seen = len(runs)
     await asyncio.sleep(0.2)
     assert seen >= 1 and len(runs) == seen
+
+
+async def test_a_job_slower_than_its_period_runs_once_at_a_time_without_warnings(caplog):
+    running, overlaps = 0, 0
+
+    async def slow() -> None:
+        nonlocal running, overlaps
+        running += 1
+        overlaps += running > 1
+        await asyncio.sleep(0.15)
+        running -= 1
+
+    scheduler = Scheduler()
+    scheduler.add([Job("campaigns", timedelta(seconds=0.02), slow, at_start=True)])
+    scheduler.start()
+    await asyncio.sleep(0.5)
+    await scheduler.stop()
+    assert overlaps == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
