@@ -253,8 +253,6 @@ async def claim_outbox(
 ) -> list[tuple[Row[Any], Row[Any] | None]]:
     """Atomically move up to `limit` due rows of a channel to 'sending'; with their users
     (rows with the columns of OutboxItem and User).
-    Replies (priority 0) go before campaign messages (1), and a campaign message waiting
-    for a user never holds that user's reply back.
 
     Only a user's oldest unsent message on this channel is eligible, so replies never
     overtake each other, whichever worker sends them (and a stuck channel holds no other).
