@@ -44,6 +44,7 @@ from bot.follow_ups import about_what_it_names
 from bot.i18n import LANGUAGES, use_language
 from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
+from bot.nlu.consent import consent_request
 from bot.nlu.normalize import clean, normalize
 from bot.nlu.reading import read_message
 from bot.web_links import code_in
@@ -179,7 +180,8 @@ def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
         onboarding.settle_language(turn)
         with use_language(turn.language):
             return [*onboarding.welcome_once(turn), *_on_text(turn)]
-    if turn.understood.intent not in ("greeting", OUT_OF_SCOPE):
+    asks_something = turn.understood.intent not in ("greeting", OUT_OF_SCOPE)
+    if asks_something or consent_request(turn.inbound.text):  # "salam, bghit nwsal b lakhbar"
         onboarding.remember_question(turn, turn.inbound.text)
     return onboarding.ask_language_once(turn)
 

@@ -341,6 +341,25 @@ async def test_the_hint_to_receive_news_comes_once_after_a_first_answer(chat):
     assert all("recevoir les nouvelles" not in o.text for o in second)
 
 
+async def test_a_reminder_asked_just_after_subscribing_is_a_reminder_not_a_topic(chat, db):
+    await chat.send("السلام عليكم، ما هي شروط الحصول على تمويل انطلاقة؟")
+    await chat.send("أريد التوصل بالأخبار")
+    replies = await chat.send("ذكرني غدا على الساعة العاشرة بإيداع التقرير المالي")
+    assert "التقرير المالي" in replies[-1].text
+    assert "ستتوصل" not in replies[-1].text
+    async with db.transaction() as session:
+        topics = await session.scalars(select(Consent.topic))
+        assert list(topics) == ["news"]
+
+
+async def test_asking_for_news_in_the_very_first_message_survives_the_language_question(chat, db):
+    await chat.send("salam bghit nwsal b lakhbar")  # the language is asked first
+    replies = await chat.send(payload="lang:ary-Latn")
+    assert "lakhbar" in replies[-1].text
+    async with db.transaction() as session:
+        assert list(await session.scalars(select(Consent.topic))) == ["news"]
+
+
 async def test_consent_and_its_withdrawal_are_kept_with_their_time(chat, db):
     await chat.send("Salam, bghit nwsal b lakhbar dyal ODCO 3afak")
     async with db.transaction() as session:

@@ -16,11 +16,12 @@ from bot.effects import CampaignTap, ChangeConsent
 from bot.flows.base import Turn, menu_button
 from bot.messages import Button, Outbound
 from bot.nlu.consent import consent_request, named_topics
+from bot.nlu.times import asks_reminder
 
 TEXTS_FILE = Path(__file__).with_name("subscriptions.yaml")
 OFFERED = "campaigns_offered"  # context flag: the offer is made once
 OPEN = "campaigns_open"  # context flag: the last reply was about topics, "w zid lvideos" adds one
-FOLLOW_UP_WORDS = 10
+FOLLOW_UP_WORDS = 6  # "w zid lvideos", "et les vidéos aussi": short, or a question of its own
 
 
 def asked(turn: Turn) -> list[Outbound] | None:
@@ -28,7 +29,7 @@ def asked(turn: Turn) -> list[Outbound] | None:
     text = turn.inbound.text
     request = consent_request(text)
     if turn.conversation.context.pop(OPEN, False) and request is None:
-        topics = named_topics(text) if len(text.split()) <= FOLLOW_UP_WORDS else ()
+        topics = named_topics(text) if _adds_a_topic(text) else ()
         return _granted(turn, topics) if topics else None
     if request is None:
         return None
@@ -37,6 +38,12 @@ def asked(turn: Turn) -> list[Outbound] | None:
     if not request.topics:
         return choose(turn)
     return _granted(turn, request.topics)
+
+
+def _adds_a_topic(text: str) -> bool:
+    """A short message naming a topic after a reply about topics adds it, unless it asks
+    for something else ("ذكرني غدا بإيداع التقرير المالي" is a reminder)."""
+    return len(text.split()) <= FOLLOW_UP_WORDS and not asks_reminder(text)
 
 
 def choose(turn: Turn) -> list[Outbound]:
