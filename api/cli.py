@@ -160,6 +160,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("--email", required=True)
     reset.set_defaults(run=_reset_password)
+    for verb, disabled in (("disable", True), ("enable", False)):
+        switch = admin.add_parser(
+            f"{verb}-user",
+            help="no console login and its sessions end" if disabled else "allow the login again",
+        )
+        switch.add_argument("--email", required=True)
+        switch.set_defaults(run=_switch_user, disabled=disabled)
 
     content = commands.add_parser("content", help="content files").add_subparsers(
         required=True, metavar="ACTION"
@@ -397,6 +404,18 @@ def _reset_password(args: argparse.Namespace) -> int:
     if account is None:
         return 2
     print(f"new password set for {account.email}; its sessions are closed")
+    return 0
+
+
+def _switch_user(args: argparse.Namespace) -> int:
+    from bot import staff
+
+    account = _staff_change(
+        lambda session: staff.set_disabled(session, email=args.email, disabled=args.disabled)
+    )
+    if account is None:
+        return 2
+    print(f"{account.email} is {'disabled' if args.disabled else 'enabled'}")
     return 0
 
 

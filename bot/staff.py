@@ -104,6 +104,21 @@ async def reset_password(
     return account
 
 
+async def set_disabled(
+    session: AsyncSession, *, email: str, disabled: bool, actor: str = "cli"
+) -> StaffAccount:
+    """Someone who left: no login, and their open sessions end now (enabled again later if
+    need be, with the same password)."""
+    account = await find(session, email)
+    if account is None:
+        raise StaffError(f"no account for {_normal(email)}")
+    account.disabled_at = utcnow() if disabled else None
+    await session.execute(delete(StaffSession).where(StaffSession.account_id == account.id))
+    action = "staff.disable" if disabled else "staff.enable"
+    session.add(AuditEntry(actor=actor, action=action, target=account.email))
+    return account
+
+
 async def authenticate(session: AsyncSession, *, email: str, password: str) -> Login:
     """The account for this email and password; after MAX_FAILURES wrong passwords in a row
     the account is locked for LOCK_OUT, even for the right password."""

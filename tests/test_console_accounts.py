@@ -87,6 +87,21 @@ async def test_a_password_reset_lifts_the_lock_out_and_ends_open_sessions(servic
     await log_in(service.client, NADIA, "nouveau-mot-2026")
 
 
+async def test_a_disabled_account_cannot_log_in_and_its_open_session_ends(service):
+    await staff_account(service.services, NADIA, "editor", "Nadia")
+    before = await log_in(service.client, NADIA)
+    async with service.services.db.transaction() as db:
+        await staff.set_disabled(db, email=NADIA, disabled=True)
+    refused = await service.client.post(
+        "/console/login", data={"email": NADIA, "password": PASSWORD}
+    )
+    assert refused.status_code == 401 and "set-cookie" not in refused.headers
+    assert (await service.client.get(ITEM, headers=before.reading)).status_code == 401
+    async with service.services.db.transaction() as db:
+        await staff.set_disabled(db, email=NADIA, disabled=False)
+    await log_in(service.client, NADIA)
+
+
 async def test_a_console_session_reads_the_admin_api_with_its_role(service):
     await staff_account(service.services, NADIA, "editor", "Nadia")
     await staff_account(service.services, SALMA, "advisor", "Salma")
@@ -157,9 +172,11 @@ def test_the_cli_creates_a_console_account_and_resets_its_password(tmp_path):
     again = fadaa(*nadia, stdin=PASSWORD + "\n")
     short = fadaa("reset-password", "--email", NADIA, stdin="court\n")
     reset = fadaa("reset-password", "--email", NADIA, stdin="un-autre-mot-2026\n")
+    disabled = fadaa("disable-user", "--email", NADIA, stdin="")
     listed = fadaa("list-users", stdin="")
     assert made.returncode == 0 and "console account 1 (editor)" in made.stdout
     assert again.returncode == 2 and "already has an account" in again.stderr
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
     assert reset.returncode == 0 and "sessions are closed" in reset.stdout
-    assert listed.stdout == f"1\teditor\tactive\t{NADIA}\tNadia\n"
+    assert disabled.returncode == 0 and "is disabled" in disabled.stdout
+    assert listed.stdout == f"1\teditor\tdisabled\t{NADIA}\tNadia\n"
