@@ -42,30 +42,34 @@ class ConsentRequest:
 def consent_request(text: str) -> ConsentRequest | None:
     """What the message asks about receiving campaigns, if it asks that."""
     words, typed = _words(), _typed(text)
-    topics = named_topics(text)
     strong = _strong_topics(typed)
     if _has_any(typed, words["unsubscribe"]):
         return ConsentRequest(False, strong)
     if _has_any(typed, words["halt"]) and (strong or _has_any(typed, words["sent"])):
         return ConsentRequest(False, strong)
     subscribe = _has_any(typed, words["subscribe"])
-    sending = subscribe or _has_any(typed, words["receive"]) or _has_any(typed, words["sent"])
-    if sending and _has_any(typed, words["which"]):
+    receive = _has_any(typed, words["receive"])
+    if (subscribe or receive or _has_any(typed, words["sent"])) and _has_any(typed, words["which"]):
         return ConsentRequest(True, ())  # "which messages can you send me?"
     if subscribe:
+        topics = _named_topics(typed, strong)
         return ConsentRequest(True, topics) if topics or _short(typed) else None
-    if _has_any(typed, words["receive"]):
+    if receive:
         return ConsentRequest(True, strong) if strong or _short(typed) else None
     if _has_any(typed, words["want"]) and len(strong) >= 2:  # "bghit kolchi: lakhbar, lvideos"
-        return ConsentRequest(True, topics)
+        return ConsentRequest(True, _named_topics(typed, strong))
     return None
 
 
 def named_topics(text: str) -> tuple[str, ...]:
     """The topics a message names, financing included ("ghir dyal tamwil")."""
     typed = _typed(text)
+    return _named_topics(typed, _strong_topics(typed))
+
+
+def _named_topics(typed: str, strong: tuple[str, ...]) -> tuple[str, ...]:
     weak = {t for t, listed in _words()["weak_topics"].items() if _has_any(typed, listed)}
-    return tuple(t for t in _words()["topics"] if t in set(_strong_topics(typed)) | weak)
+    return tuple(t for t in _words()["topics"] if t in set(strong) | weak)
 
 
 def is_stop_word(text: str) -> bool:
