@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import shutil
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -310,15 +311,28 @@ def _worker(args: argparse.Namespace) -> int:
         serve_counters(settings.host, args.metrics_port)
 
     async def work() -> None:
+        stop = _stop_on_signals()
         async with running_services(
             settings, deliver=not args.no_outbox, remind=not args.no_reminders
         ):
             # supervisors and tests wait for this line to know the worker is up
             print("fadaa worker: ready", file=sys.stderr, flush=True)
-            await asyncio.Event().wait()
+            await stop.wait()
 
     asyncio.run(work())
     return 0
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """Set on SIGTERM (`docker stop`, systemd) or SIGINT: the worker then finishes the sends
+    in flight and marks them. Both are handled here because a process started in the
+    background by a shell inherits SIGINT ignored, and Python's default for SIGTERM is to
+    die at once, leaving claimed rows to wait for their lease."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 def _in_database(work: Callable[..., Any]) -> Any:

@@ -65,6 +65,7 @@ class Result:
     latencies: list[float]
     webhook_statements: float | None = None
     all_statements: float | None = None
+    statements_spread: dict[int, int] | None = None  # statements in a request: requests
 
     @property
     def rate(self) -> float:
@@ -145,23 +146,25 @@ async def fadaa_in_process(batch: list[dict], concurrency: int, url: str) -> Res
     async with running_service(settings) as running:
 
         async def post(update: dict) -> int:
+            task = asyncio.current_task()
+            before = counts[task]
             response = await running.client.post("/telegram/webhook", json=update, headers=HEADERS)
-            senders.add(asyncio.current_task())
+            per_update[counts[task] - before] += 1
             return response.status_code
 
-        senders: set[asyncio.Task] = set()
+        per_update: Counter = Counter()
         with statements_by_task(running.services.db) as counts:
             started = time.perf_counter()
             latencies = await burst(post, batch, concurrency)
             await delivered(running.services.db)
             seconds = time.perf_counter() - started
-        webhook = sum(n for task, n in counts.items() if task in senders)
         return Result(
             f"Fadaa, 1 process, {_kind(url)}",
             seconds,
             latencies,
-            webhook / len(batch),
+            sum(statements * n for statements, n in per_update.items()) / len(batch),
             sum(counts.values()) / len(batch),
+            dict(sorted(per_update.items())),
         )
 
 
@@ -329,6 +332,9 @@ async def main() -> None:
     print(echo.row())
     print(fadaa.row())
     print(f"Fadaa/echo throughput: {fadaa.rate / echo.rate:.2f}")
+    if fadaa.statements_spread:
+        spread = ", ".join(f"{n} with {k}" for k, n in fadaa.statements_spread.items())
+        print(f"Fadaa's webhook requests by statements: {spread}")
 
 
 if __name__ == "__main__":

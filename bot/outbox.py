@@ -169,6 +169,7 @@ async def _deliver_one(
         give_up=give_up,
         retry_at=utcnow() + _backoff(item.attempts),
         channel_message_id=sent_id if isinstance(sent_id, str) else None,
+        farewell=item.user_id is None,
     )
     if give_up and error and user is not None and patience.on_given_up:
         await _tell(patience.on_given_up, user.id, error)
@@ -191,7 +192,7 @@ class _Marks:
     async def mark(self, **finish: Any) -> None:
         if not self.db.is_sqlite:  # several rows in one transaction can deadlock a claim
             async with self.db.transaction() as session:
-                await repo.finish_outbox(session, **finish)
+                await repo.finish_outbox(session, **_without_farewell(finish))
             return
         done = asyncio.get_running_loop().create_future()
         self._asked.append((finish, done))
@@ -215,9 +216,23 @@ class _Marks:
                     done.set_result(None)
 
     async def _finish(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+        """The sent rows in one statement, each failure in its own."""
+        sent = [
+            repo.Sent(f["item_id"], f["channel_message_id"], f["farewell"])
+            for f, _done in batch
+            if f["error"] is None
+        ]
         async with self.db.transaction() as session:
+            if sent:
+                await repo.finish_sent(session, sent)
             for finish, _done in batch:
-                await repo.finish_outbox(session, **finish)
+                if finish["error"] is not None:
+                    await repo.finish_outbox(session, **_without_farewell(finish))
+
+
+def _without_farewell(finish: dict[str, Any]) -> dict[str, Any]:
+    """finish_outbox finds a farewell by its row (it has no user)."""
+    return {key: value for key, value in finish.items() if key != "farewell"}
 
 
 _marks: weakref.WeakKeyDictionary[Database, _Marks] = weakref.WeakKeyDictionary()

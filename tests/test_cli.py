@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -122,3 +123,25 @@ def test_the_terminal_chat_recomputes_due_times_computed_with_older_zone_rules(t
     with sqlite3.connect(tmp_path / "fadaa.sqlite") as database:
         due, version = database.execute("SELECT due_at, tzdata_version FROM reminders").fetchone()
     assert (due[:16], version) == ("2027-03-01 09:00", TZDATA_VERSION)  # UTC+0 since 2026c
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_worker_stops_cleanly_on_a_stop_signal_even_started_in_the_background(tmp_path, signum):
+    """`docker stop` sends SIGTERM; a shell's background job inherits SIGINT ignored.
+    Either way the worker finishes what it was doing and exits 0."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FADAA_")}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "worker"],
+        env=environment | {"FADAA_DATA_DIR": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as `cmd &` does
+    )
+    try:
+        assert worker.stderr.readline().strip() == "fadaa worker: ready"
+        worker.send_signal(signum)
+        assert worker.wait(timeout=60) == 0
+    finally:
+        worker.kill()
+    assert "Traceback" not in worker.stderr.read()

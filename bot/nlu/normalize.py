@@ -6,6 +6,8 @@ turns Arabic harakat into spaces and splits words into letters.
 
 import re
 import unicodedata
+from collections.abc import Callable
+from functools import lru_cache, wraps
 
 _ARABIC_LETTERS = str.maketrans(
     {
@@ -54,6 +56,18 @@ _SPACES = re.compile(r"\s+")
 _LATIN_VARIANTS = (("sh", "ch"), ("ou", "u"), ("ph", "f"))
 
 
+def _remembered_when_short(function: Callable[[str], str]) -> Callable[[str], str]:
+    """A turn reads its message a dozen times (intent, topics, consent, times, language…):
+    the result for a message-sized text is kept; a huge one is not, to bound the memory."""
+    remembered = lru_cache(maxsize=4096)(function)
+
+    @wraps(function)
+    def result(text: str) -> str:
+        return remembered(text) if len(text) <= 2000 else function(text)
+
+    return result
+
+
 def strip_marks(text: str) -> str:
     """Remove combining marks: Arabic harakat, hamza/madda carriers, Latin accents."""
     if text.isascii():  # most Latin messages: nothing to decompose
@@ -63,6 +77,7 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+@_remembered_when_short
 def clean(text: str) -> str:
     """Display-safe text: NFKC; control characters become spaces, invisible marks go."""
     text = unicodedata.normalize("NFKC", text)
@@ -82,6 +97,7 @@ def fold(text: str) -> str:
     return strip_marks(clean(text)).translate(_ARABIC_LETTERS)
 
 
+@_remembered_when_short
 def normalize(text: str) -> str:
     """The matching form: one space-separated string of comparable tokens."""
     text = strip_marks(clean(text)).translate(_ARABIC_LETTERS).casefold()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
@@ -10,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Integer,
     Result,
     Row,
     Select,
@@ -24,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate, Update
 from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from bot.clock import utcnow
@@ -43,6 +45,7 @@ from bot.store.models import (
 )
 
 DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
+_MESSAGE_LOG = insert(cast(Table, Message.__table__))  # built once: see _user_upsert
 
 
 def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
@@ -224,7 +227,7 @@ async def enqueue_many(
         for user_id, channel, body in queued
     ]
     if logged:
-        await session.execute(insert(cast(Table, Message.__table__)), logged)
+        await session.execute(_MESSAGE_LOG, logged)
 
 
 async def insert_outbox(
@@ -233,14 +236,18 @@ async def insert_outbox(
     """Queue outbox rows; a row whose idempotency key is already queued is skipped."""
     if not rows:
         return []
-    outbox = OutboxItem.__table__  # Core: one INSERT … VALUES (…), (…) RETURNING for all rows
-    queued = await session.execute(
-        _insert(session, outbox)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(outbox.c.user_id, outbox.c.channel, outbox.c.body),
-        rows,
-    )
+    queued = await session.execute(_outbox_insert(session.get_bind().dialect.name), rows)
     return list(queued.all())
+
+
+@cache
+def _outbox_insert(dialect: str) -> ReturningInsert[Any]:
+    outbox = OutboxItem.__table__  # Core: one INSERT … VALUES (…), (…) RETURNING for all rows
+    return (
+        _INSERTS[dialect](outbox)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(outbox.c.user_id, outbox.c.channel, outbox.c.body)
+    )
 
 
 # the sender's statements are Core: no ORM identity work
@@ -260,13 +267,30 @@ async def claim_outbox(
     for a user never holds that user's reply back.
     """
     now = utcnow()
+    claim = {"claim_channel": channel, "due_by": now, "claimed_now": now, "claim_limit": limit}
+    result = await session.execute(_claim_statement(), claim)
+    items = sorted(result.all(), key=lambda item: item.id)
+    if not items:
+        return []
+    users = {
+        u.id: u
+        for u in await session.execute(
+            _users_by_id(), {"user_ids": list({item.user_id for item in items})}
+        )
+    }
+    return [(item, None if item.user_id is None else users.get(item.user_id)) for item in items]
+
+
+@cache
+def _claim_statement() -> ReturningUpdate[Any]:
     outbox, earlier = _OUTBOX, _OUTBOX.alias("earlier")
     due = (
         select(outbox.c.id)
         .where(
             outbox.c.status == "pending",
-            outbox.c.channel == channel,
-            (outbox.c.not_before.is_(None)) | (outbox.c.not_before <= now),
+            outbox.c.channel == bindparam("claim_channel"),
+            (outbox.c.not_before.is_(None))
+            | (outbox.c.not_before <= bindparam("due_by", type_=outbox.c.not_before.type)),
             ~exists().where(
                 earlier.c.user_id == outbox.c.user_id,
                 earlier.c.channel == outbox.c.channel,
@@ -276,25 +300,65 @@ async def claim_outbox(
             ),
         )
         .order_by(outbox.c.priority, outbox.c.id)
-        .limit(limit)
+        .limit(bindparam("claim_limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )
-    result = await session.execute(
+    return (
         update(outbox)
         .where(outbox.c.id.in_(due))
-        .values(status="sending", claimed_at=now, attempts=outbox.c.attempts + 1)
+        .values(
+            status="sending",
+            claimed_at=bindparam("claimed_now", type_=outbox.c.claimed_at.type),
+            attempts=outbox.c.attempts + 1,
+        )
         .returning(*outbox.c)
     )
-    items = sorted(result.all(), key=lambda item: item.id)
-    if not items:
-        return []
-    users = {
-        u.id: u
-        for u in await session.execute(
-            select(_USERS).where(_USERS.c.id.in_({item.user_id for item in items}))
+
+
+@cache
+def _users_by_id() -> Select[Any]:
+    return select(_USERS).where(_USERS.c.id.in_(bindparam("user_ids", expanding=True)))
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A row the channel accepted; `farewell`: a message to a user who erased their data
+    (the row has no user), deleted once sent."""
+
+    item_id: int
+    channel_message_id: str | None = None
+    farewell: bool = False
+
+
+async def finish_sent(session: AsyncSession, sent: Sequence[Sent]) -> None:
+    """Mark many accepted rows sent in one statement (rows no longer held are left alone)."""
+    now = utcnow()
+    await session.execute(
+        _sent_mark(),
+        [{"item_id": s.item_id, "sent_now": now, "sent_as": s.channel_message_id} for s in sent],
+    )
+    if farewells := [s.item_id for s in sent if s.farewell]:
+        await session.execute(
+            delete(_OUTBOX).where(
+                _OUTBOX.c.id.in_(farewells),
+                _OUTBOX.c.user_id.is_(None),
+                _OUTBOX.c.status == "sent",
+            )
         )
-    }
-    return [(item, None if item.user_id is None else users.get(item.user_id)) for item in items]
+
+
+@cache
+def _sent_mark() -> Update:
+    return (
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == bindparam("item_id"), _OUTBOX.c.status == "sending")
+        .values(
+            status="sent",
+            sent_at=bindparam("sent_now", type_=_OUTBOX.c.sent_at.type),
+            last_error=None,
+            channel_message_id=bindparam("sent_as", type_=_OUTBOX.c.channel_message_id.type),
+        )
+    )
 
 
 async def finish_outbox(
