@@ -34,7 +34,7 @@ ServicesDep = Annotated[Services, Depends(services_of)]
 AdvisorCaller = Annotated[Caller, Depends(require("advisor"))]
 EditorCaller = Annotated[Caller, Depends(require("editor"))]
 StaffCaller = Annotated[Caller, Depends(require("advisor", "editor"))]
-REFUSAL_STATUS = {"invalid": 401, "locked": 429, "origin": 403}
+REFUSAL_STATUS = {"invalid": 401, "locked": 429, "throttled": 429, "origin": 403}
 REFUSALS: dict[str, str] = read_yaml(Path(__file__).with_name("console_texts.yaml"))[
     "login_refusals"
 ]
@@ -86,6 +86,11 @@ async def log_in(
 ) -> Response:
     if not _same_origin(request, services.settings.public_url):
         return _login_page("origin")
+    # before the password is checked: one address trying many accounts (which the
+    # per-account lock-out cannot see) is slowed, and argon2's CPU is not theirs to spend
+    address = request.client.host if request.client else "unknown"
+    if not request.app.state.login_limiter.allow(("login", address)):
+        return _login_page("throttled")
     async with services.db.transaction() as session:
         login = await staff.authenticate(session, email=email, password=password)
         opened = await staff.open_session(session, login.account) if login.account else None

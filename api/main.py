@@ -45,6 +45,7 @@ def create_app(settings: Settings, connections: Connections = Connections()) -> 
     )
     app.state.rate_limiter = RateLimiter(settings.admin_requests_per_minute)
     app.state.web_limits = WebLimits(settings)
+    app.state.login_limiter = RateLimiter(settings.console_logins_per_minute)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(admin.router)

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     )
     message_retention_days: int = Field(default=365, ge=1)
     admin_requests_per_minute: int = Field(default=120, ge=1)
+    console_logins_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="console login attempts per IP address, whatever the accounts tried",
+    )
     migrate_on_start: bool = Field(
         default=True,
         description="serve/worker upgrade the schema themselves (under a lock); "

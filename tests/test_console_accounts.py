@@ -4,6 +4,7 @@ lock-out after repeated failures, and the same roles as the admin API's tokens."
 import subprocess
 import sys
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -74,6 +75,38 @@ async def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(serv
     right = await service.client.post("/console/login", data={"email": NADIA, "password": PASSWORD})
     assert statuses == [401] * (staff.MAX_FAILURES - 1) + [429]
     assert right.status_code == 429 and "bloqué pendant 15 minutes" in right.text
+
+
+async def test_many_logins_from_one_address_are_slowed_whichever_accounts_they_try(service):
+    await staff_account(service.services, NADIA, "editor", "Nadia")
+    limit = service.services.settings.console_logins_per_minute
+    tries = [
+        (
+            await service.client.post(
+                "/console/login", data={"email": f"agent{n}@odco.ma", "password": "123456"}
+            )
+        ).status_code
+        for n in range(limit)
+    ]
+    right = await service.client.post("/console/login", data={"email": NADIA, "password": PASSWORD})
+    assert tries == [401] * limit
+    assert right.status_code == 429 and "réessayez dans une minute" in right.text
+    assert "set-cookie" not in right.headers
+
+
+async def test_the_login_throttle_counts_each_address_apart(service):
+    for n in range(service.services.settings.console_logins_per_minute + 1):
+        attempt = {"email": f"agent{n}@odco.ma", "password": "123456"}
+        await service.client.post("/console/login", data=attempt)
+    office = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=service.app, client=("196.200.1.7", 50000)),
+        base_url="http://fadaa.test",
+    )
+    async with office:
+        other = await office.post(
+            "/console/login", data={"email": "personne@odco.ma", "password": PASSWORD}
+        )
+    assert other.status_code == 401  # judged on its password, not throttled
 
 
 async def test_a_password_reset_lifts_the_lock_out_and_ends_open_sessions(service):
