@@ -20,7 +20,6 @@ from bot.channels.service import Services
 from bot.clock import utcnow
 from bot.handoff import attachments, canned
 from bot.handoff.desk import AdvisorRef
-from bot.messages import Attachment
 from bot.store import repo
 from bot.store.models import Advisor, Handoff, HandoffEvent, User
 from bot.store.repo import DESK_CHANNEL
@@ -315,12 +314,9 @@ async def act(
     is kept on disk only while its reply is: refused or failed, it goes."""
     advisor = AdvisorRef(f"api:{caller.name}"[:80])
     desk = services.engine.desk
-    data_dir = services.settings.data_dir
-    kept: Attachment | None = None
-    try:
+    with attachments.Keeping(services.settings.data_dir) as files:
         async with services.db.transaction() as session:
             handoff = await _handoff(session, handoff_id)
-            kept = attachments.save(data_dir, handoff.user_id, upload) if upload else None
             refusal = await desk.act(
                 session,
                 handoff,
@@ -328,19 +324,14 @@ async def act(
                 command=command,
                 text=text,
                 from_group=False,
-                attachment=kept,
+                attachment=files.keep(handoff.user_id, upload),
             )
+            files.sent = refusal is None
             if refusal is None:
                 result = _listed(handoff, None)
                 action = f"handoff.{'file' if upload else command or 'reply'}"
                 audit.record(session, actor=caller.name, action=action, target=str(handoff_id))
-    except BaseException:
-        if kept:
-            attachments.discard(data_dir, kept)
-        raise
     if refusal is not None:
-        if kept:
-            attachments.discard(data_dir, kept)
         raise HTTPException(REFUSAL_STATUS.get(refusal.reason, 422), str(refusal))
     services.worker.poke()
     return result

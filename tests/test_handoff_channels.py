@@ -264,20 +264,6 @@ async def test_an_answer_after_a_day_of_silence_goes_to_whatsapp_as_the_approved
     assert "l'attestation dyalk wajda" in json.dumps(sent, ensure_ascii=False)
 
 
-async def test_a_file_an_advisor_posts_is_not_sent_and_the_advisor_is_told(desk):
-    thread = await whatsapp_user_asks_an_advisor(desk)
-    photo = group_update(971, GROUP, thread, KARIMA, "")
-    del photo["message"]["text"]
-    photo["message"] |= {
-        "caption": "hak l formulaire",
-        "photo": [{"file_id": "AgAC", "file_unique_id": "p", "width": 90, "height": 90}],
-    }
-    await to_telegram(desk, photo)
-    await desk.delivered()
-    assert not any("formulaire" in text for text in desk.graph.texts())
-    assert desk.telegram.topic_texts(thread)[-1].startswith("⚠️")
-
-
 async def test_a_file_whatsapp_no_longer_has_is_announced_in_words(desk):
     thread = await whatsapp_user_asks_an_advisor(desk)
     desk.graph.media.clear()

@@ -1,5 +1,6 @@
 """Files in the advisors' inbox: an advisor sends a photo or a PDF to the user through the
-console, and opens the files users send, under the desk's rules."""
+console or by posting it in the user's topic of the Telegram group, and opens the files
+users send, under the desk's rules."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from bot.store.models import HandoffEvent
 from tests.console import SALMA, Session, log_in, staff_account
 from tests.desk import (
+    GROUP,
     KARIMA,
     TELEGRAM_USER,
     from_whatsapp,
@@ -16,7 +18,7 @@ from tests.desk import (
     to_telegram,
     whatsapp_user_asks_an_advisor,
 )
-from tests.fakes.telegram_api import photo_update, text_update
+from tests.fakes.telegram_api import group_update, photo_update, text_update
 from tests.fakes.whatsapp_api import IMAGE_MEDIA_ID, button_reply, image_message
 from tests.webchat import WebVisitor
 
@@ -245,3 +247,88 @@ async def test_a_web_chat_visitor_gets_a_link_to_the_pdf_that_only_their_session
     stranger = await WebVisitor(desk).arrive()
     refused = await desk.client.get(sent["file"]["src"], params={"token": stranger.token})
     assert refused.status_code == 404
+
+
+def posted_in_topic(desk, update_id: int, caption: str = "", **file: object) -> dict:
+    """Karima posts a file (`photo=[…]`, `document={…}`, `voice={…}`) in the user's topic."""
+    thread = next(iter(desk.telegram.topics))
+    update = group_update(update_id, GROUP, thread, KARIMA, "")
+    del update["message"]["text"]
+    update["message"] |= file | ({"caption": caption} if caption else {})
+    return update
+
+
+def photo_sizes(file_id: str) -> list[dict]:
+    return [
+        {"file_id": f"{file_id}-s", "file_unique_id": "s", "width": 90, "height": 90},
+        {"file_id": file_id, "file_unique_id": "p", "width": 1280, "height": 960, "file_size": 210},
+    ]
+
+
+async def test_a_photo_an_advisor_posts_in_the_topic_reaches_the_whatsapp_user_captioned(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    desk.telegram.files["AgAC-formulaire"] = JPEG
+    photo = posted_in_topic(desk, 971, "hak l formulaire", photo=photo_sizes("AgAC-formulaire"))
+    await to_telegram(desk, photo)
+    await desk.delivered()
+    image = desk.graph.messages[-1]
+    assert image["type"] == "image"
+    assert (
+        image["image"]["caption"].endswith("hak l formulaire")
+        and "Karima" in image["image"]["caption"]
+    )
+    assert desk.graph.uploaded[image["image"]["id"]]["content"] == JPEG
+
+
+async def test_a_pdf_an_advisor_posts_reaches_a_telegram_user_as_a_document(desk):
+    await telegram_user_asks_an_advisor(desk)
+    desk.telegram.files["BQAC-statuts"] = PDF
+    document = {"file_id": "BQAC-statuts", "file_unique_id": "d", "file_name": "statuts.pdf"}
+    await to_telegram(desk, posted_in_topic(desk, 972, document=document | {"file_size": 90}))
+    await desk.delivered()
+    [sent] = desk.telegram.sent("sendDocument", TELEGRAM_USER)
+    assert sent["document"]["content"] == PDF
+    assert sent["caption"].endswith("statuts.pdf")  # no caption: the file's name, signed
+
+
+async def test_a_voice_note_an_advisor_posts_is_not_sent_and_the_advisor_is_told(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    voice = {"file_id": "AwAC-voice", "file_unique_id": "v", "duration": 4}
+    await to_telegram(desk, posted_in_topic(desk, 973, voice=voice))
+    await desk.delivered()
+    thread = next(iter(desk.telegram.topics))
+    assert desk.telegram.topic_texts(thread)[-1].startswith("⚠️ Seuls les photos")
+    assert desk.graph.messages[-1]["type"] != "audio" and not desk.graph.uploaded
+
+
+async def test_a_file_too_large_for_the_user_is_refused_without_being_fetched(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    big = {"file_id": "BQAC-big", "file_unique_id": "b", "file_name": "plan.pdf"}
+    await to_telegram(desk, posted_in_topic(desk, 974, document=big | {"file_size": 20_000_000}))
+    await desk.delivered()
+    thread = next(iter(desk.telegram.topics))
+    assert "10 Mo" in desk.telegram.topic_texts(thread)[-1]
+    assert desk.telegram.sent("getFile") == []
+
+
+async def test_a_word_file_is_refused_by_its_content_and_not_kept(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    desk.telegram.files["BQAC-docx"] = b"PK\x03\x04" + bytes(64)  # a .docx is a zip
+    docx = {"file_id": "BQAC-docx", "file_unique_id": "w", "file_name": "statuts.pdf"}
+    await to_telegram(desk, posted_in_topic(desk, 975, "chof had lwatiqa", document=docx))
+    await desk.delivered()
+    thread = next(iter(desk.telegram.topics))
+    assert desk.telegram.topic_texts(thread)[-1].startswith("⚠️")
+    assert not any("lwatiqa" in text for text in desk.graph.texts())
+    assert kept_files(desk.services.settings.data_dir) == []
+
+
+async def test_a_photo_posted_twice_by_a_redelivery_is_sent_and_kept_once(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    desk.telegram.files["AgAC-recu"] = JPEG
+    photo = posted_in_topic(desk, 976, "lwasl", photo=photo_sizes("AgAC-recu"))
+    await to_telegram(desk, photo)
+    await to_telegram(desk, photo)  # Telegram delivers the update again
+    await desk.delivered()
+    assert [m["type"] for m in desk.graph.messages].count("image") == 1
+    assert len(kept_files(desk.services.settings.data_dir)) == 1

@@ -3,19 +3,25 @@
 The Bot API cannot list topics, so the handoff row keeps its topic's id; a topic an admin
 deleted is opened again, and a finished conversation's topic is closed. Posts leave through
 the outbox (channel `advisors`), one user's at a time, so a burst of messages opens one
-topic only; PTB's rate limiter keeps the group's pace (about 20 messages a minute).
+topic only; PTB's rate limiter keeps the group's pace (about 20 messages a minute). A
+photo or a PDF an advisor posts is fetched here, before any transaction opens, and goes to
+the user like a file sent from the console.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
 
-from telegram import Bot, Update
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram import Bot, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.channels.limits import shorten, split_text
 from bot.config import SettingsError
 from bot.engine import Engine
+from bot.handoff import attachments
 from bot.handoff.group import GroupDesk, GroupMessage, Topic
 from bot.handoff.posts import DeskPost, MediaRef
 from bot.i18n import _, use_language
@@ -24,6 +30,7 @@ from bot.outbox import Delivery, PermanentDeliveryError
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 FetchMedia = Callable[[str], Awaitable[tuple[bytes, str]]]
+log = logging.getLogger(__name__)
 
 
 class GroupUnreachable(Exception):
@@ -51,11 +58,35 @@ class AdvisorGroup:
         return chat is not None and chat.id == self.group_id
 
     async def receive(self, update: Update) -> None:
-        """An advisor's message in a topic: a reply to relay or a command. Anyone who is not
-        a registered advisor, and anything outside a handoff's topic, is ignored."""
+        """An advisor's message in a topic: a reply to relay (with a photo or a PDF, or
+        not) or a command. Anyone who is not a registered advisor, and anything outside a
+        handoff's topic, is ignored."""
         written = _written_in_topic(update)
-        if written is not None and await self.desk.advisor_wrote(written):
+        if written is None:
+            return
+        if update.message and update.message.effective_attachment:
+            written = replace(written, **await self._posted_file(update.message))
+        if await self.desk.advisor_wrote(written):
             self.on_queued()
+
+    async def _posted_file(self, message: Message) -> dict[str, Any]:
+        """The checked file an advisor posted, fetched before any transaction opens, or
+        why it cannot be sent."""
+        posted = _file_of(message)
+        if posted is None:
+            return {"file_refused": "unsupported"}  # a voice note, a video, a sticker…
+        file_id, name, size = posted
+        if size and size > attachments.MAX_BYTES:
+            return {"file_refused": "too_large"}
+        try:
+            data = bytes(await (await self.bot.get_file(file_id)).download_as_bytearray())
+        except TelegramError as error:
+            log.warning("a file posted by an advisor could not be fetched: %s", error)
+            return {"file_refused": "unavailable"}
+        try:
+            return {"file": attachments.check(data, name)}
+        except attachments.FileRefused as refused:
+            return {"file_refused": refused.reason}
 
     async def deliver(self, delivery: Delivery) -> None:
         post = DeskPost.from_body(delivery.body)
@@ -185,10 +216,21 @@ def parse_command(text: str) -> tuple[str | None, str]:
     return name or None, rest.strip()
 
 
+def _file_of(message: Message) -> tuple[str, str, int | None] | None:
+    """(file id, name, size) of a photo (its largest size) or a document; None for other
+    files, which never reach users."""
+    if message.photo:
+        largest = message.photo[-1]
+        return largest.file_id, "photo.jpg", largest.file_size
+    if message.document:
+        document = message.document
+        return document.file_id, document.file_name or "document", document.file_size
+    return None
+
+
 def _written_in_topic(update: Update) -> GroupMessage | None:
-    """A person's message in a topic; None for anything else (bots, the general topic,
-    service messages). Only text reaches users: a file, even with a caption, gets the
-    advisor a refusal."""
+    """A person's message in a topic (a file's caption is its text); None for anything
+    else (bots, the general topic, service messages)."""
     message = update.message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
@@ -196,7 +238,7 @@ def _written_in_topic(update: Update) -> GroupMessage | None:
         return None
     if not (message.text or message.caption or message.effective_attachment):
         return None
-    command, text = parse_command(message.text or "")
+    command, text = parse_command(message.text or message.caption or "")
     return GroupMessage(
         advisor_telegram_id=message.from_user.id,
         thread_id=message.message_thread_id,

@@ -108,6 +108,33 @@ def discard(data_dir: Path, attachment: Attachment) -> None:
         return
 
 
+class Keeping:
+    """The file of one advisor action, kept on disk only if the action goes through:
+    refused (`sent` left False) or failed (an exception, the commit's included), it goes.
+
+        with Keeping(data_dir) as files:
+            async with db.transaction() as session:
+                refusal = await desk.act(..., attachment=files.keep(user_id, upload))
+                files.sent = refusal is None
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.kept: Attachment | None = None
+        self.sent = False
+
+    def keep(self, user_id: int, upload: Upload | None) -> Attachment | None:
+        self.kept = save(self.data_dir, user_id, upload) if upload else None
+        return self.kept
+
+    def __enter__(self) -> Keeping:
+        return self
+
+    def __exit__(self, error_type: object, *_details: object) -> None:
+        if self.kept and (error_type is not None or not self.sent):
+            discard(self.data_dir, self.kept)
+
+
 def forget_user(data_dir: Path, user_id: int) -> None:
     """Erasure: every file kept for this user goes."""
     shutil.rmtree(data_dir / FOLDER / str(user_id), ignore_errors=True)

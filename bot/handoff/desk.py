@@ -39,6 +39,17 @@ class DeskRefusal(Exception):
         self.reason = reason
 
 
+def _file_refusal(reason: str) -> str:
+    if reason == "too_large":
+        return _(
+            "This file is too large for the user: a photo up to 5 MB, a PDF up to 10 MB. "
+            "It was not sent."
+        )
+    if reason == "unavailable":
+        return _("Telegram did not give the file; post it again.")
+    return _("Only photos (JPEG, PNG, WebP) and PDF files reach the user; nothing was sent.")
+
+
 class AdvisorDesk:
     def __init__(self, settings: Settings, queue: HandoffQueue) -> None:
         self.settings = settings
@@ -70,10 +81,13 @@ class AdvisorDesk:
         key: str | None = None,
         from_group: bool = True,
         attachment: Attachment | None = None,
+        file_refused: str | None = None,
     ) -> DeskRefusal | None:
         """Do what an advisor wrote (a reply, with a file or not, or a command); a refusal
-        is returned, and posted in the topic when it came from there. A redelivered update
-        (same `key`) does nothing."""
+        is returned, and posted in the topic when it came from there. `file_refused`: the
+        advisor posted a file that cannot reach the user (an attachments.FileRefused reason,
+        or "unavailable"). A redelivered update (same `key`) does nothing and is returned
+        as a refusal, so that a file kept for it goes."""
         author = "advisor" if command is None else "note" if command == "note" else "command"
         event_id = await repo.insert_handoff_event_once(
             session,
@@ -86,9 +100,11 @@ class AdvisorDesk:
             attachment=asdict(attachment) if attachment else None,
         )
         if event_id is None:
-            return None
+            return DeskRefusal("redelivered", "this update was handled before")
         try:
             with use_language(self.settings.advisor_language):
+                if file_refused:
+                    raise DeskRefusal(file_refused, _file_refusal(file_refused))
                 await self._dispatch(
                     session, handoff, advisor, command, text, from_group, attachment
                 )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 
+from bot.handoff.attachments import Keeping, Upload
 from bot.handoff.desk import AdvisorDesk
 from bot.handoff.queue import HandoffQueue
 from bot.store.database import Database
@@ -26,6 +27,8 @@ class GroupMessage:
     command: str | None
     text: str
     key: str  # the update's id: a redelivered update does nothing
+    file: Upload | None = None  # a photo or PDF the advisor posted, checked
+    file_refused: str | None = None  # why a file the advisor posted cannot be sent
 
 
 @dataclass(frozen=True)
@@ -42,23 +45,28 @@ class GroupDesk:
 
     async def advisor_wrote(self, message: GroupMessage) -> bool:
         """Do what a registered advisor wrote in a handoff's topic; False when it is
-        ignored (not an advisor, or not a handoff's topic)."""
-        async with self.db.transaction() as session:
-            advisor = await self.desk.telegram_advisor(session, message.advisor_telegram_id)
-            if advisor is None:
-                log.info("ignored a message from someone who is not a registered advisor")
-                return False
-            handoff = await self.desk.in_thread(session, message.thread_id)
-            if handoff is None:
-                return False
-            await self.desk.act(
-                session,
-                handoff,
-                advisor,
-                command=message.command,
-                text=message.text,
-                key=message.key,
-            )
+        ignored (not an advisor, or not a handoff's topic). A posted file is kept only if
+        its reply goes out."""
+        with Keeping(self.desk.settings.data_dir) as files:
+            async with self.db.transaction() as session:
+                advisor = await self.desk.telegram_advisor(session, message.advisor_telegram_id)
+                if advisor is None:
+                    log.info("ignored a message from someone who is not a registered advisor")
+                    return False
+                handoff = await self.desk.in_thread(session, message.thread_id)
+                if handoff is None:
+                    return False
+                refusal = await self.desk.act(
+                    session,
+                    handoff,
+                    advisor,
+                    command=message.command,
+                    text=message.text,
+                    key=message.key,
+                    attachment=files.keep(handoff.user_id, message.file),
+                    file_refused=message.file_refused,
+                )
+                files.sent = refusal is None
         return True
 
     async def topic(self, handoff_id: int) -> Topic | None:
