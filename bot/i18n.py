@@ -24,7 +24,8 @@ from babel.support import Translations
 LATIN_DARIJA = "ary-Latn"  # Darija in Latin letters (BCP 47), as Arabizi writers read it
 LANGUAGES = ("ary", LATIN_DARIJA, "ar", "fr")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-# Latin-script readers get French dates ("lundi 7 décembre"), as they write them.
+# Latin-script readers get French months and numbers ("7 décembre"), as they write them,
+# and weekdays in Darija ("jjem3a"), from their catalog: Babel has no Darija.
 BABEL_LOCALE = {"ary": "ar_MA", LATIN_DARIJA: "fr_MA", "ar": "ar_MA", "fr": "fr_MA"}
 _FALLBACKS = {"ary": ("ary", "ar"), LATIN_DARIJA: ("ary_Latn", "fr"), "ar": ("ar",), "fr": ("fr",)}
 
@@ -92,16 +93,38 @@ def format_number(value: float) -> str:
     return format_decimal(value, locale=BABEL_LOCALE[_current.get()])
 
 
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
 def format_moment(moment: datetime) -> str:
-    """A local wall time as the reader writes it: "الخميس، 26 نونبر 2026 – 10:00"."""
+    """A local wall time as the reader writes it: "الخميس، 26 نونبر 2026 – 10:00",
+    "jjem3a 4 décembre 2026 – 10:00"."""
     locale = BABEL_LOCALE[_current.get()]
-    day = format_date(moment, "full", locale=locale)
+    if _current.get() == LATIN_DARIJA:
+        weekday = _(WEEKDAYS[moment.weekday()])
+        day = f"{weekday} {format_date(moment, 'd MMMM y', locale=locale)}"
+    else:
+        day = format_date(moment, "full", locale=locale)
     return f"{day} – {format_time(moment, 'HH:mm', locale=locale)}"
+
+
+def _day_names() -> dict[int, str]:
+    if _current.get() == LATIN_DARIJA:
+        return {number: _(name) for number, name in enumerate(WEEKDAYS)}
+    return dict(get_day_names("wide", locale=BABEL_LOCALE[_current.get()]))
 
 
 def format_weekdays(days: frozenset[int]) -> str:
     """Open days as a reader says them: "lundi – vendredi" for a run, else a list."""
-    names = get_day_names("wide", locale=BABEL_LOCALE[_current.get()])
+    names = _day_names()
     ordered = sorted(days)
     if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"{names[ordered[0]]} – {names[ordered[-1]]}"
