@@ -192,7 +192,7 @@ class _Marks:
     async def mark(self, **finish: Any) -> None:
         if not self.db.is_sqlite:  # several rows in one transaction can deadlock a claim
             async with self.db.transaction() as session:
-                await repo.finish_outbox(session, **_without_farewell(finish))
+                await repo.finish_outbox(session, **finish)
             return
         done = asyncio.get_running_loop().create_future()
         self._asked.append((finish, done))
@@ -227,12 +227,7 @@ class _Marks:
                 await repo.finish_sent(session, sent)
             for finish, _done in batch:
                 if finish["error"] is not None:
-                    await repo.finish_outbox(session, **_without_farewell(finish))
-
-
-def _without_farewell(finish: dict[str, Any]) -> dict[str, Any]:
-    """finish_outbox finds a farewell by its row (it has no user)."""
-    return {key: value for key, value in finish.items() if key != "farewell"}
+                    await repo.finish_outbox(session, **finish)
 
 
 _marks: weakref.WeakKeyDictionary[Database, _Marks] = weakref.WeakKeyDictionary()

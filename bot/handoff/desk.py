@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.handoff import canned as ready_answers
+from bot.handoff.attachments import MAX_DOCUMENT_BYTES, MAX_PHOTO_BYTES
 from bot.handoff.queue import HandoffQueue, tell_user
 from bot.handoff.status import ACTIVE_HANDOFF_STATUSES, HandoffStatus
 from bot.i18n import _, use_language
@@ -42,9 +43,9 @@ class DeskRefusal(Exception):
 def _file_refusal(reason: str) -> str:
     if reason == "too_large":
         return _(
-            "This file is too large for the user: a photo up to 5 MB, a PDF up to 10 MB. "
-            "It was not sent."
-        )
+            "This file is too large for the user: a photo up to {photo} MB, a PDF up to "
+            "{document} MB. It was not sent."
+        ).format(photo=MAX_PHOTO_BYTES // 2**20, document=MAX_DOCUMENT_BYTES // 2**20)
     if reason == "unavailable":
         return _("Telegram did not give the file; post it again.")
     return _("Only photos (JPEG, PNG, WebP) and PDF files reach the user; nothing was sent.")

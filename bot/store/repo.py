@@ -369,30 +369,21 @@ async def finish_outbox(
     give_up: bool = False,
     retry_at: datetime | None = None,
     channel_message_id: str | None = None,
+    farewell: bool = False,
 ) -> None:
     """Record a delivery attempt on a row this sender still holds ('sending'); a row
-    erased or reclaimed meanwhile is left alone."""
+    erased or reclaimed meanwhile is left alone. `farewell`: see Sent."""
     if error is None:
-        values: dict[str, object] = {
-            "status": "sent",
-            "sent_at": utcnow(),
-            "last_error": None,
-            "channel_message_id": channel_message_id,
-        }
-    else:
-        values = {
-            "status": "failed" if give_up else "pending",
-            "last_error": error[:2000],
-            "not_before": retry_at,
-        }
-    finished = await session.execute(
+        await finish_sent(session, [Sent(item_id, channel_message_id, farewell)])
+        return
+    failed = await session.execute(
         update(_OUTBOX)
         .where(_OUTBOX.c.id == item_id, _OUTBOX.c.status == "sending")
-        .values(**values)
-        .returning(_OUTBOX.c.user_id)
+        .values(
+            status="failed" if give_up else "pending", last_error=error[:2000], not_before=retry_at
+        )
     )
-    row = finished.first()
-    if row is not None and row.user_id is None and values["status"] != "pending":
+    if farewell and give_up and rowcount(failed):
         await session.execute(delete(_OUTBOX).where(_OUTBOX.c.id == item_id))
 
 
