@@ -315,6 +315,8 @@ def unpack(archive_name: str, data: bytes) -> dict[str, bytes]:
             try:
                 with archive.open(entry) as opened:
                     content = opened.read(MAX_UNPACKED_BYTES - unpacked + 1)
+            # encrypted entries raise RuntimeError, unknown compression methods
+            # NotImplementedError: both are the uploader's file, not our failure
             except (RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error) as error:
                 raise refused(f"{name} cannot be unpacked ({error})") from None
             unpacked += len(content)
