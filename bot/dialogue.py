@@ -34,7 +34,7 @@ from bot.flows.clarify import (
     unreadable_media,
 )
 from bot.flows.commands import COMMANDS, command_of, deep_link_payload
-from bot.flows.language import CHOSEN, choose_language, follows_script, requested_language
+from bot.flows.language import CHOSEN, choose_language, follows_switch, requested_language
 from bot.flows.navigation import Steer
 from bot.flows.smalltalk import show_menu
 from bot.flows.topics import (
@@ -102,7 +102,7 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     _read(turn, text, understand)
     if turn.conversation.language is None:
         return _first_contact(turn, understand)
-    if switched := follows_script(turn, turn.understood):
+    if switched := follows_switch(turn, turn.understood):
         turn.conversation.language = switched
         with use_language(switched):
             return _after_reading(turn, flow)

@@ -121,18 +121,26 @@ def reply_language(understanding: Understanding) -> str | None:
     return understanding.language
 
 
-def follows_script(turn: Turn, understanding: Understanding) -> str | None:
-    """A Darija reader who switches script is answered in the new one, unless they chose
-    the script themselves."""
+SENTENCE_WORDS = 4  # shorter messages ("merci", "ok", "la coopérative") switch nothing
+_CONFUSABLE = {"ar", "ary"}  # one script, shared words: a sentence may read as either
+
+
+def follows_switch(turn: Turn, understanding: Understanding) -> str | None:
+    """The language to answer in from now on, when the user has moved to another one:
+    a Darija reader who switches script, or anyone who writes a whole sentence plainly in
+    another language (an Arabizi writer who goes on in French). Not when they chose the
+    language themselves, and not between Arabic and Darija in Arabic letters."""
     current = turn.conversation.language
     detected = reply_language(understanding)
-    darija = {"ary", LATIN_DARIJA}
     if (
-        current in darija
-        and detected in darija
-        and detected != current
-        and understanding.language_confidence >= 0.8
-        and not turn.conversation.context.get(CHOSEN)
+        detected is None
+        or detected == current
+        or turn.conversation.context.get(CHOSEN)
+        or {current, detected} <= _CONFUSABLE
     ):
-        return detected
-    return None
+        return None
+    darija = {"ary", LATIN_DARIJA}
+    if current in darija and detected in darija:
+        return detected if understanding.language_confidence >= 0.8 else None
+    sentence = len(turn.inbound.text.split()) >= SENTENCE_WORDS
+    return detected if sentence and understanding.language_confidence >= 0.9 else None

@@ -41,6 +41,7 @@ KEYS = {
     "no_reminder",
     "any_script",
     "consents",
+    "answered_in",
 }
 
 
@@ -144,7 +145,8 @@ class DialogueRun:
         if not replies:
             failures.append("no reply")
         if "item" in expect:
-            failures += self._item(expect["item"], texts)
+            language = expect.get("answered_in", self.dialogue.slice)
+            failures += self._item(expect["item"], texts, language)
         for word in expect.get("says_all") or []:
             if _plain(str(word)) not in everything:
                 failures.append(f"does not say {word!r}")
@@ -171,9 +173,8 @@ class DialogueRun:
             failures.append("reply was: " + " | ".join(t.replace("\n", " ")[:160] for t in texts))
         return failures
 
-    def _item(self, wanted: str | list[str], texts: list[str]) -> list[str]:
+    def _item(self, wanted: str | list[str], texts: list[str], language: str) -> list[str]:
         ids = [wanted] if isinstance(wanted, str) else wanted
-        language = self.dialogue.slice
         shown = _plain("\n".join(texts))
         for item_id in ids:
             item = self.content.get(item_id)
