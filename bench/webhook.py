@@ -134,11 +134,11 @@ def statements_by_task(db: Database) -> Iterator[Counter]:
     def seen(*_args: object) -> None:
         counts[asyncio.current_task()] += 1
 
-    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    event.listen(db.sync_engine, "before_cursor_execute", seen)
     try:
         yield counts
     finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+        event.remove(db.sync_engine, "before_cursor_execute", seen)
 
 
 async def fadaa_in_process(batch: list[dict], concurrency: int, url: str) -> Result:

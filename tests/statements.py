@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.database import Database
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
@@ -20,7 +21,7 @@ class StatementLog:
 
 
 @contextmanager
-def counting_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
+def counting_statements(db: Database) -> Iterator[StatementLog]:
     """Every statement sent to the database meanwhile (an executemany counts once: it is
     one round trip for the rows of one INSERT)."""
     log = StatementLog()
@@ -30,8 +31,8 @@ def counting_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
             return  # every transaction has one; SQLite's BEGIN IMMEDIATE is merely visible
         log.statements.append(" ".join(statement.split())[:120])
 
-    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    event.listen(db.sync_engine, "before_cursor_execute", seen)
     try:
         yield log
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+        event.remove(db.sync_engine, "before_cursor_execute", seen)

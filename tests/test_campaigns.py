@@ -412,7 +412,7 @@ async def test_with_no_campaign_under_way_a_senders_round_is_one_query(service):
     await campaign(service, headers)  # a draft is not under way
     own = Database(service.services.settings.resolved_database_url)  # no background job's
     try:
-        with counting_statements(own.engine) as idle:
+        with counting_statements(own) as idle:
             assert await sender_for(service.services.settings, own, lambda: None).round() == 0
     finally:
         await own.dispose()

@@ -128,9 +128,9 @@ async def test_flow_steps_older_than_the_retention_period_are_purged(chat, db):
 async def test_a_question_asked_again_writes_no_step_and_an_answer_writes_one(chat, db):
     await chat.send("Bonjour, comment financer ma coopérative ?")
     await chat.send(payload="finder:start")
-    with counting_statements(db.engine) as again:
+    with counting_statements(db) as again:
         asked_again = await chat.text_of("bof, hmm")
-    with counting_statements(db.engine) as answered:
+    with counting_statements(db) as answered:
         await chat.send("pas encore")
     assert asked_again.startswith("Choisissez l'une des réponses")
     assert [s for s in again.statements if "flow_steps" in s] == []

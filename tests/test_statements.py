@@ -14,7 +14,7 @@ BUDGET = 6
 async def test_an_ordinary_text_update_costs_at_most_six_statements(chat, db):
     await chat.send("salam")
     await chat.send("1")  # a language, so the next message is an ordinary question
-    with counting_statements(db.engine) as log:
+    with counting_statements(db) as log:
         await chat.engine.handle(_inbound(chat, "kifach ndir cooperative?"))
     assert len(log) <= BUDGET, "\n".join(log.statements)
     assert [s.split()[0] for s in log.statements].count("SELECT") == 1, log.statements

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, make_url, text
+from sqlalchemy import Connection, Engine, event, make_url, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -42,9 +42,14 @@ class Database:
                 else {}
             ),
         )
+        # the engine the transactions' statements go through (for events: counting them)
+        self.sync_engine: Engine = self.engine.sync_engine
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", sqlite_inline.begin_immediate)
+            self.sync_engine = sqlite_inline.sync_engine(make_url(url).database or "")
+            event.listen(self.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.sync_engine, "begin", sqlite_inline.begin_immediate_at_once)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._one_writer = _OneWriter()
 
@@ -54,11 +59,20 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self._queued(), self.sessions() as session, session.begin():
-            yield session
-
-    def _queued(self) -> AbstractAsyncContextManager[None]:
-        return self._one_writer.turn() if self.is_sqlite else nullcontext()
+        if not self.is_sqlite:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._one_writer.turn():
+            session = sqlite_inline.InlineSession(self.sync_engine)
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                session.sync_session.rollback()
+                raise
+            finally:
+                session.sync_session.close()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision (creates every table on an empty database);
@@ -86,6 +100,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.sync_engine is not self.engine.sync_engine:
+            self.sync_engine.dispose()
 
     def _prepare_sqlite_file(self) -> None:
         path = self.engine.url.database
