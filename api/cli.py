@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import signal
 import sys
@@ -99,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         help="web processes sharing the port (each one is stateless)",
+    )
+    serve.add_argument(
+        "--no-outbox",
+        action="store_true",
+        help="queue replies but leave the sending to `fadaa worker` processes",
     )
 
     _command(
@@ -234,6 +240,8 @@ def _serve(args: argparse.Namespace) -> int:
     from api.logs import uvicorn_log_config
     from api.main import create_app
 
+    if args.no_outbox:  # the environment carries it to every web process uvicorn starts
+        os.environ["FADAA_WEB_SENDS"] = "false"
     settings = load_settings()
     where: dict[str, Any] = {
         "host": args.host or settings.host,
@@ -260,7 +268,6 @@ def _share_metrics_between_processes() -> Path | None:
     in one folder, and a scrape of any of them sums the folder. Files of an earlier run
     would be counted again, so the folder starts empty. Returns the folder when it was
     created here (removed when the service stops)."""
-    import os
     import tempfile
 
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
@@ -313,7 +320,10 @@ def _worker(args: argparse.Namespace) -> int:
     async def work() -> None:
         stop = _stop_on_signals()
         async with running_services(
-            settings, deliver=not args.no_outbox, remind=not args.no_reminders
+            settings,
+            deliver=not args.no_outbox,
+            remind=not args.no_reminders,
+            poll_seconds=settings.worker_poll_seconds,  # no web process pokes it
         ):
             # supervisors and tests wait for this line to know the worker is up
             print("fadaa worker: ready", file=sys.stderr, flush=True)

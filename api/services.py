@@ -24,7 +24,7 @@ def lifespan_for(
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with running_services(settings, connections) as services:
+        async with running_services(settings, connections, deliver=settings.web_sends) as services:
             app.state.services = services
             yield
 

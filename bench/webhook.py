@@ -10,7 +10,9 @@ updates per second until the last reply reached the fake API; latency is the web
 request's. Without --processes both run in this process (fake API in-process too) and
 the SQL statements are counted (SQLAlchemy cursor events): in the webhook requests, and
 in total per update with the deliveries. With --processes N each bot runs as N uvicorn
-web processes on loopback and the fake API in a process of its own.
+web processes on loopback and the fake API in a process of its own, and Fadaa runs twice:
+`fadaa serve` alone (its web processes send the replies they queue), then as compose.yaml
+runs it, `fadaa serve --no-outbox` with N `fadaa worker`s sending.
 Figures only: nothing here passes or fails.
 """
 
@@ -265,23 +267,72 @@ async def multi_process(
                 concurrency,
                 echoed,
             )
-        await _empty(url)
-        db = Database(url)
-        try:
-            fadaa = await in_processes(
-                f"Fadaa, {processes} process(es), {_kind(url)}",
-                [sys.executable, "-m", "api.cli", "serve", "--workers", str(processes)],
-                _fadaa_env(url, api),
+        serve = [sys.executable, "-m", "api.cli", "serve", "--workers", str(processes)]
+        sending = await _fadaa_in_processes(
+            f"Fadaa, {processes} web process(es), {_kind(url)}", serve, url, api, batch, concurrency
+        )
+        url = _fresh(url)
+        with _workers(processes, _fadaa_env(url, api)):
+            with_workers = await _fadaa_in_processes(
+                f"Fadaa, {processes} web + {processes} worker(s), {_kind(url)}",
+                [*serve, "--no-outbox"],
+                url,
+                api,
                 batch,
                 concurrency,
-                lambda: delivered(db),
             )
-        finally:
-            await db.dispose()
-        return [echo, fadaa]
+        return [echo, sending, with_workers]
     finally:
         fake.terminate()
         fake.wait(timeout=30)
+
+
+async def _fadaa_in_processes(
+    name: str, serve: list[str], url: str, api: str, batch: list[dict], concurrency: int
+) -> Result:
+    await _empty(url)
+    db = Database(url)
+    try:
+        return await in_processes(
+            name, serve, _fadaa_env(url, api), batch, concurrency, lambda: delivered(db)
+        )
+    finally:
+        await db.dispose()
+
+
+@contextmanager
+def _workers(count: int, env: dict[str, str]) -> Iterator[None]:
+    """`fadaa worker` processes (compose's topology: the web processes only queue), up and
+    waiting before the burst starts."""
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    try:
+        for worker in workers:
+            assert worker.stderr is not None
+            for line in worker.stderr:  # migrations and warm-up first
+                if "fadaa worker: ready" in line:
+                    break
+            worker.stderr.close()  # nothing more is read: never let it block on a full pipe
+        yield
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+def _fresh(url: str) -> str:
+    """The same database again, empty: a new SQLite file (PostgreSQL is emptied in place)."""
+    if not url.startswith("sqlite"):
+        return url
+    return f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
 
 
 def _fadaa_env(url: str, api: str) -> dict[str, str]:
@@ -318,20 +369,21 @@ async def main() -> None:
     url = args.database or f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
     batch = updates(args.updates, args.users)
     if args.processes:
-        echo, fadaa = await multi_process(batch, args.concurrency, url, args.processes)
+        echo, *fadaas = await multi_process(batch, args.concurrency, url, args.processes)
     else:
         await _empty(url)
         echo = await echo_in_process(batch, args.concurrency)
-        fadaa = await fadaa_in_process(batch, args.concurrency, url)
+        fadaas = [await fadaa_in_process(batch, args.concurrency, url)]
     print(f"{args.updates} updates from {args.users} users, {args.concurrency} at a time")
     print(
         "| bot | updates/s | webhook p50 ms | webhook p95 ms | statements/update: "
         "webhook, with delivery |"
     )
     print("|---|---:|---:|---:|---|")
-    print(echo.row())
-    print(fadaa.row())
-    print(f"Fadaa/echo throughput: {fadaa.rate / echo.rate:.2f}")
+    for result in (echo, *fadaas):
+        print(result.row())
+    for fadaa in fadaas:
+        print(f"{fadaa.name}: Fadaa/echo throughput {fadaa.rate / echo.rate:.2f}")
     if fadaa.statements_spread:
         spread = ", ".join(f"{n} with {k}" for k, n in fadaa.statements_spread.items())
         print(f"Fadaa's webhook requests by statements: {spread}")

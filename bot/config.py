@@ -57,6 +57,16 @@ class Settings(BaseSettings):
         description="a sender's claim, renewed while it works; a dead "
         "sender's messages go out again after about 1.5 times this",
     )
+    web_sends: bool = Field(
+        default=True,
+        description="web processes send the replies they queue; false: they leave the "
+        "outbox to `fadaa worker` processes (`fadaa serve --no-outbox`)",
+    )
+    worker_poll_seconds: float = Field(
+        default=0.2,
+        gt=0,
+        description="how often an idle `fadaa worker` looks for messages queued by other processes",
+    )
     message_retention_days: int = Field(default=365, ge=1)
     admin_requests_per_minute: int = Field(default=120, ge=1)
     console_logins_per_minute: int = Field(

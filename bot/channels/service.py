@@ -67,9 +67,12 @@ async def running_services(
     channels: bool = True,
     deliver: bool = True,
     remind: bool = True,
+    poll_seconds: float = 1.0,
 ) -> AsyncIterator[Services]:
     """`channels`: run the Telegram and WhatsApp adapters that are configured (not in
-    `fadaa chat`); `deliver`: run the outbox worker; `remind`: run the background jobs."""
+    `fadaa chat`); `deliver`: run the outbox worker, poked by this process's turns and
+    looking for other processes' messages every `poll_seconds`; `remind`: run the
+    background jobs."""
     redact_in_logs(settings.secret_values())
     db = Database(settings.resolved_database_url)
     await schema_ready(db, settings)
@@ -78,7 +81,9 @@ async def running_services(
     engine.capsules = await live_capsules(db, settings)
     engine.warm_up()
     senders: dict[str, Deliver] = {}
-    worker = OutboxWorker(db, senders, lease=timedelta(seconds=settings.outbox_lease_seconds))
+    worker = OutboxWorker(
+        db, senders, interval=poll_seconds, lease=timedelta(seconds=settings.outbox_lease_seconds)
+    )
     worker.on_given_up = engine.message_given_up
     services = Services(settings, db, engine, worker)
     async with contextlib.AsyncExitStack() as stack:
