@@ -15,8 +15,9 @@ nothing else block: readers never do, and the automatic checkpoint is passive.
 The sessions go one step further (`InlineSession`): their Session runs on a plain sqlite3
 engine, called directly from the coroutine. An AsyncSession hands every call to a greenlet
 and every driver call back to the loop (about 45 greenlet switches per webhook turn, each
-copying the loop's deep stack): measured here, an empty transaction cost 325 µs that way,
-where SQLite's own BEGIN and COMMIT take 7.
+copying the loop's deep stack). Measured with `python -m bench.statement_cost`: a
+transaction with one indexed SELECT takes about 460 µs through an AsyncSession, 260 µs
+through an InlineSession, and 8 µs in the sqlite3 driver alone.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from typing import Any, cast
 
@@ -81,17 +82,34 @@ def begin_immediate(connection: Connection) -> None:
     IMMEDIATE waits its turn: here in asyncio sleeps (the loop keeps serving), not in
     SQLite's busy handler (which would block it)."""
     raw = cast(InlineConnection, connection.connection.driver_connection)._conn
-    deadline = time.monotonic() + LOCK_PATIENCE
-    pause = _FIRST_PAUSE
+    pauses = _pauses()
     while True:
         try:
             raw.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() + pause > deadline:
-                raise OperationalError("BEGIN IMMEDIATE", None, error) from error
+            pause = _pause_or_raise(pauses, error)
         await_(asyncio.sleep(pause))
+
+
+def _pauses() -> Iterator[float]:
+    """The waits between tries for the write lock, doubling, until LOCK_PATIENCE is spent."""
+    deadline = time.monotonic() + LOCK_PATIENCE
+    pause = _FIRST_PAUSE
+    while time.monotonic() + pause <= deadline:
+        yield pause
         pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+def _pause_or_raise(pauses: Iterator[float], error: Exception) -> float:
+    """The next wait when another process holds the lock; the error once patience ran out,
+    or at once for any other error."""
+    pause = next(pauses, None) if "locked" in str(error) else None
+    if pause is None:
+        if isinstance(error, OperationalError):
+            raise error
+        raise OperationalError("BEGIN IMMEDIATE", None, error) from error
+    return pause
 
 
 def sync_engine(path: str) -> Engine:
@@ -165,15 +183,12 @@ class InlineSession(AsyncSession):
 async def _lock_for_writing(session: Session) -> None:
     """Begin the session's transaction (BEGIN IMMEDIATE); while another process holds the
     write lock, sleep and try again until `LOCK_PATIENCE` runs out."""
-    deadline = time.monotonic() + LOCK_PATIENCE
-    pause = _FIRST_PAUSE
+    pauses = _pauses()
     while True:
         try:
             session.connection()  # the engine's "begin" event
             return
         except OperationalError as error:
             session.rollback()
-            if "locked" not in str(error) or time.monotonic() + pause > deadline:
-                raise
+            pause = _pause_or_raise(pauses, error)
         await asyncio.sleep(pause)
-        pause = min(pause * 2, _LONGEST_PAUSE)
