@@ -14,12 +14,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.campaigns.dispatch import sender_for as campaign_sender_for
 from bot.config import Settings
 from bot.engine import Engine
+from bot.handoff import attachments
+from bot.messages import Attachment
 from bot.reminders import dispatch as reminders
 from bot.store import repo
 from bot.store.database import Database
@@ -64,7 +67,11 @@ def background_jobs(settings: Settings, engine: Engine, scheduler: Scheduler) ->
     campaigns = campaign_sender_for(settings, db, scheduler.queued)
     return [
         Job("reminders", tick, reminder_tick, at_start=True),
-        Job("retention-purge", timedelta(hours=1), partial(purge_old_messages, db, retention)),
+        Job(
+            "retention-purge",
+            timedelta(hours=1),
+            partial(purge_old_data, db, settings.data_dir, retention),
+        ),
         Job("handoff-sweep", timedelta(minutes=1), engine.sweep_handoffs),
         Job("campaigns", timedelta(seconds=settings.campaign_tick_seconds), campaigns.round),
     ]
@@ -80,13 +87,17 @@ def scheduler_for(
     return scheduler
 
 
-async def purge_old_messages(db: Database, older_than: timedelta) -> int:
-    """Retention: forget messages (and delivered outbox rows) older than the period."""
+async def purge_old_data(db: Database, data_dir: Path, older_than: timedelta) -> int:
+    """Retention: forget messages, delivered outbox rows, flow steps and closed handoffs
+    (with the files advisors sent in them) older than the period; returns the messages."""
     async with db.transaction() as session:
         if not await only_one(session, "retention-purge"):
             return 0
         removed = await repo.purge_messages(session, older_than=older_than)
-    log.info("retention: %d old messages removed", removed)
+        files = await repo.purge_handoffs(session, older_than=older_than)
+    for file in files:  # after the commit: a failed purge keeps what its rows point to
+        attachments.discard(data_dir, Attachment(**file))
+    log.info("retention: %d old messages and %d advisors' files removed", removed, len(files))
     return removed
 
 

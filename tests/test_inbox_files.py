@@ -2,12 +2,15 @@
 console or by posting it in the user's topic of the Telegram group, and opens the files
 users send, under the desk's rules."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.store.models import HandoffEvent
+from bot.clock import utcnow
+from bot.scheduler import purge_old_data
+from bot.store.models import Handoff, HandoffEvent
 from tests.console import SALMA, Session, log_in, staff_account
 from tests.desk import (
     GROUP,
@@ -331,4 +334,43 @@ async def test_a_photo_posted_twice_by_a_redelivery_is_sent_and_kept_once(desk):
     await to_telegram(desk, photo)  # Telegram delivers the update again
     await desk.delivered()
     assert [m["type"] for m in desk.graph.messages].count("image") == 1
+    assert len(kept_files(desk.services.settings.data_dir)) == 1
+
+
+async def closed_days_ago(desk, days: int) -> None:
+    async with desk.services.db.transaction() as db:
+        await db.execute(
+            update(Handoff).values(status="closed", closed_at=utcnow() - timedelta(days=days))
+        )
+
+
+async def retention_runs(desk) -> None:
+    settings = desk.services.settings
+    retention = timedelta(days=settings.message_retention_days)
+    await purge_old_data(desk.services.db, settings.data_dir, retention)
+
+
+async def test_retention_forgets_a_long_closed_handoff_and_the_files_sent_in_it(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    session = await advisor_session(desk)
+    await send_file(desk, session, "statuts.pdf", PDF, "application/pdf")
+    await desk.delivered()
+    await closed_days_ago(desk, 400)
+    await retention_runs(desk)
+    async with desk.services.db.transaction() as db:
+        assert (await db.scalars(select(HandoffEvent))).all() == []
+        assert (await db.scalars(select(Handoff))).all() == []
+    assert kept_files(desk.services.settings.data_dir) == []
+
+
+async def test_retention_keeps_a_handoff_closed_within_the_period_with_its_files(desk):
+    await whatsapp_user_asks_an_advisor(desk)
+    session = await advisor_session(desk)
+    await send_file(desk, session, "statuts.pdf", PDF, "application/pdf")
+    await desk.delivered()
+    await closed_days_ago(desk, 30)
+    await retention_runs(desk)
+    async with desk.services.db.transaction() as db:
+        assert len((await db.scalars(select(Handoff))).all()) == 1
+        assert [e.attachment is not None for e in await db.scalars(select(HandoffEvent))] == [True]
     assert len(kept_files(desk.services.settings.data_dir)) == 1

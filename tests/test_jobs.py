@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.scheduler import purge_old_messages
+from bot.scheduler import purge_old_data
 from bot.store.locks import lock_key, only_one
 from bot.store.models import Message
 from tests.chat import Chat
@@ -36,8 +36,8 @@ def test_job_keys_are_stable_signed_64_bit_numbers():
     assert lock_key("retention-purge") != lock_key("handoff-sweep")
 
 
-async def test_a_purge_still_runs_when_nobody_else_holds_it(engine, db):
+async def test_a_purge_still_runs_when_nobody_else_holds_it(engine, db, tmp_path):
     await Chat(engine).send("salam")
-    await purge_old_messages(db, timedelta(seconds=-1))  # everything is "older" than the cutoff
+    await purge_old_data(db, tmp_path, timedelta(seconds=-1))  # everything is past the cutoff
     async with db.transaction() as session:
         assert await session.get(Message, 1) is None

@@ -30,7 +30,7 @@ from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate, Update
 from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from bot.clock import utcnow
-from bot.handoff.status import ACTIVE_HANDOFF_STATUSES
+from bot.handoff.status import ACTIVE_HANDOFF_STATUSES, HandoffStatus
 from bot.messages import Inbound, Outbound
 from bot.nlu import Understanding
 from bot.store.models import (
@@ -519,6 +519,24 @@ async def purge_messages(session: AsyncSession, *, older_than: timedelta) -> int
         )
     )
     return rowcount(removed)
+
+
+async def purge_handoffs(session: AsyncSession, *, older_than: timedelta) -> list[dict[str, Any]]:
+    """Retention: forget handoffs closed before the period, with what was said in them;
+    returns the files advisors sent in them, for the caller to delete once committed."""
+    cutoff = utcnow() - older_than
+    closed = select(Handoff.id).where(
+        Handoff.status == HandoffStatus.closed, Handoff.closed_at < cutoff
+    )
+    files = await session.scalars(
+        select(HandoffEvent.attachment).where(
+            HandoffEvent.handoff_id.in_(closed), HandoffEvent.attachment.is_not(None)
+        )
+    )
+    kept = [file for file in files if file and "path" in file]  # users' stay at the channel
+    await session.execute(delete(HandoffEvent).where(HandoffEvent.handoff_id.in_(closed)))
+    await session.execute(delete(Handoff).where(Handoff.id.in_(closed)))
+    return kept
 
 
 async def erase_user_silently(
