@@ -13,7 +13,7 @@ from api.cli import main
 from bot.channels.service import Connections, running_services
 from bot.config import load_settings
 from bot.store.models import OutboxItem
-from tests.conftest import database_url
+from tests.conftest import database_url, empty_database
 from tests.fakes.telegram_api import FakeTelegram, text_update
 from tests.service import (
     TELEGRAM_SECRET,
@@ -52,8 +52,14 @@ def a_worker(settings, web: Running):
     )
 
 
+async def split_settings(tmp_path, **overrides: object):
+    """A web process that leaves sending to workers, on an empty database."""
+    await (await empty_database(database_url(tmp_path))).dispose()
+    return channel_settings(database_url(tmp_path), data_dir=tmp_path, web_sends=False, **overrides)
+
+
 async def test_a_web_process_without_the_outbox_queues_the_reply_and_sends_nothing(tmp_path):
-    settings = channel_settings(database_url(tmp_path), web_sends=False)
+    settings = await split_settings(tmp_path)
     async with running_service(settings) as web:
         update = text_update(1, 4242, "salam, bghit ndir cooperative dyal l3sel")
         response = await web.client.post("/telegram/webhook", json=update, headers=HEADERS)
@@ -67,7 +73,7 @@ async def test_a_web_process_without_the_outbox_queues_the_reply_and_sends_nothi
 
 
 async def test_a_worker_sends_what_a_web_process_queued_without_being_told(tmp_path):
-    settings = channel_settings(database_url(tmp_path), web_sends=False, worker_poll_seconds=0.05)
+    settings = await split_settings(tmp_path, worker_poll_seconds=0.05)
     async with running_service(settings) as web, a_worker(settings, web):
         update = text_update(1, 4243, "Bonjour, comment obtenir l'agrément ONSSA ?")
         await web.client.post("/telegram/webhook", json=update, headers=HEADERS)
