@@ -344,19 +344,19 @@ async def closed_days_ago(desk, days: int) -> None:
         )
 
 
-async def retention_runs(desk) -> None:
+async def retention_runs_after_a_pdf_was_sent_in_a_handoff_closed(desk, days_ago: int) -> None:
+    await whatsapp_user_asks_an_advisor(desk)
+    session = await advisor_session(desk)
+    await send_file(desk, session, "statuts.pdf", PDF, "application/pdf")
+    await desk.delivered()
+    await closed_days_ago(desk, days_ago)
     settings = desk.services.settings
     retention = timedelta(days=settings.message_retention_days)
     await purge_old_data(desk.services.db, settings.data_dir, retention)
 
 
 async def test_retention_forgets_a_long_closed_handoff_and_the_files_sent_in_it(desk):
-    await whatsapp_user_asks_an_advisor(desk)
-    session = await advisor_session(desk)
-    await send_file(desk, session, "statuts.pdf", PDF, "application/pdf")
-    await desk.delivered()
-    await closed_days_ago(desk, 400)
-    await retention_runs(desk)
+    await retention_runs_after_a_pdf_was_sent_in_a_handoff_closed(desk, days_ago=400)
     async with desk.services.db.transaction() as db:
         assert (await db.scalars(select(HandoffEvent))).all() == []
         assert (await db.scalars(select(Handoff))).all() == []
@@ -364,12 +364,7 @@ async def test_retention_forgets_a_long_closed_handoff_and_the_files_sent_in_it(
 
 
 async def test_retention_keeps_a_handoff_closed_within_the_period_with_its_files(desk):
-    await whatsapp_user_asks_an_advisor(desk)
-    session = await advisor_session(desk)
-    await send_file(desk, session, "statuts.pdf", PDF, "application/pdf")
-    await desk.delivered()
-    await closed_days_ago(desk, 30)
-    await retention_runs(desk)
+    await retention_runs_after_a_pdf_was_sent_in_a_handoff_closed(desk, days_ago=30)
     async with desk.services.db.transaction() as db:
         assert len((await db.scalars(select(Handoff))).all()) == 1
         assert [e.attachment is not None for e in await db.scalars(select(HandoffEvent))] == [True]
