@@ -100,7 +100,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self.sync_engine is not self.engine.sync_engine:
+        if self.is_sqlite:  # the sessions' own engine (see sqlite_inline.InlineSession)
             self.sync_engine.dispose()
 
     def _prepare_sqlite_file(self) -> None:
