@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, select
 
 from bot.clock import utcnow
 from bot.messages import Outbound
@@ -115,11 +115,7 @@ async def _renew(db: Database, held: set[int], lease: timedelta) -> None:
             continue
         try:
             async with db.transaction() as session:
-                await session.execute(
-                    update(OutboxItem)
-                    .where(OutboxItem.id.in_(list(held)), OutboxItem.status == "sending")
-                    .values(claimed_at=utcnow())
-                )
+                await repo.renew_claims(session, held)
         except Exception:  # noqa: BLE001 — the next renewal tries again; the lease is the limit
             log.exception("could not renew outbox claims")
 
@@ -177,12 +173,15 @@ async def _deliver_one(
 
 
 class _Marks:
-    """On SQLite, marks written together: a mark asked for while another transaction of marks is
+    """Marks written together: a mark asked for while another transaction of marks is
     being written goes into the next one, with every other mark that arrived meanwhile.
     No mark waits for company (an idle sender writes its one mark at once); under load
     the sends answered in the same moment share one transaction (one write-lock turn on
     SQLite, one connection on PostgreSQL) instead of one each. The caller returns once
-    its own mark is committed, as before."""
+    its own mark is committed, as before.
+
+    On PostgreSQL the rows are locked in id order, and the renewal skips rows being marked
+    (repo.renew_claims): the two can no longer wait for each other in a circle."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -190,10 +189,6 @@ class _Marks:
         self._writer: asyncio.Task[None] | None = None
 
     async def mark(self, **finish: Any) -> None:
-        if not self.db.is_sqlite:  # several rows in one transaction can deadlock a claim
-            async with self.db.transaction() as session:
-                await repo.finish_outbox(session, **finish)
-            return
         done = asyncio.get_running_loop().create_future()
         self._asked.append((finish, done))
         if self._writer is None or self._writer.done():
@@ -217,15 +212,16 @@ class _Marks:
 
     async def _finish(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
         """The sent rows in one statement, each failure in its own."""
+        in_id_order = sorted((finish for finish, _done in batch), key=lambda f: f["item_id"])
         sent = [
             repo.Sent(f["item_id"], f["channel_message_id"], f["farewell"])
-            for f, _done in batch
+            for f in in_id_order
             if f["error"] is None
         ]
         async with self.db.transaction() as session:
             if sent:
                 await repo.finish_sent(session, sent)
-            for finish, _done in batch:
+            for finish in in_id_order:
                 if finish["error"] is not None:
                     await repo.finish_outbox(session, **finish)
 

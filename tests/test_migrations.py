@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from bot.store.database import Database
+from bot.store.models import Base
 from bot.store.schema import MIGRATION_LOCK_ID, SchemaNotReady
 from tests.conftest import database_url, empty_database
 
@@ -176,3 +179,12 @@ def test_workers_told_not_to_migrate_wait_for_fadaa_migrate(empty_postgresql, tm
     finally:
         _stop(processes)
     assert not failed, failed[0]
+
+
+async def test_the_migrated_schema_is_the_one_the_models_describe(db):
+    def differences(connection) -> list[object]:
+        context = MigrationContext.configure(connection)
+        return compare_metadata(context, Base.metadata)
+
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []

@@ -5,7 +5,8 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects import postgresql
 
 from bot.channels.whatsapp import CHANNEL
 from bot.clock import utcnow
@@ -118,3 +119,46 @@ async def test_reminders_are_claimed_queued_and_marked_in_small_batches(db):
         )
     assert claimed <= 50
     assert states == {"sent": claimed, "pending": 120 - claimed}
+
+
+async def test_a_lease_renewal_skips_a_row_whose_mark_is_being_written(db):
+    if db.is_sqlite:
+        pytest.skip("SQLite writes one transaction at a time: there is no row lock to skip")
+    async with db.transaction() as session:
+        user = await repo.user_for(session, channel=CHANNEL, channel_user_id="MA.7801")
+        await repo.enqueue(session, user=user, outbounds=[Outbound("salam"), Outbound("labas")])
+        await session.execute(update(OutboxItem).values(status="sending", claimed_at=utcnow()))
+        marking, renewed = await session.scalars(select(OutboxItem.id).order_by(OutboxItem.id))
+    before = utcnow()
+    async with db.transaction() as mark:  # a mark in flight holds its row
+        await repo.finish_sent(mark, [repo.Sent(marking)])
+        async with asyncio.timeout(5), db.transaction() as session:
+            await repo.renew_claims(session, {marking, renewed})
+    async with db.transaction() as session:
+        claimed_at = dict(
+            (await session.execute(select(OutboxItem.id, OutboxItem.claimed_at))).all()
+        )
+    assert claimed_at[renewed] >= before and claimed_at[marking] < before
+
+
+async def test_a_claim_planned_once_for_all_reads_only_the_unsent_rows(db):
+    """PostgreSQL plans a statement run often once, without its values: the claim still
+    reaches the unsent rows through their own indexes, not by comparing every row."""
+    if db.is_sqlite:
+        pytest.skip("a PostgreSQL planner's choice")
+    async with db.transaction() as session:
+        user = await repo.user_for(session, channel=CHANNEL, channel_user_id="MA.7802")
+        await repo.enqueue(session, user=user, outbounds=[Outbound("salam")] * 2000)
+        await session.execute(
+            update(OutboxItem).where(OutboxItem.id % 50 != 0).values(status="sent")
+        )
+        await session.execute(text("ANALYZE outbox"))
+    claim = repo.claim_statement().compile(dialect=postgresql.asyncpg.dialect())
+    async with db.engine.connect() as connection:
+        await connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        await connection.exec_driver_sql(f"PREPARE claim AS {claim}")
+        plan = await connection.exec_driver_sql(
+            f"EXPLAIN EXECUTE claim('sending', 1, now(), '{CHANNEL}', now(), 50)"
+        )
+        steps = "\n".join(line for (line,) in plan)
+    assert "Index Scan using ix_outbox_due" in steps and "Seq Scan" not in steps, steps

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -21,6 +21,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -268,7 +269,7 @@ async def claim_outbox(
     """
     now = utcnow()
     claim = {"claim_channel": channel, "due_by": now, "claimed_now": now, "claim_limit": limit}
-    result = await session.execute(_claim_statement(), claim)
+    result = await session.execute(claim_statement(), claim)
     items = sorted(result.all(), key=lambda item: item.id)
     if not items:
         return []
@@ -282,12 +283,14 @@ async def claim_outbox(
 
 
 @cache
-def _claim_statement() -> ReturningUpdate[Any]:
+def claim_statement() -> ReturningUpdate[Any]:
     outbox, earlier = _OUTBOX, _OUTBOX.alias("earlier")
     due = (
         select(outbox.c.id)
         .where(
-            outbox.c.status == "pending",
+            # literals, not parameters: the partial indexes ix_outbox_due and ix_outbox_unsent
+            # serve only a plan that can see these values (PostgreSQL's generic plans cannot)
+            outbox.c.status == literal_column("'pending'"),
             outbox.c.channel == bindparam("claim_channel"),
             (outbox.c.not_before.is_(None))
             | (outbox.c.not_before <= bindparam("due_by", type_=outbox.c.not_before.type)),
@@ -295,7 +298,7 @@ def _claim_statement() -> ReturningUpdate[Any]:
                 earlier.c.user_id == outbox.c.user_id,
                 earlier.c.channel == outbox.c.channel,
                 earlier.c.id < outbox.c.id,
-                earlier.c.status.in_(("pending", "sending")),
+                earlier.c.status.in_([literal_column("'pending'"), literal_column("'sending'")]),
                 earlier.c.priority <= outbox.c.priority,
             ),
         )
@@ -318,6 +321,19 @@ def _claim_statement() -> ReturningUpdate[Any]:
 @cache
 def _users_by_id() -> Select[Any]:
     return select(_USERS).where(_USERS.c.id.in_(bindparam("user_ids", expanding=True)))
+
+
+async def renew_claims(session: AsyncSession, held: Iterable[int]) -> None:
+    """Refresh the lease of rows this sender still holds. A row locked right now is being
+    marked: it needs no renewal, and waiting for it could close a circle with its mark."""
+    still_held = (
+        select(_OUTBOX.c.id)
+        .where(_OUTBOX.c.id.in_(sorted(held)), _OUTBOX.c.status == "sending")
+        .with_for_update(skip_locked=True)
+    )
+    await session.execute(
+        update(_OUTBOX).where(_OUTBOX.c.id.in_(still_held)).values(claimed_at=utcnow())
+    )
 
 
 @dataclass(frozen=True)
