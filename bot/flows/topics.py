@@ -23,6 +23,9 @@ ITEM_WORDS_FILE = Path(__file__).parent.parent / "nlu" / "item_words.yaml"
 FOLLOWUPS_FILE = CONTENT_DIR / "followups.yaml"
 _ARABIC_CLITICS = ("وال", "فال", "بال", "لل", "ال", "و", "ف", "ب", "ل")
 _LATIN_CLITICS = ("l'", "l", "f", "b", "d", "w")
+# A listed word loses only its article: its other first letters may be the word itself
+# ("bch7al" asks a price where "ch7al" asks how many; "frais" is not "rais", a president).
+_ARTICLES = ("ال", "l'", "l")
 _TYPO_MIN_LENGTH = 6
 _TYPO_SCORE = 88
 
@@ -56,7 +59,7 @@ def _lexicon(table: dict[str, list[str]]) -> Lexicon:
             if not tokens:
                 continue
             phrase = Phrase(tokens, target)
-            for key in {tokens[0], _stem(tokens[0])}:
+            for key in {tokens[0], _unarticled(tokens[0])}:
                 by_first.setdefault(key, []).append(phrase)
             if len(tokens) == 1 and len(tokens[0]) >= _TYPO_MIN_LENGTH:
                 long_words.add(tokens[0])
@@ -84,16 +87,26 @@ def _source_lexicon() -> Lexicon:
 
 
 def _stem(token: str) -> str:
-    """The word without a leading clitic ("بالضريبه" → "ضريبه", "ldriba" → "driba")."""
-    for clitic in _ARABIC_CLITICS + _LATIN_CLITICS:
-        if token.startswith(clitic) and len(token) - len(clitic) >= 3:
-            return token[len(clitic) :]
+    """A typed word without a leading clitic ("بالضريبه" → "ضريبه", "ldriba" → "driba")."""
+    return _without_prefix(token, _ARABIC_CLITICS + _LATIN_CLITICS)
+
+
+def _unarticled(token: str) -> str:
+    """A listed word without its article ("lkhlas" → "khlas", "الفائدة" → "فائدة")."""
+    return _without_prefix(token, _ARTICLES)
+
+
+def _without_prefix(token: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 3:
+            return token[len(prefix) :]
     return token
 
 
 def _token_matches(written: str, typed: str) -> bool:
-    return (
-        typed == written or _stem(typed) in (written, _stem(written)) or (typed == _stem(written))
+    return typed in (written, _unarticled(written)) or _stem(typed) in (
+        written,
+        _unarticled(written),
     )
 
 
