@@ -14,7 +14,14 @@ from bot.flows import INTENT_HANDLERS
 from bot.flows.answers import again_on_topic, answer_item_id, follow_up
 from bot.flows.base import Turn
 from bot.flows.reminders import start_from_text
-from bot.flows.topics import Named, aspects_named, family, item_named, refers_back
+from bot.flows.topics import (
+    Named,
+    aspects_named,
+    family,
+    item_named,
+    names_creation,
+    refers_back,
+)
 from bot.messages import Outbound
 from bot.nlu import OUT_OF_SCOPE, Understanding
 from bot.nlu.times import asks_reminder
@@ -22,6 +29,7 @@ from bot.nlu.times import asks_reminder
 NOT_REMINDERS = frozenset({"my_reminders", "delete_my_data"})
 _PHONE = re.compile(r"(?:\+?212|0)[\s.-]?[5-7](?:[\s.-]?\d){8}")  # "rappelez-moi au 06…"
 FOLLOW_UP_WORDS = 12  # a longer message is a question of its own, not a follow-up
+CREATION_FAMILIES = ("create", "formalize")
 # Intents that are one aspect of creating a cooperative; after another topic they ask that
 # aspect of it ("documents for the loan?" after Intilaka).
 ASPECT_INTENTS = {
@@ -78,6 +86,8 @@ def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
         return False
     if named:
         return family(named.item_id) == family(topic)
+    if family(topic) not in CREATION_FAMILIES and names_creation(turn.ask or turn.inbound.text):
+        return False  # the papers or the court of the creation, not of the last topic
     if turn.understood.intent in ASPECT_INTENTS:
         return True
     intent_family = _intent_family(turn, turn.understood)
@@ -105,7 +115,7 @@ def _stays_on_topic(turn: Turn, named: Named | None, topic: str) -> bool:
 def _aspect_intent(turn: Turn) -> list[str]:
     aspect = ASPECT_INTENTS.get(turn.understood.intent)
     topic = turn.conversation.topic
-    if aspect and topic and family(topic) not in ("create", "formalize"):
+    if aspect and topic and family(topic) not in CREATION_FAMILIES:
         return [aspect]
     return []
 

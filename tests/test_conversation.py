@@ -150,7 +150,7 @@ async def test_the_conversation_resumes_with_its_language_after_a_restart(engine
 async def test_an_ambiguous_question_asks_which_topic_with_buttons(chat):
     await chat.send("Bonjour")
     await chat.send("Français")
-    replies = await chat.send("qualité ou conformité ?")
+    replies = await chat.send("la qualité ou la conformité ?")
     assert "Vous voulez dire" in replies[0].text
     assert {"intent:quality_label", "intent:product_certification"} <= {
         b.payload for b in replies[0].buttons

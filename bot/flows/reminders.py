@@ -17,7 +17,7 @@ from bot.flows.base import Turn, menu_button
 from bot.flows.navigation import is_yes
 from bot.i18n import _, format_moment
 from bot.messages import MAX_CHOICES, Button, Outbound
-from bot.nlu.times import TimeExpression, parse_time, reminder_words
+from bot.nlu.times import TimeExpression, asks_reminder, parse_time, reminder_words
 
 FLOW = "reminder"
 COMMON_TIMES = ("09:00", "14:00", "18:00")
@@ -90,7 +90,20 @@ def _read_confirmation(turn: Turn) -> list[Outbound] | None:
 
 
 def _read_time(turn: Turn) -> list[Outbound] | None:
-    return _take_time(turn, turn.inbound.text, from_request=False, quiet=True)
+    text = turn.inbound.text
+    if _another_request(turn, text):
+        return start_from_text(turn)
+    return _take_time(turn, text, from_request=False, quiet=True)
+
+
+def _another_request(turn: Turn, text: str) -> bool:
+    """ "fakrni ghda nchri zit" while another reminder is being set replaces it (a change
+    of a saved reminder keeps to its time)."""
+    return (
+        not turn.conversation.slots.get("reminder_id")
+        and asks_reminder(text)
+        and bool(reminder_words(text, turn.now))
+    )
 
 
 _READERS: dict[str | None, Callable[[Turn], list[Outbound] | None]] = {

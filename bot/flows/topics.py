@@ -210,5 +210,15 @@ def refers_back(text: str) -> bool:
     return bool(_scores(_back_lexicon(), text))
 
 
+@cache
+def _creation_lexicon() -> Lexicon:
+    return _lexicon({"creation": followups()["creation"]})
+
+
+def names_creation(text: str) -> bool:
+    """ "quels papiers pour créer une coopérative ?", "شنو الوراق باش نأسس؟": the creation."""
+    return bool(_scores(_creation_lexicon(), text))
+
+
 def who_to_ask(topic: str) -> str:
     return str((followups().get("ask") or {}).get(family(topic), "delegation"))

@@ -301,6 +301,8 @@ class _Scanner:
             self._set_delta(2, _meaning(meanings, "duals"))
             return self._use(position, length)
         quantity, size = self._number(position)
+        if quantity is None and self._next_is_unit(position):
+            quantity = 1  # "ba3d sa3a", "بعد ساعة": a unit alone is one of it
         if quantity is None:
             return None
         unit_length, unit_meanings = _lookup(self.tokens, position + size)
