@@ -16,6 +16,7 @@ from bot.flows.base import Turn
 from bot.flows.reminders import start_from_text
 from bot.flows.topics import (
     Named,
+    asks_next_step,
     aspects_named,
     family,
     item_named,
@@ -27,6 +28,9 @@ from bot.nlu import OUT_OF_SCOPE, Understanding
 from bot.nlu.times import asks_reminder
 
 NOT_REMINDERS = frozenset({"my_reminders", "delete_my_data"})
+# what the user asks the bot to do, as opposed to small talk around a follow-up ("merci, et
+# le taux ?")
+REQUEST_INTENTS = frozenset(INTENT_HANDLERS) - {"greeting", "help_menu", "thanks_goodbye"}
 _PHONE = re.compile(r"(?:\+?212|0)[\s.-]?[5-7](?:[\s.-]?\d){8}")  # "rappelez-moi au 06…"
 FOLLOW_UP_WORDS = 12  # a longer message is a question of its own, not a follow-up
 CREATION_FAMILIES = ("create", "formalize")
@@ -54,9 +58,11 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
     text = turn.ask or turn.inbound.text
     if _asks_reminder(turn):
         return start_from_text(turn)
+    topic = turn.conversation.topic
+    if topic and family(topic) == "create" and asks_next_step(text):
+        return _next_step(turn, topic)
     named = item_named(text)
     aspects = aspects_named(text) or _aspect_intent(turn)
-    topic = turn.conversation.topic
     if topic and aspects and _follows_up(turn, named, topic):
         return follow_up(turn, named.item_id if named else topic, aspects)
     if named and _named_wins(turn, named):
@@ -67,6 +73,12 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
     ):
         return again_on_topic(turn, topic)
     return None
+
+
+def _next_step(turn: Turn, topic: str) -> list[Outbound] | None:
+    """The creation's steps follow one another: each item's first follow-up is the next."""
+    item = turn.content.get(topic)
+    return answer_item_id(turn, item.next[0]) if item and item.next else None
 
 
 def _asks_reminder(turn: Turn) -> bool:
@@ -90,6 +102,8 @@ def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
         return False  # the papers or the court of the creation, not of the last topic
     if turn.understood.intent in ASPECT_INTENTS:
         return True
+    if turn.understood.intent in REQUEST_INTENTS and _confident(turn):
+        return False  # "fin nchouf l'coopérative dyal 2M?": the videos, not where to go
     intent_family = _intent_family(turn, turn.understood)
     return (
         not _confident(turn)

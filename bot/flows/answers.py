@@ -69,10 +69,12 @@ def unnumbered(title: str) -> str:
 
 
 def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
-    """An aspect of a topic: the item that answers it (the topic's own answer by default),
-    after an honest "not in my sources" for the aspects the facts do not cover."""
+    """An aspect of a topic: the item that answers it (the topic's own answer by default,
+    and first when it answers one of the aspects), after an honest "not in my sources" for
+    the aspects the facts do not cover."""
     targets = [answer_for(topic, aspect) for aspect in aspects]
-    answered = next((t for t in targets if t and t != UNKNOWN), topic)
+    known = [t for t in targets if t and t != UNKNOWN]
+    answered = topic if topic in known else next(iter(known), topic)
     unknown = [a for a, t in zip(aspects, targets, strict=True) if t == UNKNOWN]
     replies = answer_item_id(turn, answered)
     if unknown:

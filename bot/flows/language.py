@@ -6,7 +6,7 @@ from bot.flows.base import Turn
 from bot.flows.smalltalk import show_menu
 from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Button, Outbound
-from bot.nlu import Understanding
+from bot.nlu import Understanding, understand
 from bot.nlu.normalize import normalize
 
 LANGUAGE_BUTTONS = (
@@ -77,6 +77,7 @@ _NAMES = {
     ),
 }
 _NAMED = {language: {normalize(n) for n in names} for language, names in _NAMES.items()}
+_DARIJA_ONLY = {normalize(n) for n in ("darija", "darja", "derija", "marocain")}  # no script named
 
 
 def ask_language(turn: Turn) -> list[Outbound]:
@@ -104,14 +105,17 @@ def requested_language(text: str) -> str | None:
     ("b l7rouf l3arbiya" names Darija letters, not "l3arbiya" alone)."""
     words = " {} ".format(re.sub(r"[^\w' ]+", " ", normalize(text)))
     found = [
-        (len(name), language)
+        (len(name), language, name)
         for language, names in _NAMED.items()
         for name in names
         if f" {name} " in words or f" b{name} " in words
     ]
     if not found:
         return None
-    return max(found)[1]
+    _length, language, name = max(found)
+    if name in _DARIJA_ONLY and reply_language(understand(text)) == LATIN_DARIJA:
+        return LATIN_DARIJA  # "bdel logha l darija", asked in Arabizi: answered in it
+    return language
 
 
 def reply_language(understanding: Understanding) -> str | None:

@@ -28,6 +28,7 @@ _LATIN_CLITICS = ("l'", "l", "f", "b", "d", "w")
 _ARTICLES = ("ال", "l'", "l")
 _TYPO_MIN_LENGTH = 6
 _TYPO_SCORE = 88
+NEXT_STEP_WORDS = 5
 
 
 def family(item_id: str) -> str:
@@ -218,6 +219,16 @@ def _creation_lexicon() -> Lexicon:
 def names_creation(text: str) -> bool:
     """ "quels papiers pour créer une coopérative ?", "شنو الوراق باش نأسس؟": the creation."""
     return bool(_scores(_creation_lexicon(), text))
+
+
+@cache
+def _next_step_lexicon() -> Lexicon:
+    return _lexicon({"next": followups()["next_step"]})
+
+
+def asks_next_step(text: str) -> bool:
+    """ "w mn ba3d chno?", "et après ?", "وبعد ذلك؟": a short question for what follows."""
+    return len(text.split()) <= NEXT_STEP_WORDS and bool(_scores(_next_step_lexicon(), text))
 
 
 def who_to_ask(topic: str) -> str:

@@ -137,6 +137,7 @@ def _lexicon() -> dict[tuple[str, ...], list[tuple[str, Any]]]:
         "half_past",
         "quarter_past",
         "quarter_to",
+        "following",
     ):
         for phrase in data[category]:
             add(phrase, (category, None))
@@ -253,7 +254,7 @@ class _Scanner:
             return self._use(position, length)
         if "weekdays" in kinds and not (kinds & {"numbers"} and self._next_is_unit(position + 1)):
             found.weekday = int(_meaning(meanings, "weekdays"))
-            return self._use(position, length)
+            return self._following(self._use(position, length))
         if "periods" in kinds:
             found.period = _meaning(meanings, "periods")
             end = self._use(position, length)
@@ -266,6 +267,11 @@ class _Scanner:
         if "filler" in kinds:
             return self._filler(position, length)
         return None
+
+    def _following(self, position: int) -> int:
+        """ "prochain" in "mardi prochain": the next such day is the one meant anyway."""
+        length, meanings = _lookup(self.tokens, position)
+        return self._use(position, length) if _has(meanings, "following") else position
 
     def _recurrence(self, position: int, length: int, kind: str) -> int:
         end = self._use(position, length)
