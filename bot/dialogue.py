@@ -50,6 +50,8 @@ from bot.nlu.reading import read_message
 from bot.web_links import code_in
 
 CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
+NOT_OFFERED = frozenset({OUT_OF_SCOPE, "greeting", "thanks_goodbye"})
+GREETING_WORDS = 3  # "salam 3likom khoya": longer, a greeting carries a question
 
 
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
@@ -85,6 +87,8 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return unreadable_media(turn) if inbound.media != Media.none else empty_message(turn)
     if turn.campaign_stop and not flow:  # "stop" just after a campaign message
         return subscriptions.stop(turn, turn.campaign_stop)
+    if not flow and (stopped := subscriptions.stop_just_granted(turn, text)):
+        return stopped
     steer = navigation.steering(text)
     if steer and turn.conversation.language:
         return _steer(turn, steer, flow)
@@ -180,7 +184,10 @@ def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
         onboarding.settle_language(turn)
         with use_language(turn.language):
             return [*onboarding.welcome_once(turn), *_on_text(turn)]
-    asks_something = turn.understood.intent not in ("greeting", OUT_OF_SCOPE)
+    asks_something = (  # "السلام عليكم، أريد تأسيس تعاونية فلاحية" reads as a greeting too
+        turn.understood.intent not in ("greeting", OUT_OF_SCOPE)
+        or len(turn.inbound.text.split()) > GREETING_WORDS
+    )
     if asks_something or consent_request(turn.inbound.text):  # "salam, bghit nwsal b lakhbar"
         onboarding.remember_question(turn, turn.inbound.text)
     return onboarding.ask_language_once(turn)
@@ -249,10 +256,11 @@ def _on_text(turn: Turn) -> list[Outbound]:
 
 
 def _candidates(understanding: Understanding, floor: float) -> list[str]:
+    """Topics to offer; never "did you mean: a greeting?"."""
     return [
         intent
         for intent, probability in understanding.top[:3]
-        if intent != OUT_OF_SCOPE and probability >= floor
+        if intent not in NOT_OFFERED and probability >= floor
     ][:2]
 
 

@@ -33,6 +33,8 @@ NOT_REMINDERS = frozenset({"my_reminders", "delete_my_data"})
 REQUEST_INTENTS = frozenset(INTENT_HANDLERS) - {"greeting", "help_menu", "thanks_goodbye"}
 _PHONE = re.compile(r"(?:\+?212|0)[\s.-]?[5-7](?:[\s.-]?\d){8}")  # "rappelez-moi au 06…"
 FOLLOW_UP_WORDS = 12  # a longer message is a question of its own, not a follow-up
+BARE_ASPECT_WORDS = 3
+_WORD = re.compile(r"\w+")
 CREATION_FAMILIES = ("create", "formalize")
 # Intents that are one aspect of creating a cooperative; after another topic they ask that
 # aspect of it ("documents for the loan?" after Intilaka).
@@ -104,6 +106,8 @@ def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
         return True
     if turn.understood.intent in REQUEST_INTENTS and _confident(turn):
         return False  # "fin nchouf l'coopérative dyal 2M?": the videos, not where to go
+    if len(_WORD.findall(turn.ask or turn.inbound.text)) <= BARE_ASPECT_WORDS:
+        return True  # "et la banque ?": the aspect alone, whatever the classifier makes of it
     intent_family = _intent_family(turn, turn.understood)
     return (
         not _confident(turn)

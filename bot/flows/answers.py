@@ -89,7 +89,9 @@ def again_on_topic(turn: Turn, topic: str) -> list[Outbound]:
     turn.conversation.context["repeated"] = topic
     replies = answer_item_id(turn, topic)
     item = turn.content.items[topic]
-    lead = _("Here is what my sources say about «{topic}»:").format(topic=item.title[turn.language])
+    lead = _("Here is what my sources say about «{topic}»:").format(
+        topic=unnumbered(item.title[turn.language])
+    )
     replies[0] = _led(replies[0], f"{lead}\n")
     return replies
 
@@ -105,7 +107,7 @@ def _not_in_sources(turn: Turn, topic: str, aspects: list[str]) -> str:
     return "\n".join(
         (
             _("My sources give no confirmed answer on {aspects} for «{topic}».").format(
-                aspects=named, topic=item.title[turn.language]
+                aspects=named, topic=unnumbered(item.title[turn.language])
             ),
             _(WHO_TO_ASK[who_to_ask(topic)]),
         )

@@ -15,11 +15,12 @@ from bot.content import read_yaml
 from bot.effects import CampaignTap, ChangeConsent
 from bot.flows.base import Turn, menu_button
 from bot.messages import Button, Outbound
-from bot.nlu.consent import consent_request, named_topics
+from bot.nlu.consent import consent_request, is_stop_word, named_topics
 from bot.nlu.times import asks_reminder
 
 TEXTS_FILE = Path(__file__).with_name("subscriptions.yaml")
 OFFERED = "campaigns_offered"  # context flag: the offer is made once
+JUST_GRANTED = "campaigns_granted"  # context: the topics of the last reply, if it granted some
 OPEN = "campaigns_open"  # context flag: the last reply was about topics, "w zid lvideos" adds one
 FOLLOW_UP_WORDS = 6  # "w zid lvideos", "et les vidéos aussi": short, or a question of its own
 
@@ -105,10 +106,24 @@ def say(turn: Turn, key: str, topic: str | None = None) -> str:
 
 
 def _granted(turn: Turn, topics: tuple[str, ...]) -> list[Outbound]:
-    turn.conversation.context[OFFERED] = True
-    turn.conversation.context[OPEN] = True
+    context = turn.conversation.context
+    context[OFFERED] = True
+    context[OPEN] = True
+    context[JUST_GRANTED] = ",".join(topics)
     turn.effects.append(ChangeConsent(topics, granted=True))
-    return [Outbound(say(turn, "subscribed").format(topics=_names(turn, topics)), (menu_button(),))]
+    stop_button = Button(f"stop:{context[JUST_GRANTED]}", stop_label(turn.language))
+    return [
+        Outbound(
+            say(turn, "subscribed").format(topics=_names(turn, topics)),
+            (stop_button, menu_button()),
+        )
+    ]
+
+
+def stop_just_granted(turn: Turn, text: str) -> list[Outbound] | None:
+    """ "stop" right after "you will receive…" (the reply says to write it): those topics."""
+    topics = turn.conversation.context.pop(JUST_GRANTED, None)
+    return stop(turn, topics) if topics and is_stop_word(text) else None
 
 
 def _names(turn: Turn, topics: tuple[str, ...]) -> str:

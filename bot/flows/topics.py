@@ -28,7 +28,7 @@ _LATIN_CLITICS = ("l'", "l", "f", "b", "d", "w")
 _ARTICLES = ("ال", "l'", "l")
 _TYPO_MIN_LENGTH = 6
 _TYPO_SCORE = 88
-NEXT_STEP_WORDS = 5
+NEXT_STEP_WORDS = 6
 
 
 def family(item_id: str) -> str:
