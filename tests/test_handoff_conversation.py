@@ -129,16 +129,25 @@ async def test_a_number_typed_while_waiting_means_the_button_shown_with_it(chat)
 
 
 async def test_once_an_advisor_answers_a_typed_number_is_for_the_advisor(chat):
+    await advisor_asked(chat, "Ch7al mn wa7ed ntouma f l'cooperative?")
+    assert await say(chat, "7") == []
+    assert (await the_handoff(chat)).status == "claimed"
+
+
+async def test_once_an_advisor_answers_no_thanks_is_for_the_advisor(chat):
+    await advisor_asked(chat, "Bghiti nsifet lik la liste dyal lwra9?")
+    assert await say(chat, "la chokran") == []
+    assert (await the_handoff(chat)).status == "claimed"
+
+
+async def advisor_asked(chat, question: str) -> None:
+    """A Darija user waiting, and Karima's question to them delivered."""
     await in_darija_handoff(chat)
     handoff = await the_handoff(chat)
     async with chat.engine.db.transaction() as session:
         handoff = await session.get(Handoff, handoff.id)
-        await chat.engine.desk.act(
-            session, handoff, KARIMA, command=None, text="Ch7al mn wa7ed ntouma f l'cooperative?"
-        )
+        await chat.engine.desk.act(session, handoff, KARIMA, command=None, text=question)
     await chat.deliver()
-    assert await say(chat, "7") == []
-    assert (await the_handoff(chat)).status == "claimed"
 
 
 async def test_a_typed_button_label_while_waiting_is_a_choice(chat):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from bot.effects import CreateReminder, LeaveHandoff, OpenHandoff, RateHandoff, RelayToAdvisors
 from bot.flows import privacy
 from bot.flows.base import Turn, chosen_payload, menu_button, with_menu
-from bot.flows.navigation import leaves_advisors
+from bot.flows.navigation import cancelled, changed_mind, leaves_advisors
 from bot.flows.smalltalk import show_menu
 from bot.handoff.status import HandoffStatus
 from bot.i18n import _, format_moment, format_weekdays
@@ -80,6 +80,8 @@ class Describe:
     reads_media = True  # a voice note is a fine description: advisors can listen to it
 
     def read(self, turn: Turn) -> list[Outbound]:
+        if changed_mind(turn.inbound.text):
+            return cancelled(turn)
         return open_handoff(turn, clean(turn.inbound.text))
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
@@ -110,7 +112,7 @@ def during(turn: Turn, understand: Understand, *, command: bool = False) -> list
     if payload == "privacy:erase":
         return privacy.erase(turn)
     text = clean(turn.inbound.text)
-    if command or leaves_advisors(text):
+    if command or leaves_advisors(text) or (_unanswered(turn) and changed_mind(text)):
         return leave(turn)
     turn.effects.append(RelayToAdvisors())
     if text and _asks_to_erase(turn, understand(text)):
@@ -124,6 +126,11 @@ def _asks_to_erase(turn: Turn, understanding: Understanding) -> bool:
         understanding.intent == "delete_my_data"
         and understanding.confidence >= turn.settings.act_threshold
     )
+
+
+def _unanswered(turn: Turn) -> bool:
+    """No advisor has answered yet: "non merci" cannot be an answer to one."""
+    return turn.handoff is None or turn.handoff.status == HandoffStatus.waiting
 
 
 def _typed_choice(turn: Turn) -> str | None:

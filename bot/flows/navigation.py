@@ -6,6 +6,7 @@ is read as an answer or a question.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,24 @@ def _yes_words() -> frozenset[str]:
 
 def leaves_advisors(text: str) -> bool:
     return steering(text) in (Steer.back, Steer.menu, Steer.cancel)
+
+
+CHANGE_OF_MIND_WORDS = 8  # longer, it is a message with something to say
+_PUNCTUATION = re.compile(r"[^\w' ]+")
+
+
+def changed_mind(text: str) -> bool:
+    """ "la safi mabghitch", "non laissez tomber, finalement pas besoin": a short message
+    that takes a request back."""
+    typed = " {} ".format(_PUNCTUATION.sub(" ", normalize(text)))
+    return len(typed.split()) <= CHANGE_OF_MIND_WORDS and any(
+        f" {phrase} " in typed for phrase in _change_of_mind_words()
+    )
+
+
+@cache
+def _change_of_mind_words() -> frozenset[str]:
+    return frozenset(normalize(str(w)) for w in read_yaml(WORDS_FILE)["change_of_mind"])
 
 
 @cache
