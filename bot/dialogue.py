@@ -94,7 +94,7 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return _steer(turn, steer, flow)
     if sources_asked(text) and turn.conversation.language:
         return navigation.sources_of(turn)
-    switch = requested_language(text) if len(text.split()) <= 6 else None
+    switch = requested_language(text, understand) if len(text.split()) <= 6 else None
     if switch and turn.conversation.language and switch != turn.conversation.language:
         return choose_language(turn, switch)
     if (
@@ -177,7 +177,7 @@ def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
 def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
     """Answer in the language the message shows; if it shows none, ask once, and then the
     next message decides."""
-    named = requested_language(turn.inbound.text)
+    named = requested_language(turn.inbound.text, understand)
     if named and len(turn.inbound.text.split()) <= 4:  # "francais", "b darija 3afak"
         return _chose_language(turn, named, understand)
     if onboarding.language_is_clear(turn) or onboarding.already_asked(turn):

@@ -96,17 +96,18 @@ def _asks_reminder(turn: Turn) -> bool:
 def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
     """A short message about an aspect, naming nothing outside the last topic's family,
     is about that topic (or the item of that family it names)."""
-    if len((turn.ask or turn.inbound.text).split()) > FOLLOW_UP_WORDS:
+    text = turn.ask or turn.inbound.text
+    if len(text.split()) > FOLLOW_UP_WORDS:
         return False
     if named:
         return family(named.item_id) == family(topic)
-    if family(topic) not in CREATION_FAMILIES and names_creation(turn.ask or turn.inbound.text):
+    if family(topic) not in CREATION_FAMILIES and names_creation(text):
         return False  # the papers or the court of the creation, not of the last topic
     if turn.understood.intent in ASPECT_INTENTS:
         return True
     if turn.understood.intent in REQUEST_INTENTS and _confident(turn):
         return False  # "fin nchouf l'coopérative dyal 2M?": the videos, not where to go
-    if len(_WORD.findall(turn.ask or turn.inbound.text)) <= BARE_ASPECT_WORDS:
+    if len(_WORD.findall(text)) <= BARE_ASPECT_WORDS:
         return True  # "et la banque ?": the aspect alone, whatever the classifier makes of it
     intent_family = _intent_family(turn, turn.understood)
     return (

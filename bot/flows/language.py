@@ -6,7 +6,7 @@ from bot.flows.base import Turn
 from bot.flows.smalltalk import show_menu
 from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Button, Outbound
-from bot.nlu import Understanding, understand
+from bot.nlu import Understand, Understanding
 from bot.nlu.normalize import normalize
 
 LANGUAGE_BUTTONS = (
@@ -86,7 +86,7 @@ def ask_language(turn: Turn) -> list[Outbound]:
 
 def change_language(turn: Turn) -> list[Outbound]:
     """Switch at once when the message names a language, otherwise ask."""
-    named = requested_language(turn.inbound.text)
+    named = requested_language(turn.inbound.text, lambda _text: turn.understood)
     return choose_language(turn, named) if named else ask_language(turn)
 
 
@@ -100,7 +100,7 @@ def choose_language(turn: Turn, language: str) -> list[Outbound]:
         return show_menu(turn)
 
 
-def requested_language(text: str) -> str | None:
+def requested_language(text: str, understand: Understand) -> str | None:
     """The language a message asks for: the longest name it contains wins
     ("b l7rouf l3arbiya" names Darija letters, not "l3arbiya" alone)."""
     words = " {} ".format(re.sub(r"[^\w' ]+", " ", normalize(text)))
@@ -113,6 +113,7 @@ def requested_language(text: str) -> str | None:
     if not found:
         return None
     _length, language, name = max(found)
+    # the turn's own reading (computed once, ahead of the turn), asked only for a bare "darija"
     if name in _DARIJA_ONLY and reply_language(understand(text)) == LATIN_DARIJA:
         return LATIN_DARIJA  # "bdel logha l darija", asked in Arabizi: answered in it
     return language
