@@ -23,10 +23,11 @@ from bot.messages import Inbound, Outbound
 from bot.nlu import Understand
 from bot.nlu.normalize import clean
 from bot.reminders import queries as reminders
-from bot.store import repo
+from bot.store import repo, turn_rows
 from bot.store.database import Database
 from bot.store.locks import only_one
-from bot.store.models import ConversationState, User
+from bot.store.models import User
+from bot.store.turn_rows import StoredState
 
 # the languages and scripts a first burst brings; said to no one
 WARM_UP = (
@@ -70,13 +71,16 @@ class Engine:
         """Six statements for an ordinary text message: upsert the user, read the turn's
         context, store the message, save the state, queue the replies, log them; a seventh
         when a guided flow moves to another step (the funnels' record)."""
-        user = await repo.user_for(
+        user = await turn_rows.user_for(
             session, channel=inbound.channel, channel_user_id=inbound.user_id
         )
         if not inbound.payload and (code := web_links.code_in(inbound.text)):
             await web_links.carry_over(session, code=code, to=user)
-        state, handoff, has_reminders = await repo.turn_context(session, user=user)
-        listed = await reminders.pending_reminders(session, user=user) if has_reminders else []
+        context = await turn_rows.turn_context(session, user=user)
+        state, handoff = context.state, context.handoff
+        listed = (
+            await reminders.pending_reminders(session, user=user) if context.has_reminders else []
+        )
         turn = Turn(
             inbound,
             _conversation(user, state),
@@ -117,7 +121,7 @@ class Engine:
             )
             return [Outbound(erase.farewell)]
         await funnels.record(session, user=user, turn=turn, was=(state.flow, state.step))
-        _save(turn, user, state)
+        await _save(session, turn, user)
         await reminders.apply_effects(
             session, user=user, effects=[e for e in turn.effects if isinstance(e, ReminderEffect)]
         )
@@ -189,30 +193,34 @@ class Engine:
             return await self.handoffs.tell_no_answer(session, utcnow())
 
 
-def _conversation(user: User, state: ConversationState) -> Conversation:
+def _conversation(user: User, state: StoredState) -> Conversation:
     return Conversation(
         language=user.language,
         flow=state.flow,
         step=state.step,
-        slots=dict(state.slots or {}),
-        offered=list((state.offered or {}).get("buttons", [])),
-        misunderstandings=state.misunderstandings or 0,
-        answers=dict(state.answers or {}),
-        context=deepcopy(state.context or {}),
+        slots=dict(state.slots),
+        offered=list(state.offered.get("buttons", [])),
+        misunderstandings=state.misunderstandings,
+        answers=dict(state.answers),
+        context=deepcopy(state.context),
     )
 
 
-def _save(turn: Turn, user: User, state: ConversationState) -> None:
-    conversation = turn.conversation
-    user.language = conversation.language  # last_seen_at was set by the upsert
-    user.blocked_at = None  # writing to the bot means it may answer again
-    if turn.inbound.display_name:
-        user.display_name = turn.inbound.display_name[:128]
-    if turn.inbound.phone:
-        user.phone = turn.inbound.phone
-    state.flow, state.step = conversation.flow, conversation.step
-    state.slots = conversation.slots
-    state.offered = {"buttons": conversation.offered}
-    state.misunderstandings = conversation.misunderstandings
-    state.answers = conversation.answers
-    state.context = conversation.context
+async def _save(session: AsyncSession, turn: Turn, user: User) -> None:
+    conversation, inbound = turn.conversation, turn.inbound
+    # writing to the bot means it may answer again; last_seen_at was set by the upsert
+    user_values: dict[str, object] = {"language": conversation.language, "blocked_at": None}
+    if inbound.display_name:
+        user_values["display_name"] = inbound.display_name[:128]
+    if inbound.phone:
+        user_values["phone"] = inbound.phone
+    state = {
+        "flow": conversation.flow,
+        "step": conversation.step,
+        "slots": conversation.slots,
+        "offered": {"buttons": conversation.offered},
+        "misunderstandings": conversation.misunderstandings,
+        "answers": conversation.answers,
+        "context": conversation.context,
+    }
+    await turn_rows.save(session, user=user, state=state, user_values=user_values)

@@ -66,7 +66,14 @@ async def carry_over(session: AsyncSession, *, code: str, to: User) -> bool:
     )
     if web_user is None:
         return True
-    to.language = web_user.language or to.language
+    if web_user.language:  # the turn saves its user's row only where it changed it
+        await repo.update_user(
+            session,
+            channel=to.channel,
+            channel_user_id=to.channel_user_id,
+            language=web_user.language,
+        )
+        to.language = web_user.language
     source = await repo.state_for(session, user=web_user)
     target = await repo.state_for(session, user=to)
     for column in ("flow", "step", "slots", "offered", "answers", "context"):
@@ -76,4 +83,5 @@ async def carry_over(session: AsyncSession, *, code: str, to: User) -> bool:
         .where(Reminder.user_id == web_user.id, Reminder.status == "pending")
         .values(user_id=to.id)
     )
+    await session.flush()  # the turn reads the state it was given with a Core query
     return True

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from bot import admin_tokens
 from bot.campaigns.dispatch import feed, sender_for
 from bot.clock import utcnow
-from bot.store import repo
+from bot.store import repo, turn_rows
 from bot.store.database import Database
 from bot.store.models import CampaignDelivery, Consent, User
 from tests.fakes.telegram_api import button_update, text_update
@@ -247,7 +247,7 @@ async def test_the_audience_preview_counts_consent_channel_and_questionnaire_ans
     await whatsapp_says(service, FATIMA, "بغيت نتوصل بالأخبار ديال المكتب")
     await service.delivered()
     async with service.services.db.transaction() as session:
-        karim = await repo.user_for(session, channel="telegram", channel_user_id=str(KARIM))
+        karim = await turn_rows.user_for(session, channel="telegram", channel_user_id=str(KARIM))
         state = await repo.state_for(session, user=karim)
         state.answers = {"financing_finder": {"sector": "agriculture", "stage": "created"}}
     everyone = await campaign(service, headers)

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.clock import utcnow
 from bot.reminders.queries import new_reminder
-from bot.store import repo
+from bot.store import turn_rows
 from tests.conftest import database_url, empty_database
 from tests.fakes.servers import free_port
 from tests.fakes.telegram_api import text_update
@@ -73,7 +73,7 @@ async def test_failed_replies_and_queue_lag_are_reported(service):
     )
     await service.delivered()
     async with service.services.db.transaction() as session:
-        user = await repo.user_for(session, channel="telegram", channel_user_id="66")
+        user = await turn_rows.user_for(session, channel="telegram", channel_user_id="66")
         reminder = new_reminder(
             user_id=user.id,
             text="AG",

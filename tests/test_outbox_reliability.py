@@ -14,7 +14,7 @@ from bot.config import load_settings
 from bot.messages import Outbound
 from bot.outbox import PARALLEL_SENDS, deliver_pending, recover_claims
 from bot.reminders.dispatch import dispatch_due
-from bot.store import repo
+from bot.store import repo, turn_rows
 from bot.store.models import OutboxItem, Reminder
 from tests.chaos import seed_reminders
 
@@ -30,7 +30,7 @@ async def one_sender(service) -> None:
 async def queue_for_users(service, count: int) -> None:
     async with service.services.db.transaction() as session:
         for n in range(count):
-            user = await repo.user_for(session, channel=CHANNEL, channel_user_id=f"MA.77{n}")
+            user = await turn_rows.user_for(session, channel=CHANNEL, channel_user_id=f"MA.77{n}")
             await repo.enqueue(session, user=user, outbounds=[Outbound(f"message {n}")])
 
 
@@ -125,7 +125,7 @@ async def test_a_lease_renewal_skips_a_row_whose_mark_is_being_written(db):
     if db.is_sqlite:
         pytest.skip("SQLite writes one transaction at a time: there is no row lock to skip")
     async with db.transaction() as session:
-        user = await repo.user_for(session, channel=CHANNEL, channel_user_id="MA.7801")
+        user = await turn_rows.user_for(session, channel=CHANNEL, channel_user_id="MA.7801")
         await repo.enqueue(session, user=user, outbounds=[Outbound("salam"), Outbound("labas")])
         await session.execute(update(OutboxItem).values(status="sending", claimed_at=utcnow()))
         marking, renewed = await session.scalars(select(OutboxItem.id).order_by(OutboxItem.id))
@@ -147,7 +147,7 @@ async def test_a_claim_planned_once_for_all_reads_only_the_unsent_rows(db):
     if db.is_sqlite:
         pytest.skip("a PostgreSQL planner's choice")
     async with db.transaction() as session:
-        user = await repo.user_for(session, channel=CHANNEL, channel_user_id="MA.7802")
+        user = await turn_rows.user_for(session, channel=CHANNEL, channel_user_id="MA.7802")
         await repo.enqueue(session, user=user, outbounds=[Outbound("salam")] * 2000)
         await session.execute(
             update(OutboxItem).where(OutboxItem.id % 50 != 0).values(status="sent")

@@ -26,7 +26,8 @@ from bot.handoff.status import ACTIVE_HANDOFF_STATUSES, HandoffStatus
 from bot.i18n import _, use_language
 from bot.messages import Button, Inbound, Media, Outbound
 from bot.store import repo
-from bot.store.models import ConversationState, Handoff, HandoffEvent, User
+from bot.store.models import Handoff, HandoffEvent, User
+from bot.store.turn_rows import StoredState
 
 
 async def active_handoff(session: AsyncSession, user_id: int) -> Handoff | None:
@@ -60,7 +61,7 @@ class HandoffQueue:
         session: AsyncSession,
         *,
         user: User,
-        state: ConversationState,
+        state: StoredState,
         turn: Turn,
         handoff: Handoff | None,
         effects: list[HandoffEffect],
@@ -89,7 +90,7 @@ class HandoffQueue:
         session: AsyncSession,
         *,
         user: User,
-        state: ConversationState,
+        state: StoredState,
         turn: Turn,
         description: str,
     ) -> None:
@@ -118,7 +119,7 @@ class HandoffQueue:
                 title=handoff.topic,
                 user=user,
                 description=description,
-                answers=dict(state.answers or {}) | turn.conversation.answers,
+                answers=state.answers | turn.conversation.answers,
                 recent=recent,
             )
         await self.post(session, handoff, DeskPost("open", handoff.id, handoff.summary))

@@ -28,10 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate, Update
-from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from bot.clock import utcnow
-from bot.handoff.status import ACTIVE_HANDOFF_STATUSES, HandoffStatus
+from bot.handoff.status import HandoffStatus
 from bot.messages import Inbound, Outbound
 from bot.nlu import Understanding
 from bot.store.models import (
@@ -46,11 +45,16 @@ from bot.store.models import (
 )
 
 DESK_CHANNEL = "advisors"  # the outbox channel of posts to the advisors' group
-_MESSAGE_LOG = insert(cast(Table, Message.__table__))  # built once: see _user_upsert
+_MESSAGE_LOG = insert(cast(Table, Message.__table__))  # built once: see _message_insert
 
 
 def _insert(session: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
-    return _INSERTS[session.get_bind().dialect.name](table)
+    return dialect_insert(session.get_bind().dialect.name, table)
+
+
+def dialect_insert(dialect: str, table: object) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with the dialect's ON CONFLICT clauses."""
+    return _INSERTS[dialect](table)
 
 
 _INSERTS: dict[str, Callable[[Any], postgresql.Insert | sqlite.Insert]] = {
@@ -67,16 +71,6 @@ def rowcount(result: Result[Any]) -> int:
 # The webhook's statements are built once per dialect and run with their values as
 # parameters: building a statement with its values costs more CPU than SQLite's work.
 @cache
-def _user_upsert(dialect: str) -> ExecutableReturnsRows:
-    insert = _INSERTS[dialect](User)
-    upsert = insert.on_conflict_do_update(
-        index_elements=["channel", "channel_user_id"],
-        set_={"last_seen_at": insert.excluded.last_seen_at},
-    ).returning(User)
-    return select(User).from_statement(upsert).execution_options(populate_existing=True)
-
-
-@cache
 def _message_insert(dialect: str) -> ReturningInsert[Any]:
     messages = Message.__table__  # a Core insert: the ORM's bulk machinery costs more here
     return (
@@ -84,21 +78,6 @@ def _message_insert(dialect: str) -> ReturningInsert[Any]:
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
         .returning(messages.c.id)
     )
-
-
-async def user_for(session: AsyncSession, *, channel: str, channel_user_id: str) -> User:
-    """The user behind a channel address, created on first contact (safe under races)."""
-    now = utcnow()
-    user = await session.scalar(
-        _user_upsert(session.get_bind().dialect.name),
-        {
-            "channel": channel,
-            "channel_user_id": channel_user_id,
-            "created_at": now,
-            "last_seen_at": now,
-        },
-    )
-    return cast(User, user)  # the upsert returns its row
 
 
 async def record_inbound(
@@ -146,36 +125,6 @@ async def state_for(session: AsyncSession, *, user: User) -> ConversationState:
     await session.execute(select(User.id).where(User.id == user.id).with_for_update())
     state = await session.get(ConversationState, user.id, populate_existing=True)
     return state or _new_state(session, user)
-
-
-@cache
-def _turn_context_query() -> Select[ConversationState, Handoff, bool]:
-    has_reminders = exists().where(Reminder.user_id == User.id, Reminder.status == "pending")
-    return (
-        select(ConversationState, Handoff, has_reminders)
-        .select_from(User)
-        .outerjoin(ConversationState, ConversationState.user_id == User.id)
-        .outerjoin(
-            Handoff, (Handoff.user_id == User.id) & Handoff.status.in_(ACTIVE_HANDOFF_STATUSES)
-        )
-        .where(User.id == bindparam("user_id"))
-        .execution_options(populate_existing=True)
-    )
-
-
-async def turn_context(
-    session: AsyncSession, *, user: User
-) -> tuple[ConversationState, Handoff | None, bool]:
-    """Everything a turn reads, in one statement: the state, the active handoff, and
-    whether the user has pending reminders (to be listed; most users have none).
-
-    No row lock is taken here: the turn's upsert of the user row (`user_for`) already holds
-    that user's lock until commit, and other writers of the state take it too (state_for).
-    """
-    state, handoff, any_reminders = (
-        await session.execute(_turn_context_query(), {"user_id": user.id})
-    ).one()
-    return state or _new_state(session, user), handoff, bool(any_reminders)
 
 
 def _new_state(session: AsyncSession, user: User) -> ConversationState:
