@@ -20,6 +20,7 @@ from bot.flows.topics import (
     aspects_named,
     family,
     item_named,
+    named_by_aspect_words,
     names_creation,
     refers_back,
 )
@@ -65,6 +66,8 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
         return _next_step(turn, topic)
     named = item_named(text)
     aspects = aspects_named(text) or _aspect_intent(turn)
+    if topic and aspects and _named_by_aspect(turn, text, named):
+        return follow_up(turn, topic, aspects)
     if topic and aspects and _follows_up(turn, named, topic):
         return follow_up(turn, named.item_id if named else topic, aspects)
     if named and _named_wins(turn, named):
@@ -75,6 +78,18 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
     ):
         return again_on_topic(turn, topic)
     return None
+
+
+def _named_by_aspect(turn: Turn, text: str, named: Named | None) -> bool:
+    """A short message whose only words naming an item ask an aspect: "est-ce que les
+    femmes peuvent ?" after Intilaka asks who may have it, it is not the women's
+    cooperatives (which the classifier, reading "femmes", would say)."""
+    return (
+        named is not None
+        and len(text.split()) <= FOLLOW_UP_WORDS
+        and not (turn.understood.intent in REQUEST_INTENTS and _confident(turn))
+        and named_by_aspect_words(text)
+    )
 
 
 def _next_step(turn: Turn, topic: str) -> list[Outbound] | None:

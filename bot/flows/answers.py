@@ -24,6 +24,7 @@ ASPECT_NAMES = {
     "deadline": N_("the deadline"),
     "amount": N_("the amount"),
     "guarantee": N_("the guarantee"),
+    "bank": N_("the bank"),
 }
 WHO_TO_ASK = {
     "delegation": N_("ODCO's regional delegation can tell you (www.odco.gov.ma)."),
@@ -70,16 +71,20 @@ def unnumbered(title: str) -> str:
 
 def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
     """An aspect of a topic: the item that answers it (the topic's own answer by default,
-    and first when it answers one of the aspects), after an honest "not in my sources" for
-    the aspects the facts do not cover."""
+    and first when it answers one of the aspects), led by a line that ties it to what was
+    asked: an honest "not in my sources" for the aspects the facts do not cover, and which
+    aspect of the topic the answer is about."""
     targets = [answer_for(topic, aspect) for aspect in aspects]
     known = [t for t in targets if t and t != UNKNOWN]
     answered = topic if topic in known else next(iter(known), topic)
     unknown = [a for a, t in zip(aspects, targets, strict=True) if t == UNKNOWN]
+    answering = [a for a, t in zip(aspects, targets, strict=True) if t == answered]
     replies = answer_item_id(turn, answered)
-    if unknown:
-        note = _not_in_sources(turn, topic, unknown)
-        replies[0] = _led(replies[0], f"{note}\n\n")
+    if turn.content.get(answered) is None:
+        return replies  # not written yet: "coming soon"
+    lead = _follow_up_lead(turn, topic, answered, answering, unknown)
+    if lead:
+        replies[0] = _led(replies[0], lead)
     return replies
 
 
@@ -101,17 +106,49 @@ def _led(reply: Outbound, lead: str) -> Outbound:
     return replace(reply, text=lead + reply.text)
 
 
+def _follow_up_lead(
+    turn: Turn, topic: str, answered: str, answering: list[str], unknown: list[str]
+) -> str:
+    """The lines before a follow-up's answer: what the sources do not say (and who can
+    tell), then which aspect of the topic the answer is about; "" when the answer is the
+    topic's own for no aspect in particular."""
+    lines = [_not_in_sources(turn, topic, unknown), ""] if unknown else []
+    if answering:
+        lines.append(_answered_by(turn, topic, answered, answering))
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _answered_by(turn: Turn, topic: str, answered: str, aspects: list[str]) -> str:
+    """ "On the documents for «Intilaka», see «Banks and loans»:" (or, when the topic's own
+    answer says it, "here is what my sources say")."""
+    named = _aspects_named(aspects)
+    title = _title(turn, topic)
+    if answered == topic:
+        return _("On {aspects} for «{topic}», here is what my sources say:").format(
+            aspects=named, topic=title
+        )
+    return _("On {aspects} for «{topic}», see «{answer}»:").format(
+        aspects=named, topic=title, answer=_title(turn, answered)
+    )
+
+
 def _not_in_sources(turn: Turn, topic: str, aspects: list[str]) -> str:
-    item = turn.content.items[topic]
-    named = _(" and ").join(_(ASPECT_NAMES[a]) for a in aspects)
     return "\n".join(
         (
             _("My sources give no confirmed answer on {aspects} for «{topic}».").format(
-                aspects=named, topic=unnumbered(item.title[turn.language])
+                aspects=_aspects_named(aspects), topic=_title(turn, topic)
             ),
             _(WHO_TO_ASK[who_to_ask(topic)]),
         )
     )
+
+
+def _aspects_named(aspects: list[str]) -> str:
+    return _(" and ").join(_(ASPECT_NAMES[a]) for a in aspects)
+
+
+def _title(turn: Turn, item_id: str) -> str:
+    return unnumbered(turn.content.items[item_id].title[turn.language])
 
 
 def answer_intent(turn: Turn, intent: str) -> list[Outbound]:

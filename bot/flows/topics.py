@@ -137,7 +137,16 @@ def _ranked(lexicon: Lexicon, text: str) -> list[str]:
 def _scores(lexicon: Lexicon, text: str) -> dict[str, tuple[int, int]]:
     """For each target with a matching phrase: words covered, longest phrase. A word counts
     once, for the longest phrase it is part of ("damane intelak" is not also "intelak")."""
-    tokens = _corrected(normalize(text).split(), lexicon)
+    scores: dict[str, tuple[int, int]] = {}
+    for _start, length, target in _spans(lexicon, normalize(text).split()):
+        covered, longest = scores.get(target, (0, 0))
+        scores[target] = (covered + length, max(longest, length))
+    return scores
+
+
+def _spans(lexicon: Lexicon, tokens: list[str]) -> list[tuple[int, int, str]]:
+    """The phrases found (start, length, target), longest first, no word in two of them."""
+    tokens = _corrected(tokens, lexicon)
     matches = [
         (len(phrase.words), start, phrase.target)
         for start, token in enumerate(tokens)
@@ -145,15 +154,13 @@ def _scores(lexicon: Lexicon, text: str) -> dict[str, tuple[int, int]]:
         if _matches_at(phrase.words, tokens, start)
     ]
     used: set[int] = set()
-    scores: dict[str, tuple[int, int]] = {}
+    spans = []
     for length, start, target in sorted(matches, reverse=True):
         span = set(range(start, start + length))
-        if span & used:
-            continue
-        used |= span
-        covered, longest = scores.get(target, (0, 0))
-        scores[target] = (covered + length, max(longest, length))
-    return scores
+        if not span & used:
+            used |= span
+            spans.append((start, length, target))
+    return spans
 
 
 def _matches_at(words: tuple[str, ...], tokens: list[str], start: int) -> bool:
@@ -182,6 +189,20 @@ def item_named(text: str) -> Named | None:
 def aspects_named(text: str) -> list[str]:
     """The aspects ("rate", "duration", "documents"…) the message asks about."""
     return _ranked(_aspect_lexicon(), text)
+
+
+def named_by_aspect_words(text: str) -> bool:
+    """Every word that names an item also asks an aspect: "est-ce que les femmes
+    peuvent ?" asks who may, it does not name women's cooperatives (but "où déposer le
+    dossier ?" names the court's step with a word, "déposer", that asks nothing)."""
+    tokens = normalize(text).split()
+    aspect_words = _words_in(_spans(_aspect_lexicon(), tokens))
+    item_words = _words_in(_spans(_item_lexicon(), tokens))
+    return bool(item_words) and item_words <= aspect_words
+
+
+def _words_in(spans: list[tuple[int, int, str]]) -> set[int]:
+    return {i for start, length, _target in spans for i in range(start, start + length)}
 
 
 UNKNOWN = "unknown"
