@@ -15,6 +15,7 @@ from bot.flows.answers import again_on_topic, answer_item_id, follow_up
 from bot.flows.base import Turn
 from bot.flows.reminders import start_from_text
 from bot.flows.topics import (
+    CREATION_FAMILIES,
     Named,
     asks_next_step,
     aspects_named,
@@ -36,7 +37,6 @@ _PHONE = re.compile(r"(?:\+?212|0)[\s.-]?[5-7](?:[\s.-]?\d){8}")  # "rappelez-mo
 FOLLOW_UP_WORDS = 12  # a longer message is a question of its own, not a follow-up
 BARE_ASPECT_WORDS = 3
 _WORD = re.compile(r"\w+")
-CREATION_FAMILIES = ("create", "formalize")
 # Intents that are one aspect of creating a cooperative; after another topic they ask that
 # aspect of it ("documents for the loan?" after Intilaka).
 ASPECT_INTENTS = {

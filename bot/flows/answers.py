@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from bot.content import Item
 from bot.flows.base import Turn, menu_button, with_menu
-from bot.flows.topics import UNKNOWN, answer_for, who_to_ask
+from bot.flows.topics import CREATION_FAMILIES, UNKNOWN, answer_for, family, who_to_ask
 from bot.i18n import N_, _
 from bot.messages import Button, Outbound
 
@@ -85,6 +85,9 @@ def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
     lead = _follow_up_lead(turn, topic, answered, answering, unknown)
     if lead:
         replies[0] = _led(replies[0], lead)
+    if answered != topic and family(topic) not in CREATION_FAMILIES:
+        # said "for «topic»": the next follow-up ("and for the young?") is still about it
+        turn.conversation.context["topic"] = topic
     return replies
 
 

@@ -31,6 +31,10 @@ _TYPO_SCORE = 88
 NEXT_STEP_WORDS = 6
 
 
+# walked step by step: an answer there is where the user now stands
+CREATION_FAMILIES = ("create", "formalize")
+
+
 def family(item_id: str) -> str:
     """ "financing" for "financing.intilaka": items of one family answer related questions."""
     return item_id.partition(".")[0]
