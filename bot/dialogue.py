@@ -96,6 +96,7 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return navigation.sources_of(turn)
     switch = requested_language(text, understand) if len(text.split()) <= 6 else None
     if switch and turn.conversation.language and switch != turn.conversation.language:
+        turn.conversation.context[CHOSEN] = True
         return choose_language(turn, switch)
     if (
         normalize(text).isdigit()

@@ -68,9 +68,9 @@ class Engine:
     async def _turn(
         self, session: AsyncSession, inbound: Inbound, understand: Understand
     ) -> list[Outbound]:
-        """Six statements for an ordinary text message: upsert the user, read the turn's
-        context, store the message, save the state, queue the replies, log them; a seventh
-        when a guided flow moves to another step (the funnels' record)."""
+        """Five statements for an ordinary text message: upsert the user, read the turn's
+        context, store the message with the log of the replies, save the state, queue the
+        replies; a sixth when a guided flow moves to another step (the funnels' record)."""
         user = await turn_rows.user_for(
             session, channel=inbound.channel, channel_user_id=inbound.user_id
         )
@@ -95,17 +95,16 @@ class Engine:
             ),
         )
         outbounds = respond(turn, understand)
-        # stored after deciding, so the dedup insert also carries the annotation; a
-        # redelivery is found here and the whole turn is rolled back
-        if (
-            await repo.record_inbound(
-                session,
-                user=user,
-                inbound=inbound,
-                understanding=turn.understanding,
-                classified=not turn.answered_flow,
-            )
-            is None
+        # stored after deciding, so the dedup insert also carries the annotation and the
+        # replies; a redelivery is found here and the whole turn is rolled back
+        if not await repo.record_turn(
+            session,
+            user=user,
+            inbound=inbound,
+            replies=outbounds,
+            language=turn.conversation.language,
+            understanding=turn.understanding,
+            classified=not turn.answered_flow,
         ):
             raise _Redelivered
         if not turn.answered_flow:
@@ -139,6 +138,7 @@ class Engine:
             user=user,
             outbounds=outbounds,
             key=f"{inbound.channel}:{inbound.message_id}",
+            logged=True,
         )
         return outbounds
 

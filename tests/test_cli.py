@@ -41,6 +41,13 @@ def test_a_restarted_chat_remembers_the_language(tmp_path):
     assert "Créer une coopérative" in run.stdout
 
 
+def test_a_listed_reminder_button_is_numbered_once(tmp_path):
+    said = "Bonjour, rappelle-moi demain à 10h d'appeler la banque\n1\nmes rappels\n"
+    run = fadaa("chat", "--user", "demo", data_dir=tmp_path, stdin=said)
+    assert "  1. appeler la banque" in run.stdout
+    assert "1. 1." not in run.stdout
+
+
 def test_visual_mode_reorders_arabic_for_terminals_without_bidi(tmp_path):
     run = fadaa("chat", "--rtl", "visual", data_dir=tmp_path, stdin="salam\n2\n")
     assert "تأسيس تعاونية" not in run.stdout

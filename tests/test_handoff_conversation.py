@@ -42,8 +42,8 @@ async def say(chat, text="", at=OPEN, **kwargs):
 async def in_darija_handoff(chat, at=OPEN):
     await say(chat, "salam", at=at)
     await say(chat, payload="lang:ary", at=at)
-    await say(chat, "bghit nhder m3a chi mostachar", at=at)
-    return await say(chat, "3ndi mochkil m3a lbanka f dossier intilaka", at=at)
+    await say(chat, "بغيت نهضر مع شي مستشار", at=at)
+    return await say(chat, "عندي مشكل مع البنك ف الملف ديال انطلاقة", at=at)
 
 
 async def the_handoff(chat) -> Handoff:
@@ -75,7 +75,7 @@ async def test_a_request_that_says_what_it_is_about_opens_at_once(chat):
 async def test_the_one_line_becomes_the_request_and_the_user_is_told_what_happens(chat):
     replies = await in_darija_handoff(chat)
     handoff = await the_handoff(chat)
-    assert handoff.description == "3ndi mochkil m3a lbanka f dossier intilaka"
+    assert handoff.description == "عندي مشكل مع البنك ف الملف ديال انطلاقة"
     assert (handoff.language, handoff.channel) == ("ary", "terminal")
     assert [b.payload for b in replies[0].buttons] == ["handoff:leave"]
 

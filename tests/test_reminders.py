@@ -69,7 +69,7 @@ async def test_a_reminder_set_in_free_text_is_confirmed_then_stored(
 
 async def test_the_confirmation_shows_the_date_the_moroccan_way(chat):
     await in_language(chat, "ary")
-    confirm = await talk(chat, "fakrni ghda f 10 dsbah ndi lwra9")
+    confirm = await talk(chat, "فكرني غدا على 10 ديال الصباح ندي الوراق")
     assert "الخميس، 26 نونبر 2026 – 10:00" in confirm[0].text
 
 
@@ -100,9 +100,9 @@ async def test_a_past_time_is_refused_politely(chat):
 
 async def test_a_missing_time_asks_for_it_and_a_missing_text_asks_for_it(chat):
     await in_language(chat, "ary")
-    when = await talk(chat, "fakrni 3afak")
+    when = await talk(chat, "فكرني عافاك")
     assert "فوقاش نفكرك" in when[0].text
-    what = await talk(chat, "ghda f 9 dsbah")
+    what = await talk(chat, "غدا على 9 ديال الصباح")
     assert "باش نفكرك" in what[0].text
     confirm = await talk(chat, "نمشي للمندوبية")
     assert "نمشي للمندوبية" in confirm[0].text
@@ -134,7 +134,7 @@ async def test_a_reminder_can_be_moved_to_another_time(chat):
 
 async def stored_reminder(chat: Chat, *, due: datetime, recurrence: str | None = None) -> None:
     await in_language(chat, "ary")
-    await talk(chat, "fakrni ghda f 10 dsbah ndi lwra9")
+    await talk(chat, "فكرني غدا على 10 ديال الصباح ندي الوراق")
     await talk(chat, payload="reminder:confirm")
     await chat.deliver()
     chat.delivered.clear()
@@ -151,7 +151,7 @@ async def test_a_due_reminder_is_sent_once_in_the_users_language(chat):
     assert await dispatch_due(chat.engine.db, worker="w1", now=NOW) == 1
     assert await dispatch_due(chat.engine.db, worker="w2", now=NOW) == 0
     (sent,) = await chat.deliver()
-    assert sent.text == "⏰ تذكير: ndi lwra9"
+    assert sent.text == "⏰ تذكير: ندي الوراق"
 
 
 async def test_a_repeating_reminder_schedules_its_next_occurrence(chat):

@@ -87,7 +87,8 @@ class TerminalChat:
             self._print(f"[🎬 video: {outbound.video.capsule_id}]")
         self._print(f"Fadaa: {outbound.text}")
         for number, button in enumerate(outbound.buttons, start=1):
-            self._print(f"  {number}. {button.title}")
+            numbered = button.title.startswith(f"{number}. ")  # a list's row: "1. …" already
+            self._print(f"  {button.title}" if numbered else f"  {number}. {button.title}")
         self._print("")
 
     def _print(self, text: str) -> None:

@@ -87,15 +87,20 @@ def ask_language(turn: Turn) -> list[Outbound]:
 def change_language(turn: Turn) -> list[Outbound]:
     """Switch at once when the message names a language, otherwise ask."""
     named = requested_language(turn.inbound.text, lambda _text: turn.understood)
-    return choose_language(turn, named) if named else ask_language(turn)
+    if not named:
+        return ask_language(turn)
+    turn.conversation.context[CHOSEN] = True
+    return choose_language(turn, named)
 
 
-CHOSEN = "language_chosen"  # a choice the user made stays, whatever script they write in
+# a language asked for, or changed from the menu, stays whatever script the user writes
+# in; the first choice (the welcome's buttons) is a starting point: a user who tapped
+# "الدارجة" and then writes Arabizi is answered in it
+CHOSEN = "language_chosen"
 
 
 def choose_language(turn: Turn, language: str) -> list[Outbound]:
     turn.conversation.language = language
-    turn.conversation.context[CHOSEN] = True
     with use_language(language):
         return show_menu(turn)
 

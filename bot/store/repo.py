@@ -76,41 +76,60 @@ def _message_insert(dialect: str) -> ReturningInsert[Any]:
     return (
         _INSERTS[dialect](messages)
         .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
-        .returning(messages.c.id)
+        .returning(messages.c.direction)
     )
 
 
-async def record_inbound(
+async def record_turn(
     session: AsyncSession,
     *,
     user: User,
     inbound: Inbound,
+    replies: Sequence[Outbound],
+    language: str | None,
     understanding: Understanding | None = None,
     classified: bool = True,
-) -> int | None:
+) -> bool:
     """Store an inbound message, with what the classifier made of it (only its language
-    when the message was not a question for it: an answer to a flow's question); None
-    when this channel message id was already stored."""
-    annotation: dict[str, object] = {}
+    when the message was not a question for it: an answer to a flow's question), and log
+    the turn's replies, in one statement; False when this channel message id was already
+    stored: a redelivery, whose turn the caller rolls back."""
+    annotation: dict[str, object] = {"language": None, "intent": None, "confidence": None}
     if understanding is not None:
         annotation["language"] = understanding.language
     if understanding is not None and classified:
         annotation |= {"intent": understanding.intent, "confidence": understanding.confidence}
-    result = await session.execute(
-        _message_insert(session.get_bind().dialect.name),
-        {
-            "user_id": user.id,
-            "channel": inbound.channel,
-            "channel_message_id": inbound.message_id,
-            "direction": "in",
-            "text": _storable(inbound.text),
-            "payload": _storable(inbound.payload),
-            "media": inbound.media.value,
-            "created_at": inbound.received_at,
-            **annotation,
-        },
+    received = {
+        "user_id": user.id,
+        "channel": inbound.channel,
+        "channel_message_id": inbound.message_id,
+        "direction": "in",
+        "text": _storable(inbound.text),
+        "payload": _storable(inbound.payload),
+        "media": inbound.media.value,
+        "created_at": inbound.received_at,
+        **annotation,
+    }
+    now = utcnow()
+    said = [
+        received
+        | {
+            "channel_message_id": None,
+            "direction": "out",
+            "text": reply.text,
+            "payload": None,
+            "media": "none",
+            "created_at": now,
+            "language": language,
+            "intent": None,
+            "confidence": None,
+        }
+        for reply in replies
+    ]
+    stored = await session.execute(
+        _message_insert(session.get_bind().dialect.name), [received, *said]
     )
-    return cast(int | None, result.scalar())
+    return "in" in stored.scalars().all()
 
 
 def _storable(text: str | None) -> str | None:
@@ -135,16 +154,26 @@ def _new_state(session: AsyncSession, user: User) -> ConversationState:
 
 
 async def enqueue(
-    session: AsyncSession, *, user: User, outbounds: Sequence[Outbound], key: str | None = None
+    session: AsyncSession,
+    *,
+    user: User,
+    outbounds: Sequence[Outbound],
+    key: str | None = None,
+    logged: bool = False,
 ) -> None:
-    """Queue replies and log them, in the caller's transaction."""
-    await enqueue_many(session, [(user, outbounds, key)])
+    """Queue replies and log them (unless `logged` already: see record_turn), in the
+    caller's transaction."""
+    await enqueue_many(session, [(user, outbounds, key)], logged=logged)
 
 
 async def enqueue_many(
-    session: AsyncSession, batch: Sequence[tuple[User, Sequence[Outbound], str | None]]
+    session: AsyncSession,
+    batch: Sequence[tuple[User, Sequence[Outbound], str | None]],
+    *,
+    logged: bool = False,
 ) -> None:
-    """Queue many users' messages in two statements; a key already queued is skipped."""
+    """Queue many users' messages in two statements (one when they are `logged`
+    already); a key already queued is skipped."""
     now = utcnow()
     rows = [
         {
@@ -161,10 +190,12 @@ async def enqueue_many(
         for index, outbound in enumerate(outbounds)
     ]
     queued = await insert_outbox(session, rows)
+    if logged:
+        return
     languages: dict[int | None, str | None] = {
         user.id: user.language for user, _outbounds, _key in batch
     }
-    logged = [
+    log = [
         {
             "user_id": user_id,
             "channel": channel,
@@ -176,8 +207,8 @@ async def enqueue_many(
         }
         for user_id, channel, body in queued
     ]
-    if logged:
-        await session.execute(_MESSAGE_LOG, logged)
+    if log:
+        await session.execute(_MESSAGE_LOG, log)
 
 
 async def insert_outbox(
