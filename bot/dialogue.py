@@ -22,6 +22,7 @@ from bot.flows import (
     handoff,
     navigation,
     onboarding,
+    privacy,
     subscriptions,
 )
 from bot.flows.answers import answer_intent, answer_item_id
@@ -237,6 +238,8 @@ def _on_text(turn: Turn) -> list[Outbound]:
     understanding = turn.understood
     settings = turn.settings
     if replies := subscriptions.asked(turn):  # "bghit nwsal b lakhbar"
+        return replies
+    if replies := privacy.asked(turn):  # "vous gardez quoi sur moi ?"
         return replies
     topic_before = turn.conversation.topic
     if replies := about_what_it_names(turn):

@@ -39,6 +39,22 @@ async def test_erasing_asks_for_confirmation_in_the_users_language(chat, request
     assert replies[0].buttons[0].payload == "privacy:erase"
 
 
+async def test_a_question_about_the_data_says_what_is_kept_and_offers_erasing(chat):
+    await chat.send("salam")
+    await chat.send("3")
+    replies = await chat.send("où sont mes données ?")
+    assert "rappels" in replies[0].text
+    assert [b.payload for b in replies[0].buttons] == ["menu:main", "privacy:erase"]
+
+
+async def test_delete_my_data_chosen_among_the_topics_offered_asks_for_confirmation(chat):
+    await chat.send("salam")
+    await chat.send("3")
+    replies = await chat.send(payload="intent:delete_my_data")
+    assert replies[0].buttons[0].payload == "privacy:erase"
+    assert "sûr" in replies[0].text
+
+
 async def test_after_erasing_no_table_holds_the_users_identifiers_or_texts(chat):
     await chat.send("salam")
     await chat.send("3")

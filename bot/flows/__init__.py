@@ -42,6 +42,7 @@ KIND_HANDLERS: dict[str, Callable[[Turn, str], list[Outbound]]] = {
 
 PAYLOAD_HANDLERS: dict[str, Handler] = {
     "privacy:erase": privacy.erase,
+    "intent:delete_my_data": privacy.chosen,
 }
 
 MENU_HANDLERS: dict[str, Handler] = {
