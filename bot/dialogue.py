@@ -37,10 +37,9 @@ from bot.flows.clarify import (
 from bot.flows.commands import COMMANDS, command_of, deep_link_payload
 from bot.flows.language import CHOSEN, choose_language, follows_switch, requested_language
 from bot.flows.navigation import Steer
+from bot.flows.questionnaire import Questionnaire
 from bot.flows.smalltalk import show_menu
-from bot.flows.topics import (
-    sources_asked,
-)
+from bot.flows.topics import item_named, sources_asked
 from bot.follow_ups import about_what_it_names
 from bot.i18n import LANGUAGES, use_language
 from bot.messages import Media, Outbound
@@ -162,15 +161,17 @@ def _back_to_topic(turn: Turn, step_back: bool = False) -> list[Outbound]:
 
 
 def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
-    """A typed answer moves on; a confident question about something else leaves."""
+    """A typed answer moves on; a confident question about something else leaves, and so
+    does, in a questionnaire, one that names a topic ("w Forsa chno hiya?")."""
     answered = flow.read(turn)
     if answered is not None:
         turn.answered_flow = True
         return answered
     understanding = turn.understood
-    if understanding.intent != OUT_OF_SCOPE and (
+    confident = understanding.intent != OUT_OF_SCOPE and (
         understanding.confidence >= turn.settings.act_threshold
-    ):
+    )
+    if confident or (isinstance(flow, Questionnaire) and item_named(turn.inbound.text)):
         turn.conversation.leave_flow()
         return _on_text(turn)
     return flow.ask_again(turn)
