@@ -15,7 +15,7 @@ from bot.content import read_yaml
 from bot.effects import CampaignTap, ChangeConsent
 from bot.flows.base import Turn, menu_button
 from bot.messages import Button, Outbound
-from bot.nlu.consent import consent_request, is_stop_word, named_topics
+from bot.nlu.consent import asks_how_to_stop, consent_request, is_stop_word, named_topics
 from bot.nlu.times import asks_reminder
 
 TEXTS_FILE = Path(__file__).with_name("subscriptions.yaml")
@@ -28,6 +28,8 @@ FOLLOW_UP_WORDS = 6  # "w zid lvideos", "et les vidéos aussi": short, or a ques
 def asked(turn: Turn) -> list[Outbound] | None:
     """ "bghit nwsal b lakhbar", "je ne veux plus recevoir les nouvelles"…; None otherwise."""
     text = turn.inbound.text
+    if asks_how_to_stop(text):
+        return how_to_stop(turn)
     request = consent_request(text)
     if turn.conversation.context.pop(OPEN, False) and request is None:
         topics = named_topics(text) if _adds_a_topic(text) else ()
@@ -64,6 +66,12 @@ def consent(turn: Turn, value: str) -> list[Outbound]:
     if value in TOPICS:
         return _granted(turn, (value,))
     return choose(turn)
+
+
+def how_to_stop(turn: Turn) -> list[Outbound]:
+    """Stopping is one tap or one word, at any time: said, with the button."""
+    stop_button = Button(f"stop:{','.join(TOPICS)}", stop_label(turn.language))
+    return [Outbound(say(turn, "how_to_stop"), (stop_button, menu_button()))]
 
 
 def stop(turn: Turn, value: str) -> list[Outbound]:

@@ -25,6 +25,7 @@ class _Words(TypedDict):
     want: Words
     which: Words
     halt: Words
+    asking: Words
     sent: Words
     unsubscribe: Words
     stop: Words
@@ -37,6 +38,13 @@ class _Words(TypedDict):
 class ConsentRequest:
     wants: bool  # True: receive; False: stop
     topics: tuple[str, ...]  # empty: not said (stop: all of them; receive: ask which)
+
+
+def asks_how_to_stop(text: str) -> bool:
+    """A question about stopping the messages ("et je peux arrêter quand ?", "kifach
+    nwe9ef lmessages?"), not a request to stop now."""
+    words, typed = _words(), _typed(text)
+    return has_any(typed, words["halt"]) and has_any(typed, words["asking"])
 
 
 def consent_request(text: str) -> ConsentRequest | None:
@@ -103,6 +111,7 @@ def _words() -> _Words:
         "want": listed(raw["want"]),
         "which": listed(raw["which"]),
         "halt": listed(raw["halt"]),
+        "asking": listed(raw["asking"]),
         "sent": listed(raw["sent"]),
         "unsubscribe": listed(raw["unsubscribe"]),
         "stop": listed(raw["stop"]),
