@@ -23,6 +23,7 @@ from bot.flows import (
     navigation,
     onboarding,
     privacy,
+    reminders,
     subscriptions,
 )
 from bot.flows.answers import answer_intent, answer_item_id
@@ -65,6 +66,7 @@ def respond(turn: Turn, understand: Understand) -> list[Outbound]:
 
 def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     inbound = turn.inbound
+    saved = reminders.just_saved(turn)  # a change of its time may follow, on this turn only
     command = command_of(inbound.text) if not inbound.payload else None
     if turn.handoff is not None:
         return handoff.during(turn, understand, command=command is not None)
@@ -89,6 +91,8 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return subscriptions.stop(turn, turn.campaign_stop)
     if not flow and (stopped := subscriptions.stop_just_granted(turn, text)):
         return stopped
+    if not flow and (moved := reminders.move_just_saved(turn, saved)):
+        return moved
     steer = navigation.steering(text)
     if steer and turn.conversation.language:
         return _steer(turn, steer, flow)

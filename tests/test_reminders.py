@@ -45,7 +45,7 @@ async def reminders(chat: Chat) -> list[Reminder]:
             datetime(2026, 11, 30, 14),
             "appeler la banque",
         ),
-        ("ar", "ذكرني بعد يومين بالجمع العام", datetime(2026, 11, 27, 9), "بالجمع العام"),
+        ("ar", "ذكرني بعد يومين بالجمع العام", datetime(2026, 11, 27, 9), "الجمع العام"),
         (
             "ary",
             "ذكرني غدا مع الأربعة د العشية نتصل بالبنك",
@@ -130,6 +130,87 @@ async def test_a_reminder_can_be_moved_to_another_time(chat):
     await talk(chat, payload="reminder:confirm")
     (moved,) = await reminders(chat)
     assert moved.local_time == datetime(2026, 11, 27, 11)
+
+
+@pytest.mark.parametrize(
+    ("language", "topic", "message", "text"),
+    [
+        ("fr", "life.general_assembly", "rappelle-moi ça demain à 10h", "Tenir l'assemblée"),
+        ("ary", "labels.onssa", "فكرني فيه غدا مع 10", "نحط الطلب ديال الترخيص"),
+        ("ar", "life.general_assembly", "ذكرني بها غدا على الساعة العاشرة", "عقد الجمع العام"),
+        ("ar", "financing.intilaka", "ذكرني به غدا على الساعة العاشرة", "انطلاقة"),
+    ],
+)
+async def test_remind_me_of_it_after_an_answer_is_about_its_topic(
+    chat, language, topic, message, text
+):
+    await in_language(chat, language)
+    await talk(chat, payload=f"item:{topic}")
+    confirm = await talk(chat, message)
+    assert text in confirm[0].text
+    await talk(chat, payload="reminder:confirm")
+    (reminder,) = await reminders(chat)
+    assert text in reminder.text and reminder.local_time == datetime(2026, 11, 26, 10)
+
+
+async def test_remind_me_of_it_with_no_topic_asks_what(chat):
+    await in_language(chat, "fr")
+    what = await talk(chat, "rappelle-moi ça demain à 10h")
+    assert "De quoi" in what[0].text
+    confirm = await talk(chat, "appeler la banque")
+    assert "appeler la banque" in confirm[0].text and "10:00" in confirm[0].text
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "correction"),
+    [
+        ("fr", "rappelle-moi demain à 10h d'appeler la banque", "plutôt à 11h"),
+        ("ary", "fakrni ghda m3a 10 n3ayet l banka", "la, m3a 11"),
+        ("ar", "ذكرني غدا على الساعة العاشرة بالاتصال بالبنك", "لا، على الساعة 11"),
+        ("ar", "فكرني غدا مع 10 نعيط للبنكة", "بدلها ل 11"),
+    ],
+)
+async def test_a_change_of_time_right_after_saving_moves_that_reminder(
+    chat, language, message, correction
+):
+    await in_language(chat, language)
+    await talk(chat, message)
+    await talk(chat, payload="reminder:confirm")
+    moved = await talk(chat, correction)
+    assert "11:00" in moved[0].text
+    (reminder,) = await reminders(chat)
+    assert reminder.local_time == datetime(2026, 11, 26, 11)
+    assert reminder.due_at.replace(tzinfo=UTC) == datetime(2026, 11, 26, 11, tzinfo=UTC)
+
+
+async def test_a_change_of_time_before_confirming_keeps_the_day_proposed(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi vendredi à 10h d'appeler la banque")
+    again = await talk(chat, "non, à 11h")
+    assert "11:00" in again[0].text
+    await talk(chat, payload="reminder:confirm")
+    (reminder,) = await reminders(chat)
+    assert reminder.local_time == datetime(2026, 11, 27, 11)
+
+
+async def test_a_change_of_time_is_read_only_on_the_turn_after_saving(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi demain à 10h d'appeler la banque")
+    await talk(chat, payload="reminder:confirm")
+    await talk(chat, "c'est quoi Intilaka ?")
+    await talk(chat, "plutôt à 11h")
+    (reminder,) = await reminders(chat)
+    assert reminder.local_time == datetime(2026, 11, 26, 10)
+
+
+async def test_a_moved_reminder_can_be_moved_again_and_not_to_the_past(chat):
+    await in_language(chat, "ary")
+    await talk(chat, "fakrni ghda m3a 10 n3ayet l banka")
+    await talk(chat, payload="reminder:confirm")
+    await talk(chat, "la, m3a 11")
+    await talk(chat, "la, lyoum m3a 9 d sbah")  # 09:00 today is past at 16:00
+    (reminder,) = await reminders(chat)
+    assert reminder.local_time == datetime(2026, 11, 26, 11)
 
 
 async def stored_reminder(chat: Chat, *, due: datetime, recurrence: str | None = None) -> None:

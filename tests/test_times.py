@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.nlu.times import parse_time
+from bot.nlu.times import corrected_time, parse_time, points_back, reminder_words
 
 TABLE = yaml.safe_load(
     (Path(__file__).parent / "data" / "time_expressions.yaml").read_text(encoding="utf-8")
@@ -37,3 +37,96 @@ def test_time_expression(case):
         "text_out": parsed.text,
     }
     assert got == {key: case[key] for key in got}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("ذكرني بالاتصال بالبنك غدا", "الاتصال بالبنك"),
+        ("ذكرني ب الاتصال بالبنك غدا", "الاتصال بالبنك"),
+        ("ذكرني غدا ببيع المنتوج", "بيع المنتوج"),
+        ("فكرني بالوراق ديال الكوبيراتيف غدا", "الوراق ديال الكوبيراتيف"),
+        ("ذكرني غدا بإرسال الطلب", "إرسال الطلب"),
+        # words that begin with ب keep it
+        ("ذكرني غدا بيع المنتوج", "بيع المنتوج"),
+        ("ذكرني غدا بنك الشعبي", "بنك الشعبي"),
+        ("فكرني غدا بطاقة التعاونية", "بطاقة التعاونية"),
+        ("ذكرني غدا نتصل بالبنك", "نتصل بالبنك"),
+    ],
+)
+def test_the_preposition_b_before_what_to_remind_of_is_not_kept(text, words):
+    assert reminder_words(text, NOW) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rappelle-moi ça demain à 10h",
+        "rappelle-le-moi demain",
+        "rappelle-moi de ça lundi",
+        "fakrni bih ghedda m3a 10",
+        "fakrni b hadchi ghda",
+        "ذكرني بها غدا على الساعة العاشرة",
+        "ذكرني بهذا غدا",
+        "ذكرني بذلك بعد يومين",
+        "فكرني فيه غدا",
+    ],
+)
+def test_a_pronoun_as_what_to_remind_of_points_back(text):
+    assert points_back(text, NOW)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rappelle-moi demain à 10h d'appeler la banque",
+        "rappelle-moi le 15 décembre de payer",
+        "fakrni ghda m3a 10 nchri zit",
+        "ذكرني بالجمع العام غدا",
+        "ذكرني هذا المساء بالاتصال بالبنك",
+        "fakrni ghda",
+    ],
+)
+def test_what_to_remind_of_in_words_does_not_point_back(text):
+    assert not points_back(text, NOW)
+
+
+PROPOSED = datetime(2026, 11, 26, 10, 0)  # tomorrow at 10, as NOW is 2026-11-25 16:00
+
+
+@pytest.mark.parametrize(
+    ("text", "moved"),
+    [
+        ("plutôt à 11h", "2026-11-26T11:00"),
+        ("non, à 11h", "2026-11-26T11:00"),
+        ("plutôt 11", "2026-11-26T11:00"),
+        ("non, jeudi prochain à 15h", "2026-11-26T15:00"),
+        ("non, vendredi", "2026-11-27T10:00"),
+        ("la, m3a 11", "2026-11-26T11:00"),
+        ("la la, m3a 3 d l3chiya", "2026-11-26T15:00"),
+        ("bdelha l 11", "2026-11-26T11:00"),
+        ("لا، على الساعة 11", "2026-11-26T11:00"),
+        ("لا، على الساعة الحادية عشرة", "2026-11-26T11:00"),
+        ("بدلها ل 11", "2026-11-26T11:00"),
+        ("لا، بعد غد", "2026-11-27T10:00"),
+    ],
+)
+def test_a_change_of_time_keeps_the_day_unless_it_names_one(text, moved):
+    corrected = corrected_time(text, NOW, PROPOSED)
+    assert corrected is not None and corrected.strftime("%Y-%m-%dT%H:%M") == moved
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "à 11h",  # a time alone: maybe another reminder
+        "non merci",
+        "la",
+        "plutôt l'agrément ONSSA",
+        "fakrni ghda m3a 11 nchri zit",
+        "non, à 11h je dois appeler la banque",
+        "لا شكرا",
+    ],
+)
+def test_only_a_change_of_time_is_a_correction(text):
+    assert corrected_time(text, NOW, PROPOSED) is None

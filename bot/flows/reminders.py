@@ -2,6 +2,8 @@
 
 Set: when? (parsed from free text) → what? → "I will remind you … on …" [Confirm]. An
 ambiguous hour offers its other reading as a button; a missing time offers common times.
+"Remind me of it" after an answer is about that answer's topic. A change of time said
+right after the confirmation ("plutôt à 11h", "la, m3a 11") moves the reminder just saved.
 """
 
 from __future__ import annotations
@@ -13,14 +15,23 @@ from typing import Any
 
 from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
 from bot.flows import continuing
+from bot.flows.answers import unnumbered
 from bot.flows.base import Turn, menu_button
 from bot.flows.navigation import is_yes
 from bot.i18n import _, format_moment
 from bot.messages import MAX_CHOICES, Button, Outbound
-from bot.nlu.times import TimeExpression, asks_reminder, parse_time, reminder_words
+from bot.nlu.times import (
+    TimeExpression,
+    asks_reminder,
+    corrected_time,
+    parse_time,
+    points_back,
+    reminder_words,
+)
 
 FLOW = "reminder"
 COMMON_TIMES = ("09:00", "14:00", "18:00")
+JUST_SAVED = "reminder_saved"  # context: the reminder saved by the previous turn
 
 
 class Step(StrEnum):
@@ -31,9 +42,14 @@ class Step(StrEnum):
 
 def start_from_text(turn: Turn) -> list[Outbound]:
     """ "fakrni ghda f 10 ndi lwra9": everything needed may already be in the message; what
-    it gives is kept, and only what is missing is asked."""
-    _begin(turn, text=reminder_words(turn.inbound.text, turn.now))
-    return _take_time(turn, turn.inbound.text, from_request=True) or []
+    it gives is kept, and only what is missing is asked. "Rappelle-moi ça", "fakrni bih"
+    after an answer are about its topic; with no topic, what to remind of is asked."""
+    text = turn.inbound.text
+    _begin(
+        turn,
+        text=_topic_text(turn) if points_back(text, turn.now) else reminder_words(text, turn.now),
+    )
+    return _take_time(turn, text) or []
 
 
 def start_with_text(turn: Turn, text: str) -> list[Outbound]:
@@ -80,20 +96,41 @@ class ReminderFlow:
 def _read_what(turn: Turn) -> list[Outbound]:
     """The reminder's words ("ndi lwra9 l ODCO"), then the confirmation."""
     text = turn.inbound.text
-    turn.conversation.slots["text"] = (reminder_words(text, turn.now) or text)[:500]
+    words = reminder_words(text, turn.now) or text
+    if points_back(text, turn.now):
+        words = _topic_text(turn)
+    if not words:
+        return _ask_what(turn)
+    turn.conversation.slots["text"] = words[:500]
     return _confirm(turn)
 
 
 def _read_confirmation(turn: Turn) -> list[Outbound] | None:
-    """A typed yes saves; anything else may be another time."""
-    return _save(turn) if is_yes(turn.inbound.text) else _read_time(turn)
+    """A typed yes saves; "non, à 11h" moves the time proposed (on its day); anything else
+    may be another time."""
+    if is_yes(turn.inbound.text):
+        return _save(turn)
+    return _correct_proposed(turn) or _read_time(turn)
+
+
+def _correct_proposed(turn: Turn) -> list[Outbound] | None:
+    slots = turn.conversation.slots
+    if "local" not in slots:
+        return None
+    moved = corrected_time(turn.inbound.text, turn.now, datetime.fromisoformat(slots["local"]))
+    if moved is None:
+        return None
+    slots.update(local=moved.isoformat(), alternative=None, assumed=False)
+    if moved <= turn.now.replace(tzinfo=None):
+        return _ask_when(turn, _("That time has already passed.") + " ")
+    return _confirm(turn)
 
 
 def _read_time(turn: Turn) -> list[Outbound] | None:
     text = turn.inbound.text
     if _another_request(turn, text):
         return start_from_text(turn)
-    return _take_time(turn, text, from_request=False, quiet=True)
+    return _take_time(turn, text, quiet=True)
 
 
 def _another_request(turn: Turn, text: str) -> bool:
@@ -166,32 +203,40 @@ def _from_item(turn: Turn, item_id: str) -> list[Outbound]:
     return start_with_text(turn, proposed)
 
 
+def _topic_text(turn: Turn) -> str:
+    """What "it" is after an answer: the text its "Remind me" button proposes, else its
+    title; nothing without a topic (then it is asked)."""
+    topic = turn.conversation.topic
+    item = turn.content.get(topic) if topic else None
+    if item is None:
+        return ""
+    return item.reminder.get(turn.language) or unnumbered(item.title.get(turn.language, ""))
+
+
 def _ask_when(turn: Turn, prefix: str = "") -> list[Outbound]:
     turn.conversation.step = Step.when
     question = _('When should I remind you? For example: "tomorrow at 10" or "in 2 hours".')
     return [Outbound(f"{prefix}{question}", (Button("reminder:drop", _("No reminder")),))]
 
 
-def _take_time(
-    turn: Turn, text: str, *, from_request: bool, quiet: bool = False
-) -> list[Outbound] | None:
+def _take_time(turn: Turn, text: str, *, quiet: bool = False) -> list[Outbound] | None:
     parsed = parse_time(text, turn.now)
     if parsed is None:
         return None if quiet else _ask_when(turn)
     slots = turn.conversation.slots
-    if from_request and parsed.text:
-        slots["text"] = parsed.text
     _remember(slots, parsed)
     if parsed.local <= turn.now.replace(tzinfo=None):
         return _ask_when(turn, _("That time has already passed.") + " ")
     if not slots.get("text") and not slots.get("reminder_id"):
-        turn.conversation.step = Step.what
-        return [
-            Outbound(
-                _("What should I remind you of?"), (Button("reminder:drop", _("No reminder")),)
-            )
-        ]
+        return _ask_what(turn)
     return _confirm(turn)
+
+
+def _ask_what(turn: Turn) -> list[Outbound]:
+    turn.conversation.step = Step.what
+    return [
+        Outbound(_("What should I remind you of?"), (Button("reminder:drop", _("No reminder")),))
+    ]
 
 
 def _remember(slots: dict[str, Any], parsed: TimeExpression) -> None:
@@ -248,20 +293,57 @@ def _save(turn: Turn) -> list[Outbound]:
     if "local" not in slots:
         return _ask_when(turn)
     local = datetime.fromisoformat(slots["local"])
+    text = (slots.get("text") or "⏰")[:500]
     if slots.get("reminder_id"):
         turn.effects.append(RescheduleReminder(slots["reminder_id"], local))
     else:
-        turn.effects.append(
-            CreateReminder(slots.get("text") or "⏰", local, turn.zone, slots.get("recurrence"))
-        )
+        turn.effects.append(CreateReminder(text, local, turn.zone, slots.get("recurrence")))
     turn.finish_flow(FLOW)
-    return [
-        Outbound(
-            _("Done! I will remind you on {when}.").format(when=format_moment(local)),
-            (Button("intent:my_reminders", _("My reminders")), menu_button()),
-        ),
-        *continuing.offer_on_the_web(turn),
-    ]
+    turn.conversation.context[JUST_SAVED] = {
+        "id": slots.get("reminder_id"),
+        "text": text,
+        "local": local.isoformat(),
+    }
+    return [_saved(local), *continuing.offer_on_the_web(turn)]
+
+
+def _saved(local: datetime) -> Outbound:
+    return Outbound(
+        _("Done! I will remind you on {when}.").format(when=format_moment(local)),
+        (Button("intent:my_reminders", _("My reminders")), menu_button()),
+    )
+
+
+def just_saved(turn: Turn) -> dict[str, Any] | None:
+    """The reminder the previous turn saved, if it did; forgotten by this turn either way."""
+    saved: dict[str, Any] | None = turn.conversation.context.pop(JUST_SAVED, None)
+    return saved
+
+
+def move_just_saved(turn: Turn, saved: dict[str, Any] | None) -> list[Outbound] | None:
+    """ "plutôt à 11h", "la, m3a 11", "بدلها ل 11" right after a reminder was saved: that
+    reminder moves (on its day unless one is said); None when the message is not that."""
+    if not saved:
+        return None
+    local = datetime.fromisoformat(saved["local"])
+    moved = corrected_time(turn.inbound.text, turn.now, local)
+    if moved is None:
+        return None
+    reminder_id = saved.get("id") or _saved_id(turn, saved["text"], local)
+    if reminder_id is None:
+        return None
+    if moved <= turn.now.replace(tzinfo=None):
+        turn.conversation.context[JUST_SAVED] = saved
+        return [Outbound(_("That time has already passed."), _saved(local).buttons)]
+    turn.effects.append(RescheduleReminder(reminder_id, moved))
+    turn.conversation.context[JUST_SAVED] = {**saved, "id": reminder_id, "local": moved.isoformat()}
+    return [_saved(moved)]
+
+
+def _saved_id(turn: Turn, text: str, local: datetime) -> int | None:
+    """The stored reminder a confirmation created (the engine gave it its id since)."""
+    ids = [r.id for r in turn.reminders if r.text == text and r.local == local]
+    return max(ids, default=None)
 
 
 def _drop(turn: Turn) -> list[Outbound]:

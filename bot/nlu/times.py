@@ -1,14 +1,16 @@
 """Reminder times in French, Arabic and Darija, both scripts, from a message.
 
 "fakrni ghda f 10 dsbah ndi lwra9 l lmahkama", "rappelle-moi lundi à 14h d'appeler la
-banque", "ذكرني بعد يومين بالجمع العام", "kol chhar nhar 1 fakrni b l'assemblée".
+banque", "ذكرني بعد يومين بالجمع العام", "kol chhar nhar 1 fakrni b l'assemblée"; and, right
+after a reminder is proposed or saved, a change of its time ("plutôt à 11h", "la, m3a 11").
 
 Policy for what people leave unsaid (the bot confirms it back with buttons):
 - an hour from 1 to 7 with no period ("f 3", "à 4") is the afternoon (15:00, 16:00); the
   other reading is returned as `alternative`; 8 to 11 is the morning, 12 is noon;
 - no time at all: 09:00, flagged `time_assumed`;
 - a weekday is the next one after today; a date without a year is the next such date;
-- a time of day alone that has passed today means tomorrow.
+- a time of day alone that has passed today means tomorrow;
+- a correction's time without a day is on the corrected reminder's day.
 The words live in time_words.yaml; the result is a local wall time, never an offset.
 """
 
@@ -32,6 +34,7 @@ _CLOCK = re.compile(r"^(\d{1,2})(?:h(\d{2})?|[:.](\d{2}))$")
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:er|ere|re|eme|e)$")
 _UNIT_DAYS = {"minutes": None, "hours": None, "days": 1, "weeks": 7, "months": 30}
+_TRIGGERS = ("triggers", "triggers_pointing_back")  # "fakrni", "rappelle-le-moi"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,23 @@ class _Found:
     quarter_to: bool = False
     period: str | None = None
     recurrence: str | None = None
+    corrected: bool = False  # "plutôt", "la", "بدلها": read only in a correction
+    points_back: bool = False  # "rappelle-le-moi": what to remind of is the last subject
     used: set[int] = field(default_factory=set)
+
+    @property
+    def names_day(self) -> bool:
+        return any(v is not None for v in (self.day, self.weekday, self.month_day)) or (
+            self.delta is not None and self.delta_in_days
+        )
+
+    @property
+    def names_time(self) -> bool:
+        return (
+            self.hour is not None
+            or self.period is not None
+            or (self.delta is not None and not self.delta_in_days)
+        )
 
     @property
     def anything(self) -> bool:
@@ -92,7 +111,36 @@ def parse_time(text: str, now: datetime) -> TimeExpression | None:
 def asks_reminder(text: str) -> bool:
     """Whether the message says "remind me" in some language ("fakrni", "ذكرني")."""
     tokens = [_key(t) for t in _TOKEN.findall(clean(text))]
-    return any(_has(_lookup(tokens, position)[1], "triggers") for position in range(len(tokens)))
+    return any(
+        kind in _TRIGGERS
+        for position in range(len(tokens))
+        for kind, _ in _lookup(tokens, position)[1]
+    )
+
+
+def points_back(text: str, now: datetime) -> bool:
+    """Whether what to be reminded of is only a pronoun ("rappelle-moi ça demain", "fakrni
+    bih", "ذكرني بها", "rappelle-le-moi"): the subject just discussed."""
+    found, rest = _scan(text, now)
+    return found.points_back or _is_pronoun(rest)
+
+
+def corrected_time(text: str, now: datetime, proposed: datetime) -> datetime | None:
+    """ "plutôt à 11h", "non, jeudi", "la, m3a 11", "بدلها ل 11" said of a reminder `proposed`
+    for that time: the new time, on the same day unless a day is said (and at the same hour
+    unless a time is); None unless the message is only a change of the time."""
+    originals = _TOKEN.findall(clean(text))
+    found = _Scanner([_key(t) for t in originals], now.date(), corrections=True).scan()
+    rest = _reminder_text([o for i, o in enumerate(originals) if i not in found.used])
+    if not found.corrected or rest or not (found.names_day or found.names_time):
+        return None
+    names_day, names_time = found.names_day, found.names_time
+    local = _compose(found, now)[0]
+    if not names_day:
+        return datetime.combine(proposed.date(), local.time())
+    if not names_time:
+        return datetime.combine(local.date(), proposed.time())
+    return local
 
 
 def reminder_words(text: str, now: datetime) -> str:
@@ -125,7 +173,8 @@ def _lexicon() -> dict[tuple[str, ...], list[tuple[str, Any]]]:
         lexicon.setdefault(key, []).append(meaning)
 
     for category in (
-        "triggers",
+        *_TRIGGERS,
+        "corrections",
         "polite",
         "relative",
         "filler",
@@ -146,6 +195,17 @@ def _lexicon() -> dict[tuple[str, ...], list[tuple[str, Any]]]:
             for phrase in phrases:
                 add(phrase, (category, value))
     return lexicon
+
+
+@cache
+def _phrases(category: str) -> frozenset[tuple[str, ...]]:
+    """A list of time_words.yaml not read as time words (pronouns, words starting with ب)."""
+    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    return frozenset(tuple(_key(t) for t in _TOKEN.findall(p)) for p in data[category])
+
+
+def _is_pronoun(words: str) -> bool:
+    return tuple(_key(t) for t in _TOKEN.findall(words)) in _phrases("pronouns")
 
 
 def _lookup(tokens: list[str], start: int) -> tuple[int, list[tuple[str, Any]]]:
@@ -180,9 +240,10 @@ def _has(meanings: list[tuple[str, Any]], category: str) -> bool:
 
 
 class _Scanner:
-    def __init__(self, tokens: list[str], today: date) -> None:
+    def __init__(self, tokens: list[str], today: date, *, corrections: bool = False) -> None:
         self.tokens = tokens
         self.today = today
+        self.corrections = corrections
         self.found = _Found()
 
     def scan(self) -> _Found:
@@ -190,7 +251,17 @@ class _Scanner:
         while position < len(self.tokens):
             position = self._step(position) or position + 1
         self._absorb_prepositions()
+        if self.corrections:
+            self._bare_hour()
         return self.found
+
+    def _bare_hour(self) -> None:
+        """ "plutôt 11": in a correction, a number left alone is the hour."""
+        left = [i for i in range(len(self.tokens)) if i not in self.found.used]
+        if self.found.hour is None and len(left) == 1:
+            quantity, size = self._number(left[0])
+            if quantity is not None and size == 1:
+                self._hour_at(left[0], quantity, size)
 
     def _absorb_prepositions(self) -> None:
         """ "le" in "le 15 décembre", "f" in "f lil": a filler right before a time is part of it."""
@@ -200,8 +271,14 @@ class _Scanner:
                 and index + 1 in self.found.used
                 and _has(_lookup(self.tokens, index)[1], "filler")
                 and _lookup(self.tokens, index)[0] == 1
+                and not self._prefixed_pronoun(index)
             ):
                 self.found.used.add(index)
+
+    def _prefixed_pronoun(self, index: int) -> bool:
+        """ "بهذا" in "ذكرني بهذا غدا" is "about this", not the filler "هذا" before a time."""
+        token = (self.tokens[index],)
+        return token in _phrases("pronouns") and token not in _lexicon()
 
     def _number(self, position: int) -> tuple[int | None, int]:
         """A quantity at `position`: digits or a number word; with its length."""
@@ -262,10 +339,19 @@ class _Scanner:
                 found.hour = 12
                 return self._minutes_after(end)
             return end
-        if kinds & {"triggers", "polite"}:
+        if "triggers_pointing_back" in kinds:
+            found.points_back = True
+        if kinds & {*_TRIGGERS, "polite"}:
             return self._use(position, length)
-        if "filler" in kinds:
-            return self._filler(position, length)
+        if (
+            "filler" in kinds
+            and not self._prefixed_pronoun(position)
+            and (end := self._filler(position, length))
+        ):
+            return end
+        if "corrections" in kinds and self.corrections:
+            found.corrected = True
+            return self._use(position, length)
         return None
 
     def _following(self, position: int) -> int:
@@ -511,6 +597,22 @@ _LEADING_FILLER = re.compile(
 )
 
 
+# the preposition ب at a word's start, with its vowel marks or a tatweel ("بِـ")
+_ARABIC_B = re.compile(r"^ب[\u0640\u064B-\u065F\u0670]*")
+_SHORTEST_WORD = 3  # Arabic letters a word keeps once its preposition ب is taken off
+
+
 def _reminder_text(tokens: list[str]) -> str:
-    text = " ".join(tokens).strip(" ,.;:!?-")
-    return _LEADING_FILLER.sub("", text).strip(" ,.;:!?-")
+    text = " ".join(tokens).strip(" ,.;:!?-،؟")
+    return _without_preposition(_LEADING_FILLER.sub("", text).strip(" ,.;:!?-،؟"))
+
+
+def _without_preposition(text: str) -> str:
+    """ "بالاتصال بالبنك" → "الاتصال بالبنك", "ببيع المنتوج" → "بيع المنتوج": what a reminder
+    is about follows a ب that belongs to the request ("ذكرني بـ…"), unless the first word is
+    one that begins with ب ("بنك", "بيع", "بطاقة")."""
+    first, space, others = text.partition(" ")
+    key = _key(first)
+    if _ARABIC_B.match(first) and len(key) > _SHORTEST_WORD and (key,) not in _phrases("b_words"):
+        return f"{_ARABIC_B.sub('', first)}{space}{others}"
+    return text
