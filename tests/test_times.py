@@ -130,3 +130,10 @@ def test_a_change_of_time_keeps_the_day_unless_it_names_one(text, moved):
 )
 def test_only_a_change_of_time_is_a_correction(text):
     assert corrected_time(text, NOW, PROPOSED) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["rappelle-moi a 25h d'appeler la banque", "rappelle-moi demain a 10h70 d'appeler"]
+)
+def test_an_impossible_time_is_not_a_time(text):
+    assert parse_time(text, datetime(2026, 12, 4, 10, tzinfo=ZoneInfo("Africa/Casablanca"))) is None

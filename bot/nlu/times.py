@@ -98,7 +98,10 @@ def parse_time(text: str, now: datetime) -> TimeExpression | None:
     found, rest = _scan(text, now)
     if not found.anything:
         return None
-    local, alternative, assumed = _compose(found, now)
+    try:
+        local, alternative, assumed = _compose(found, now)
+    except ValueError:  # "à 25h", "10h70": no such time; asked again like any unread time
+        return None
     return TimeExpression(
         local=local,
         recurrence=found.recurrence,
@@ -135,7 +138,10 @@ def corrected_time(text: str, now: datetime, proposed: datetime) -> datetime | N
     if not found.corrected or rest or not (found.names_day or found.names_time):
         return None
     names_day, names_time = found.names_day, found.names_time
-    local = _compose(found, now)[0]
+    try:
+        local = _compose(found, now)[0]
+    except ValueError:  # "plutôt à 25h": not a time
+        return None
     if not names_day:
         return datetime.combine(proposed.date(), local.time())
     if not names_time:
