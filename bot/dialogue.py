@@ -50,7 +50,7 @@ from bot.nlu.normalize import clean, normalize
 from bot.nlu.reading import read_message
 from bot.web_links import code_in
 
-CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
+CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm", "reminder:cancel-all:yes"})
 NOT_OFFERED = frozenset({OUT_OF_SCOPE, "greeting", "thanks_goodbye"})
 GREETING_WORDS = 3  # "salam 3likom khoya": longer, a greeting carries a question
 
@@ -67,6 +67,7 @@ def respond(turn: Turn, understand: Understand) -> list[Outbound]:
 def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     inbound = turn.inbound
     saved = reminders.just_saved(turn)  # a change of its time may follow, on this turn only
+    listed = reminders.just_listed(turn)  # so may "7ayedha", "بدلها ل 4"
     command = command_of(inbound.text) if not inbound.payload else None
     if turn.handoff is not None:
         return handoff.during(turn, understand, command=command is not None)
@@ -93,6 +94,8 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return stopped
     if not flow and (moved := reminders.move_just_saved(turn, saved)):
         return moved
+    if not flow and (acted := reminders.act_on_listed(turn, listed)):
+        return acted
     steer = navigation.steering(text)
     if steer and turn.conversation.language:
         return _steer(turn, steer, flow)

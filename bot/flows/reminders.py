@@ -1,9 +1,12 @@
 """Setting, listing, changing and cancelling reminders.
 
-Set: when? (parsed from free text) → what? → "I will remind you … on …" [Confirm]. An
+Set: when? (parsed from free text) → what? → "I will remind you … on …" [Confirm]. The
+text, the day and the hour may come one message each, in any order; each piece is kept. An
 ambiguous hour offers its other reading as a button; a missing time offers common times.
 "Remind me of it" after an answer is about that answer's topic. A change of time said
-right after the confirmation ("plutôt à 11h", "la, m3a 11") moves the reminder just saved.
+right after the confirmation ("plutôt à 11h", "la, m3a 11") moves the reminder just saved;
+right after the reminders are listed, "7ayedha", "supprime le 2", "بدلها ل 4" act on the
+one listed (with several, the bot asks which). Cancelling all is confirmed first.
 """
 
 from __future__ import annotations
@@ -13,17 +16,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.effects import CancelReminder, CreateReminder, RescheduleReminder
+from bot.effects import CancelReminder, CreateReminder, ReminderView, RescheduleReminder
 from bot.flows import continuing
 from bot.flows.answers import unnumbered
 from bot.flows.base import Turn, menu_button
 from bot.flows.navigation import is_yes
 from bot.i18n import _, format_moment
 from bot.messages import MAX_CHOICES, Button, Outbound
+from bot.nlu.reading import LONG_MESSAGE_WORDS, asks_question
 from bot.nlu.times import (
     TimeExpression,
     asks_reminder,
+    completed,
     corrected_time,
+    deletion_asked,
     parse_time,
     points_back,
     reminder_words,
@@ -32,6 +38,21 @@ from bot.nlu.times import (
 FLOW = "reminder"
 COMMON_TIMES = ("09:00", "14:00", "18:00")
 JUST_SAVED = "reminder_saved"  # context: the reminder saved by the previous turn
+JUST_LISTED = "reminders_listed"  # context: the reminders the previous turn listed or showed
+CHANGE_SAID = "reminder_change"  # context: "bdelha l 4" said of several listed reminders
+# Asked while the bot waits for what to remind of, these are requests, not its words.
+REQUESTS = frozenset(
+    {
+        "greeting",
+        "thanks_goodbye",
+        "help_menu",
+        "change_language",
+        "my_reminders",
+        "delete_my_data",
+        "watch_capsules",
+        "talk_to_advisor",
+    }
+)
 
 
 class Step(StrEnum):
@@ -65,7 +86,10 @@ class ReminderFlow:
     steps = tuple(Step)
 
     def read(self, turn: Turn) -> list[Outbound] | None:
-        """A typed answer to the current step; None when it is not one."""
+        """A typed answer to the current step; None when it is not one (a story or a
+        question of several lines is not: it leaves the flow when it is understood)."""
+        if _new_question(turn.inbound.text):
+            return None
         return _READERS.get(turn.conversation.step, _read_time)(turn)
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
@@ -120,17 +144,43 @@ def _correct_proposed(turn: Turn) -> list[Outbound] | None:
     moved = corrected_time(turn.inbound.text, turn.now, datetime.fromisoformat(slots["local"]))
     if moved is None:
         return None
-    slots.update(local=moved.isoformat(), alternative=None, assumed=False)
-    if moved <= turn.now.replace(tzinfo=None):
-        return _ask_when(turn, _("That time has already passed.") + " ")
+    _remember(slots, moved)
+    if moved.local <= turn.now.replace(tzinfo=None):
+        return _refuse_past(turn)
     return _confirm(turn)
 
 
 def _read_time(turn: Turn) -> list[Outbound] | None:
+    """A time, or a piece of it; asked "when?" before the text was given, the text."""
     text = turn.inbound.text
     if _another_request(turn, text):
         return start_from_text(turn)
-    return _take_time(turn, text, quiet=True)
+    return _take_time(turn, text, quiet=True) or _take_words(turn)
+
+
+def _take_words(turn: Turn) -> list[Outbound] | None:
+    """ "فكرني" → "when?" → "نعيط للبانكة": the words are what to remind of; a question or
+    a request ("mes rappels") is not."""
+    slots = turn.conversation.slots
+    if turn.conversation.step != Step.when or slots.get("text") or slots.get("reminder_id"):
+        return None
+    text, understood = turn.inbound.text, turn.understood
+    request = understood.intent in REQUESTS and understood.confidence >= turn.settings.act_threshold
+    if asks_question(text) or request:
+        return None
+    words = _topic_text(turn) if points_back(text, turn.now) else reminder_words(text, turn.now)
+    if not words:
+        return None
+    slots["text"] = words[:500]
+    if "local" in slots:
+        return _confirm(turn)
+    return _ask_when(turn, _("Noted: «{text}».").format(text=slots["text"]) + " ")
+
+
+def _new_question(text: str) -> bool:
+    """A story of several lines or a long message asks something else than a reminder."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return (len(lines) > 1 or len(text.split()) >= LONG_MESSAGE_WORDS) and not asks_reminder(text)
 
 
 def _another_request(turn: Turn, text: str) -> bool:
@@ -154,6 +204,7 @@ def _on_payload(turn: Turn, value: str) -> list[Outbound]:
     action, _sep, argument = value.partition(":")
     actions = {
         "new": lambda: start_with_text(turn, ""),
+        "which": lambda: _which(turn, argument),
         "item": lambda: _from_item(turn, argument),
         "confirm": lambda: _save(turn),
         "alt": lambda: _use_alternative(turn),
@@ -161,13 +212,17 @@ def _on_payload(turn: Turn, value: str) -> list[Outbound]:
         "drop": lambda: _drop(turn),
         "show": lambda: _show(turn, int(argument)),
         "cancel": lambda: _cancel(turn, [int(argument)]),
-        "cancel-all": lambda: _cancel(turn, [r.id for r in turn.reminders]),
+        "cancel-all": lambda: _cancel_all(turn, confirmed=argument == "yes"),
         "change": lambda: _change(turn, int(argument)),
     }
     return actions.get(action, lambda: my_reminders(turn))()
 
 
 def my_reminders(turn: Turn) -> list[Outbound]:
+    """The list; "supprime tous mes rappels", "7ayed kolchi" ask to confirm cancelling all."""
+    deletion = deletion_asked(turn.inbound.text) if not turn.inbound.payload else None
+    if deletion and deletion.everything and turn.reminders:
+        return _cancel_all(turn, confirmed=False)
     if not turn.reminders:
         return [
             Outbound(
@@ -180,16 +235,79 @@ def my_reminders(turn: Turn) -> list[Outbound]:
         for i, r in enumerate(turn.reminders[:8], start=1)
     ]
     shown = turn.reminders[: MAX_CHOICES - 3]  # with "Cancel all" and the menu
-    buttons = [
-        Button(f"reminder:show:{r.id}", f"{i}. {r.text or '⏰'}")
-        for i, r in enumerate(shown, start=1)
-    ]
+    buttons = _numbered(shown, "show")
+    turn.conversation.context[JUST_LISTED] = [r.id for r in turn.reminders[:8]]
     return [
         Outbound(
             "\n".join(lines),
             (*buttons, Button("reminder:cancel-all", _("Cancel all")), menu_button()),
         )
     ]
+
+
+def _numbered(listed: list[ReminderView], action: str) -> list[Button]:
+    return [
+        Button(f"reminder:{action}:{r.id}", f"{i}. {r.text or '⏰'}")
+        for i, r in enumerate(listed, start=1)
+    ]
+
+
+def just_listed(turn: Turn) -> list[ReminderView]:
+    """The reminders the previous turn listed or showed, still pending; forgotten by this
+    turn either way."""
+    ids = turn.conversation.context.pop(JUST_LISTED, None) or []
+    by_id = {r.id: r for r in turn.reminders}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def act_on_listed(turn: Turn, listed: list[ReminderView]) -> list[Outbound] | None:
+    """ "7ayedha", "supprime le 2", "7ayed kolchi", "بدلها ل 4", "plutôt à 11h" right after
+    the reminders were listed: done on the one listed, or on the one numbered; with several
+    and no number, the bot asks which. None when the message is none of these."""
+    if not listed:
+        return None
+    text = turn.inbound.text
+    deletion = deletion_asked(text)
+    if deletion and deletion.everything:
+        return _cancel_all(turn, confirmed=False)
+    chosen = _chosen(listed, deletion.number if deletion else None)
+    if deletion:
+        return _cancel(turn, [chosen.id]) if chosen else _ask_which(turn, listed, "cancel")
+    if corrected_time(text, turn.now, (chosen or listed[0]).local) is None:
+        return None
+    if chosen is None:
+        turn.conversation.context[CHANGE_SAID] = text
+        return _ask_which(turn, listed, "which")
+    return _move(turn, chosen, text)
+
+
+def _move(turn: Turn, reminder: ReminderView, said: str) -> list[Outbound]:
+    """A listed reminder moved to the time `said` ("bdelha l 4"), unless it has passed."""
+    moved = corrected_time(said, turn.now, reminder.local)
+    if moved is None:
+        return _change(turn, reminder.id)
+    if moved.local <= turn.now.replace(tzinfo=None):
+        return [Outbound(_("That time has already passed."), _saved(reminder.local).buttons)]
+    turn.effects.append(RescheduleReminder(reminder.id, moved.local))
+    return [_saved(moved.local)]
+
+
+def _chosen(listed: list[ReminderView], number: int | None) -> ReminderView | None:
+    if number is None:
+        return listed[0] if len(listed) == 1 else None
+    return listed[number - 1] if 1 <= number <= len(listed) else None
+
+
+def _ask_which(turn: Turn, listed: list[ReminderView], action: str) -> list[Outbound]:
+    buttons = _numbered(listed[: MAX_CHOICES - 1], action)
+    return [Outbound(_("Which reminder? Type its number."), (*buttons, menu_button()))]
+
+
+def _which(turn: Turn, reminder_id: str) -> list[Outbound]:
+    """The reminder chosen for the change of time said just before it was asked which."""
+    said = turn.conversation.context.pop(CHANGE_SAID, "")
+    reminder = next((r for r in turn.reminders if str(r.id) == reminder_id), None)
+    return _move(turn, reminder, said) if reminder else my_reminders(turn)
 
 
 def _begin(turn: Turn, *, text: str) -> None:
@@ -220,16 +338,43 @@ def _ask_when(turn: Turn, prefix: str = "") -> list[Outbound]:
 
 
 def _take_time(turn: Turn, text: str, *, quiet: bool = False) -> list[Outbound] | None:
-    parsed = parse_time(text, turn.now)
+    """The time in `text`, completing the piece given before ("nhar 15 yanayer", then
+    "m3a 3 l3chiya"): an hour alone after an evening one stays in the evening."""
+    slots = turn.conversation.slots
+    earlier = _pending(slots)
+    evening = earlier is not None and earlier.names_time and earlier.local.hour >= 12
+    parsed = parse_time(text, turn.now, afternoon=evening)
     if parsed is None:
         return None if quiet else _ask_when(turn)
-    slots = turn.conversation.slots
+    if earlier is not None:
+        parsed = completed(parsed, earlier)
     _remember(slots, parsed)
     if parsed.local <= turn.now.replace(tzinfo=None):
-        return _ask_when(turn, _("That time has already passed.") + " ")
+        return _refuse_past(turn)
     if not slots.get("text") and not slots.get("reminder_id"):
         return _ask_what(turn)
     return _confirm(turn)
+
+
+def _pending(slots: dict[str, Any]) -> TimeExpression | None:
+    """The time proposed so far, with which of its day and hour were said."""
+    if "local" not in slots:
+        return None
+    return TimeExpression(
+        datetime.fromisoformat(slots["local"]),
+        time_assumed=bool(slots.get("assumed")),
+        names_day=bool(slots.get("day_said")),
+        names_time=bool(slots.get("time_said")),
+    )
+
+
+def _refuse_past(turn: Turn) -> list[Outbound]:
+    """ "hier à 10h", or a proposal confirmed once its time has gone by: said, and asked
+    again (what to remind of is kept; the time is not)."""
+    slots = turn.conversation.slots
+    for key in ("local", "alternative", "assumed", "day_said", "time_said"):
+        slots.pop(key, None)
+    return _ask_when(turn, _("That time has already passed.") + " ")
 
 
 def _ask_what(turn: Turn) -> list[Outbound]:
@@ -244,6 +389,7 @@ def _remember(slots: dict[str, Any], parsed: TimeExpression) -> None:
     slots["alternative"] = parsed.alternative.isoformat() if parsed.alternative else None
     slots["assumed"] = parsed.time_assumed
     slots["recurrence"] = parsed.recurrence or slots.get("recurrence")
+    slots["day_said"], slots["time_said"] = parsed.names_day, parsed.names_time
 
 
 def _confirm(turn: Turn) -> list[Outbound]:
@@ -282,7 +428,7 @@ def _at(turn: Turn, hour: str) -> list[Outbound]:
     chosen = datetime.fromisoformat(slots["local"]).replace(
         hour=int(hour[:2]), minute=int(hour[3:5])
     )
-    slots.update(local=chosen.isoformat(), assumed=False, alternative=None)
+    slots.update(local=chosen.isoformat(), assumed=False, alternative=None, time_said=True)
     if chosen <= turn.now.replace(tzinfo=None):
         return _ask_when(turn, _("That time has already passed.") + " ")
     return _confirm(turn)
@@ -293,6 +439,8 @@ def _save(turn: Turn) -> list[Outbound]:
     if "local" not in slots:
         return _ask_when(turn)
     local = datetime.fromisoformat(slots["local"])
+    if local <= turn.now.replace(tzinfo=None):  # confirmed the next day, say
+        return _refuse_past(turn)
     text = (slots.get("text") or "⏰")[:500]
     if slots.get("reminder_id"):
         turn.effects.append(RescheduleReminder(slots["reminder_id"], local))
@@ -332,12 +480,16 @@ def move_just_saved(turn: Turn, saved: dict[str, Any] | None) -> list[Outbound] 
     reminder_id = saved.get("id") or _saved_id(turn, saved["text"], local)
     if reminder_id is None:
         return None
-    if moved <= turn.now.replace(tzinfo=None):
+    if moved.local <= turn.now.replace(tzinfo=None):
         turn.conversation.context[JUST_SAVED] = saved
         return [Outbound(_("That time has already passed."), _saved(local).buttons)]
-    turn.effects.append(RescheduleReminder(reminder_id, moved))
-    turn.conversation.context[JUST_SAVED] = {**saved, "id": reminder_id, "local": moved.isoformat()}
-    return [_saved(moved)]
+    turn.effects.append(RescheduleReminder(reminder_id, moved.local))
+    turn.conversation.context[JUST_SAVED] = {
+        **saved,
+        "id": reminder_id,
+        "local": moved.local.isoformat(),
+    }
+    return [_saved(moved.local)]
 
 
 def _saved_id(turn: Turn, text: str, local: datetime) -> int | None:
@@ -355,6 +507,7 @@ def _show(turn: Turn, reminder_id: int) -> list[Outbound]:
     reminder = next((r for r in turn.reminders if r.id == reminder_id), None)
     if reminder is None:
         return my_reminders(turn)
+    turn.conversation.context[JUST_LISTED] = [reminder.id]
     text = f"⏰ {reminder.text}\n{format_moment(reminder.local)}{_repeat(reminder.recurrence)}"
     return [
         Outbound(
@@ -370,14 +523,29 @@ def _show(turn: Turn, reminder_id: int) -> list[Outbound]:
 
 def _cancel(turn: Turn, reminder_ids: list[int]) -> list[Outbound]:
     known = {r.id for r in turn.reminders}
-    turn.effects += [CancelReminder(i) for i in reminder_ids if i in known]
+    cancelled = [i for i in reminder_ids if i in known]
+    turn.effects += [CancelReminder(i) for i in cancelled]
     turn.reminders = [r for r in turn.reminders if r.id not in reminder_ids]
-    return [
-        Outbound(
-            _("Reminder cancelled."),
-            (Button("intent:my_reminders", _("My reminders")), menu_button()),
-        )
-    ]
+    said = (
+        _("Reminders cancelled ({count}).").format(count=len(cancelled))
+        if len(cancelled) > 1
+        else _("Reminder cancelled.")
+    )
+    return [Outbound(said, (Button("intent:my_reminders", _("My reminders")), menu_button()))]
+
+
+def _cancel_all(turn: Turn, *, confirmed: bool) -> list[Outbound]:
+    """All of them go only once the user said yes to how many."""
+    if not turn.reminders:
+        return my_reminders(turn)
+    if confirmed:
+        return _cancel(turn, [r.id for r in turn.reminders])
+    question = _("Cancel all your reminders ({count})?").format(count=len(turn.reminders))
+    buttons = (
+        Button("reminder:cancel-all:yes", _("Yes, cancel them")),
+        Button("intent:my_reminders", _("No, keep them")),
+    )
+    return [Outbound(question, buttons)]
 
 
 def _change(turn: Turn, reminder_id: int) -> list[Outbound]:

@@ -36,7 +36,7 @@ def read_message(
     if not pool:
         return whole, text
     best, _index, sentence = max(
-        pool, key=lambda r: (_asks(r[2]), r[1] if sure else 0, r[0].confidence)
+        pool, key=lambda r: (asks_question(r[2]), r[1] if sure else 0, r[0].confidence)
     )
     if not sure and best.confidence <= whole.confidence:
         return whole, text
@@ -50,5 +50,6 @@ def read_message(
     ), sentence
 
 
-def _asks(sentence: str) -> bool:
+def asks_question(sentence: str) -> bool:
+    """A question mark or a question word ("kifach", "شنو", "comment")."""
     return "?" in sentence or "؟" in sentence or bool(_QUESTION_WORDS.search(sentence.lower()))

@@ -9,15 +9,20 @@ Policy for what people leave unsaid (the bot confirms it back with buttons):
   other reading is returned as `alternative`; 8 to 11 is the morning, 12 is noon;
 - no time at all: 09:00, flagged `time_assumed`;
 - a weekday is the next one after today; a date without a year is the next such date;
+- "next week" alone is the same weekday a week later, with a weekday that day of the next
+  calendar week; "next month" is the same day of the next month;
 - a time of day alone that has passed today means tomorrow;
-- a correction's time without a day is on the corrected reminder's day.
+- a correction's time without a day is on the corrected reminder's day, and an hour from 1
+  to 12 said without a period keeps the corrected reminder's half of the day (20:00, then
+  "non, à 9" is 21:00, the morning being the alternative).
 The words live in time_words.yaml; the result is a local wall time, never an offset.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -35,6 +40,14 @@ _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:er|ere|re|eme|e)$")
 _UNIT_DAYS = {"minutes": None, "hours": None, "days": 1, "weeks": 7, "months": 30}
 _TRIGGERS = ("triggers", "triggers_pointing_back")  # "fakrni", "rappelle-le-moi"
+_DAY_OFFSETS = {
+    "before_yesterday": -2,
+    "yesterday": -1,
+    "today": 0,
+    "tomorrow": 1,
+    "after_tomorrow": 2,
+}
+_LATER = ("next_week", "next_month")
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,8 @@ class TimeExpression:
     alternative: datetime | None = None
     time_assumed: bool = False
     text: str = ""
+    names_day: bool = False  # "lundi", "demain", "le 15": the day was said
+    names_time: bool = False  # "à 14h", "l3chiya", "dans 2 heures": the time was said
 
 
 @dataclass
@@ -51,6 +66,7 @@ class _Found:
     delta: timedelta | None = None
     delta_in_days: bool = False  # "in 2 days" names a day; "in 36 hours" a moment
     day: date | None = None
+    later: str | None = None  # "next_week", "next_month"
     weekday: int | None = None
     month_day: int | None = None
     hour: int | None = None
@@ -65,7 +81,7 @@ class _Found:
 
     @property
     def names_day(self) -> bool:
-        return any(v is not None for v in (self.day, self.weekday, self.month_day)) or (
+        return any(v is not None for v in (self.day, self.weekday, self.month_day, self.later)) or (
             self.delta is not None and self.delta_in_days
         )
 
@@ -89,26 +105,60 @@ class _Found:
                 self.hour,
                 self.period,
                 self.recurrence,
+                self.later,
             )
         )
 
 
-def parse_time(text: str, now: datetime) -> TimeExpression | None:
-    """The reminder time in `text`, relative to `now` (aware, in the user's zone)."""
+def parse_time(text: str, now: datetime, *, afternoon: bool = False) -> TimeExpression | None:
+    """The reminder time in `text`, relative to `now` (aware, in the user's zone); with
+    `afternoon`, an hour from 1 to 12 said without a period is read after noon."""
     found, rest = _scan(text, now)
+    return _expression(found, now, rest, afternoon=afternoon)
+
+
+def _expression(
+    found: _Found, now: datetime, rest: str, *, afternoon: bool
+) -> TimeExpression | None:
     if not found.anything:
         return None
     try:
-        local, alternative, assumed = _compose(found, now)
+        local, alternative, assumed = _compose(found, now, afternoon=afternoon)
     except ValueError:  # "à 25h", "10h70": no such time; asked again like any unread time
         return None
+    moment = found.delta is not None and not found.delta_in_days  # "dans 2 heures"
     return TimeExpression(
         local=local,
         recurrence=found.recurrence,
         alternative=alternative,
         time_assumed=assumed,
         text=rest,
+        names_day=found.names_day or moment,
+        names_time=found.names_time,
     )
+
+
+def completed(piece: TimeExpression, earlier: TimeExpression) -> TimeExpression:
+    """A time given in pieces: "lundi prochain", then "à 14h30" is that Monday at 14:30;
+    "à 16h", then "jeudi" is Thursday at 16:00. A piece that says both replaces."""
+    if earlier.names_day and not piece.names_day:
+        day = earlier.local.date()
+        alternative = piece.alternative and datetime.combine(day, piece.alternative.time())
+        return replace(
+            piece,
+            local=datetime.combine(day, piece.local.time()),
+            alternative=alternative,
+            names_day=True,
+        )
+    if earlier.names_time and not earlier.time_assumed and not piece.names_time:
+        return replace(
+            piece,
+            local=datetime.combine(piece.local.date(), earlier.local.time()),
+            alternative=None,
+            time_assumed=False,
+            names_time=True,
+        )
+    return piece
 
 
 def asks_reminder(text: str) -> bool:
@@ -128,7 +178,7 @@ def points_back(text: str, now: datetime) -> bool:
     return found.points_back or _is_pronoun(rest)
 
 
-def corrected_time(text: str, now: datetime, proposed: datetime) -> datetime | None:
+def corrected_time(text: str, now: datetime, proposed: datetime) -> TimeExpression | None:
     """ "plutôt à 11h", "non, jeudi", "la, m3a 11", "بدلها ل 11" said of a reminder `proposed`
     for that time: the new time, on the same day unless a day is said (and at the same hour
     unless a time is); None unless the message is only a change of the time."""
@@ -137,16 +187,39 @@ def corrected_time(text: str, now: datetime, proposed: datetime) -> datetime | N
     rest = _reminder_text([o for i, o in enumerate(originals) if i not in found.used])
     if not found.corrected or rest or not (found.names_day or found.names_time):
         return None
-    names_day, names_time = found.names_day, found.names_time
-    try:
-        local = _compose(found, now)[0]
-    except ValueError:  # "plutôt à 25h": not a time
+    moved = _expression(found, now, "", afternoon=proposed.hour >= 12)
+    if moved is None:  # "plutôt à 25h": not a time
         return None
-    if not names_day:
-        return datetime.combine(proposed.date(), local.time())
-    if not names_time:
-        return datetime.combine(local.date(), proposed.time())
-    return local
+    return completed(moved, TimeExpression(proposed, names_day=True, names_time=True))
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """ "7ayedha", "supprime le 2", "إلغاء الكل": which listed reminders to take off."""
+
+    everything: bool = False
+    number: int | None = None  # its number in the list shown
+
+
+DELETION_WORDS = 6  # "supprime tous mes rappels stp"; longer, it says something else
+
+
+def deletion_asked(text: str) -> Deletion | None:
+    """Whether a short message asks to delete a reminder just listed or shown, or all."""
+    tokens = [_key(t) for t in _TOKEN.findall(clean(text))]
+    if len(tokens) > DELETION_WORDS or not _any_phrase(tokens, "deletions"):
+        return None
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    return Deletion(_any_phrase(tokens, "everything"), numbers[0] if numbers else None)
+
+
+def _any_phrase(tokens: list[str], category: str) -> bool:
+    phrases = _phrases(category)
+    return any(
+        tuple(tokens[start : start + length]) in phrases
+        for start in range(len(tokens))
+        for length in (1, 2, 3)
+    )
 
 
 def reminder_words(text: str, now: datetime) -> str:
@@ -184,9 +257,9 @@ def _lexicon() -> dict[tuple[str, ...], list[tuple[str, Any]]]:
         "polite",
         "relative",
         "filler",
-        "today",
-        "tomorrow",
-        "after_tomorrow",
+        *_DAY_OFFSETS,
+        *_LATER,
+        "this_month",
         "half_hour",
         "quarter_hour",
         "half_past",
@@ -205,7 +278,8 @@ def _lexicon() -> dict[tuple[str, ...], list[tuple[str, Any]]]:
 
 @cache
 def _phrases(category: str) -> frozenset[tuple[str, ...]]:
-    """A list of time_words.yaml not read as time words (pronouns, words starting with ب)."""
+    """A list of time_words.yaml not read as time words (pronouns, words starting with ب,
+    deletions)."""
     data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
     return frozenset(tuple(_key(t) for t in _TOKEN.findall(p)) for p in data[category])
 
@@ -331,9 +405,11 @@ class _Scanner:
         if "relative" in kinds and (end := self._relative(position + length)):
             self._use(position, length)
             return end
-        if kinds & {"today", "tomorrow", "after_tomorrow"}:
-            offset = 0 if "today" in kinds else 1 if "tomorrow" in kinds else 2
-            found.day = self.today + timedelta(days=offset)
+        if days := kinds & _DAY_OFFSETS.keys():
+            found.day = self.today + timedelta(days=_DAY_OFFSETS[days.pop()])
+            return self._use(position, length)
+        if later := kinds & set(_LATER):
+            found.later = later.pop()
             return self._use(position, length)
         if "weekdays" in kinds and not (kinds & {"numbers"} and self._next_is_unit(position + 1)):
             found.weekday = int(_meaning(meanings, "weekdays"))
@@ -433,7 +509,7 @@ class _Scanner:
             _CLOCK.match(following)
             or _lookup(self.tokens, end)[1]
             and any(
-                kind in ("periods", "tomorrow", "today", "weekdays")
+                kind in ("periods", "weekdays", *_DAY_OFFSETS, *_LATER)
                 for kind, _ in _lookup(self.tokens, end)[1]
             )
         ):
@@ -458,6 +534,9 @@ class _Scanner:
         if quantity is None:
             return None
         month_length, month_meanings = _lookup(self.tokens, position + size)
+        if _has(month_meanings, "this_month"):  # "le 25 de ce mois", "25 dyal had chhar"
+            self._set_date(quantity, self.today.month, self.today.year)
+            return self._use(position, size + month_length)
         month = _meaning(month_meanings, "months")
         if month is not None and 1 <= quantity <= 31:
             end = self._use(position, size + month_length)
@@ -528,14 +607,16 @@ def _duration(quantity: int, unit: str) -> timedelta:
     return timedelta(days=quantity * (_UNIT_DAYS[unit] or 0))
 
 
-def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, bool]:
+def _compose(
+    found: _Found, now: datetime, *, afternoon: bool = False
+) -> tuple[datetime, datetime | None, bool]:
     local_now = now.replace(tzinfo=None)
     if found.delta is not None and not found.delta_in_days:
         moment = (now + found.delta).astimezone(now.tzinfo).replace(tzinfo=None)
         return moment.replace(second=0, microsecond=0), None, False
     if found.delta is not None:  # "in 2 days": that day, at the hour given or the usual one
         found.day = (local_now + found.delta).date()
-    hour, alternative_hour = _hour_with_period(found)
+    hour, alternative_hour = _hour_with_period(found, afternoon)
     if found.quarter_to:
         hour = (hour - 1) % 24 if hour is not None else None
         alternative_hour = (alternative_hour - 1) % 24 if alternative_hour is not None else None
@@ -553,7 +634,7 @@ def _compose(found: _Found, now: datetime) -> tuple[datetime, datetime | None, b
     return moment, alternative, assumed
 
 
-def _hour_with_period(found: _Found) -> tuple[int | None, int | None]:
+def _hour_with_period(found: _Found, afternoon: bool) -> tuple[int | None, int | None]:
     hour, period = found.hour, found.period
     if hour is None:
         return (
@@ -565,7 +646,7 @@ def _hour_with_period(found: _Found) -> tuple[int | None, int | None]:
         return hour + 12, None
     if period == "morning" or found.explicit_24h or hour == 0 or hour >= 12:
         return hour, None
-    if 1 <= hour <= 7:
+    if 1 <= hour <= 7 or (afternoon and hour < 12):
         return hour + 12, hour
     return hour, None
 
@@ -574,14 +655,26 @@ def _day(found: _Found, local_now: datetime, clock: time) -> date:
     today = local_now.date()
     if found.day is not None:
         return found.day
+    if found.later == "next_week":
+        if found.weekday is None:
+            return today + timedelta(weeks=1)
+        return today + timedelta(days=7 - today.weekday() + found.weekday)
     if found.weekday is not None:
         ahead = (found.weekday - today.weekday() - 1) % 7 + 1
         return today + timedelta(days=ahead)
+    if found.later == "next_month":
+        return _in_next_month(today, found.month_day or today.day)
     if found.month_day is not None:
         return _next_month_day(today, found.month_day, clock, local_now)
     if datetime.combine(today, clock) <= local_now:
         return today + timedelta(days=1)
     return today
+
+
+def _in_next_month(today: date, day: int) -> date:
+    """Day `day` of the month after today's, or that month's last day."""
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 def _next_month_day(today: date, day: int, clock: time, local_now: datetime) -> date:
@@ -610,7 +703,8 @@ _SHORTEST_WORD = 3  # Arabic letters a word keeps once its preposition ب is tak
 
 def _reminder_text(tokens: list[str]) -> str:
     text = " ".join(tokens).strip(" ,.;:!?-،؟")
-    return _without_preposition(_LEADING_FILLER.sub("", text).strip(" ,.;:!?-،؟"))
+    words = _without_preposition(_LEADING_FILLER.sub("", text).strip(" ,.;:!?-،؟"))
+    return "" if tuple(_key(t) for t in _TOKEN.findall(words)) in _phrases("something") else words
 
 
 def _without_preposition(text: str) -> str:
