@@ -308,3 +308,70 @@ async def test_due_times_are_recomputed_when_the_zone_rules_change(chat):
 
 def test_inbound_messages_carry_their_own_time():
     assert Inbound("t", "u", "m", received_at=NOW).received_at == NOW
+
+
+async def test_a_proposal_confirmed_after_its_time_has_passed_is_asked_again(chat):
+    await in_language(chat, "ary")
+    await talk(chat, "fakrni ghda f 6 d l3chiya n3ayet l bank")
+    two_days_later = NOW + timedelta(days=2)
+    reply = await chat.send("wakha", received_at=two_days_later)
+    assert "fat" in reply[0].text.lower()
+    assert await reminders(chat) == []
+    confirm = await chat.send("ghda m3a 10", received_at=two_days_later)
+    assert "n3ayet l bank" in confirm[0].text
+
+
+async def test_a_proposal_confirmed_the_next_day_before_its_time_is_saved(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi demain à 18h d'appeler la banque")
+    await chat.send("oui", received_at=NOW + timedelta(hours=20))
+    (reminder,) = await reminders(chat)
+    assert reminder.local_time == datetime(2026, 11, 26, 18)
+
+
+async def test_a_change_said_of_several_listed_reminders_asks_which_and_keeps_the_time(chat):
+    await in_language(chat, "fr")
+    for message in (
+        "rappelle-moi demain à 10h d'appeler la banque",
+        "rappelle-moi vendredi à 9h d'appeler Fatima",
+    ):
+        await talk(chat, message)
+        await talk(chat, "oui")
+    await talk(chat, "mes rappels")
+    which = await talk(chat, "change-le à 16h")
+    assert [b.payload.split(":")[1] for b in which[0].buttons[:2]] == ["which", "which"]
+    await talk(chat, "2")
+    assert [r.local_time for r in await reminders(chat)] == [
+        datetime(2026, 11, 26, 10),
+        datetime(2026, 11, 27, 16),
+    ]
+
+
+async def test_a_number_says_which_listed_reminder_to_delete(chat):
+    await in_language(chat, "ary")
+    for message in ("fakrni ghda m3a 10 n3ayet l bank", "fakrni jem3a m3a 9 nmchi l mahkama"):
+        await talk(chat, message)
+        await talk(chat, "wakha")
+    await talk(chat, "chno les rappels dyali")
+    await talk(chat, "7ayed 2")
+    assert [r.status for r in await reminders(chat)] == ["pending", "cancelled"]
+
+
+async def test_the_cancel_all_button_asks_before_cancelling(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi demain à 10h d'appeler la banque")
+    await talk(chat, "oui")
+    question = await talk(chat, payload="reminder:cancel-all")
+    assert "(1)" in question[0].text
+    assert [r.status for r in await reminders(chat)] == ["pending"]
+    await talk(chat, "non, les garder")
+    assert [r.status for r in await reminders(chat)] == ["pending"]
+
+
+async def test_a_change_right_after_saving_an_evening_reminder_stays_in_the_evening(chat):
+    await in_language(chat, "ary")
+    await talk(chat, "fakrni ghda m3a 8 d lil n3ayet l bank")
+    await talk(chat, "wakha")
+    await talk(chat, "la, m3a 9")
+    (reminder,) = await reminders(chat)
+    assert reminder.local_time == datetime(2026, 11, 26, 21)

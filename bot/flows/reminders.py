@@ -20,7 +20,7 @@ from bot.effects import CancelReminder, CreateReminder, ReminderView, Reschedule
 from bot.flows import continuing
 from bot.flows.answers import unnumbered
 from bot.flows.base import Turn, menu_button
-from bot.flows.navigation import is_yes
+from bot.flows.navigation import changed_mind, is_yes
 from bot.i18n import _, format_moment
 from bot.messages import MAX_CHOICES, Button, Outbound
 from bot.nlu.reading import LONG_MESSAGE_WORDS, asks_question
@@ -159,14 +159,14 @@ def _read_time(turn: Turn) -> list[Outbound] | None:
 
 
 def _take_words(turn: Turn) -> list[Outbound] | None:
-    """ "فكرني" → "when?" → "نعيط للبانكة": the words are what to remind of; a question or
-    a request ("mes rappels") is not."""
+    """ "فكرني" → "when?" → "نعيط للبانكة": the words are what to remind of; a question, a
+    request ("mes rappels"), a yes or a change of mind is not."""
     slots = turn.conversation.slots
     if turn.conversation.step != Step.when or slots.get("text") or slots.get("reminder_id"):
         return None
     text, understood = turn.inbound.text, turn.understood
     request = understood.intent in REQUESTS and understood.confidence >= turn.settings.act_threshold
-    if asks_question(text) or request:
+    if request or asks_question(text) or is_yes(text) or changed_mind(text):
         return None
     words = _topic_text(turn) if points_back(text, turn.now) else reminder_words(text, turn.now)
     if not words:
