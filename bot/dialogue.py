@@ -169,7 +169,8 @@ def _back_to_topic(turn: Turn, step_back: bool = False) -> list[Outbound]:
 
 def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
     """A typed answer moves on; a confident question about something else leaves, and so
-    does, in a questionnaire, one that names a topic ("w Forsa chno hiya?")."""
+    does, in a questionnaire, one that names a topic ("w Forsa chno hiya?"), and, while a
+    reminder is set, a story of several lines."""
     answered = flow.read(turn)
     if answered is not None:
         turn.answered_flow = True
@@ -178,7 +179,12 @@ def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
     confident = understanding.intent != OUT_OF_SCOPE and (
         understanding.confidence >= turn.settings.act_threshold
     )
-    if confident or (isinstance(flow, Questionnaire) and item_named(turn.inbound.text)):
+    text = turn.inbound.text
+    if (
+        confident
+        or (isinstance(flow, Questionnaire) and item_named(text))
+        or (flow is reminders.REMINDERS and reminders.new_question(text))
+    ):
         turn.conversation.leave_flow()
         return _on_text(turn)
     return flow.ask_again(turn)

@@ -375,3 +375,38 @@ async def test_a_change_right_after_saving_an_evening_reminder_stays_in_the_even
     await talk(chat, "la, m3a 9")
     (reminder,) = await reminders(chat)
     assert reminder.local_time == datetime(2026, 11, 26, 21)
+
+
+async def test_a_story_of_several_lines_while_the_time_is_asked_leaves_the_reminder(chat):
+    await in_language(chat, "ary")
+    await talk(chat, "fakrni n3ayet l bank")
+    story = "salam\nana khdama f ddar\nrajli mrid w lwlad sghar\nchno ndir daba?"
+    reply = await talk(chat, story)
+    assert not any("Fou9ach" in o.text for o in reply)
+    after = await talk(chat, "ghda m3a 10")
+    assert not any("n3ayet l bank" in o.text for o in after)
+
+
+@pytest.mark.parametrize(
+    ("language", "pieces", "text"),
+    [
+        ("fr", ["rappelle-moi", "jeudi", "à 15h", "appeler la banque", "oui"], "appeler la banque"),
+        (
+            "ar",
+            ["ذكرني", "يوم الخميس", "على الساعة 3 بعد الزوال", "الاتصال بالبنك", "نعم"],
+            "الاتصال بالبنك",
+        ),
+        ("ary", ["فكرني", "نهار الخميس", "مع 3 العشية", "نعيط للبانكة", "واخا"], "نعيط للبانكة"),
+        (
+            "ary",
+            ["fakrni", "m3a 3 l3chiya", "n3ayet l bank", "nhar lkhmis", "wakha"],
+            "n3ayet l bank",
+        ),
+    ],
+)
+async def test_a_reminder_given_one_piece_a_message_keeps_every_piece(chat, language, pieces, text):
+    await in_language(chat, language)
+    for piece in pieces:
+        await talk(chat, piece)
+    (reminder,) = await reminders(chat)
+    assert (reminder.local_time, reminder.text) == (datetime(2026, 11, 26, 15), text)

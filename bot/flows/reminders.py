@@ -88,7 +88,7 @@ class ReminderFlow:
     def read(self, turn: Turn) -> list[Outbound] | None:
         """A typed answer to the current step; None when it is not one (a story or a
         question of several lines is not: it leaves the flow when it is understood)."""
-        if _new_question(turn.inbound.text):
+        if new_question(turn.inbound.text):
             return None
         return _READERS.get(turn.conversation.step, _read_time)(turn)
 
@@ -118,15 +118,16 @@ class ReminderFlow:
 
 
 def _read_what(turn: Turn) -> list[Outbound]:
-    """The reminder's words ("ndi lwra9 l ODCO"), then the confirmation."""
+    """The reminder's words ("ndi lwra9 l ODCO"), then the confirmation; a time said with
+    them, or instead of them ("m3a 3 l3chiya"), completes the time given before."""
     text = turn.inbound.text
-    words = reminder_words(text, turn.now) or text
+    timed = _update_time(turn, text)
+    words = reminder_words(text, turn.now) or ("" if timed else text)
     if points_back(text, turn.now):
         words = _topic_text(turn)
-    if not words:
-        return _ask_what(turn)
-    turn.conversation.slots["text"] = words[:500]
-    return _confirm(turn)
+    if words:
+        turn.conversation.slots["text"] = words[:500]
+    return _next_question(turn)
 
 
 def _read_confirmation(turn: Turn) -> list[Outbound] | None:
@@ -177,7 +178,7 @@ def _take_words(turn: Turn) -> list[Outbound] | None:
     return _ask_when(turn, _("Noted: «{text}».").format(text=slots["text"]) + " ")
 
 
-def _new_question(text: str) -> bool:
+def new_question(text: str) -> bool:
     """A story of several lines or a long message asks something else than a reminder."""
     lines = [line for line in text.splitlines() if line.strip()]
     return (len(lines) > 1 or len(text.split()) >= LONG_MESSAGE_WORDS) and not asks_reminder(text)
@@ -340,16 +341,31 @@ def _ask_when(turn: Turn, prefix: str = "") -> list[Outbound]:
 def _take_time(turn: Turn, text: str, *, quiet: bool = False) -> list[Outbound] | None:
     """The time in `text`, completing the piece given before ("nhar 15 yanayer", then
     "m3a 3 l3chiya"): an hour alone after an evening one stays in the evening."""
+    if _update_time(turn, text) is None:
+        return None if quiet else _ask_when(turn)
+    return _next_question(turn)
+
+
+def _update_time(turn: Turn, text: str) -> TimeExpression | None:
+    """The time (or piece of it) in `text`, kept with what was given before; None if none."""
     slots = turn.conversation.slots
     earlier = _pending(slots)
     evening = earlier is not None and earlier.names_time and earlier.local.hour >= 12
     parsed = parse_time(text, turn.now, afternoon=evening)
     if parsed is None:
-        return None if quiet else _ask_when(turn)
+        return None
     if earlier is not None:
         parsed = completed(parsed, earlier)
     _remember(slots, parsed)
-    if parsed.local <= turn.now.replace(tzinfo=None):
+    return parsed
+
+
+def _next_question(turn: Turn) -> list[Outbound]:
+    """What is still missing is asked (a time gone by is refused); else the confirmation."""
+    slots = turn.conversation.slots
+    if "local" not in slots:
+        return _ask_when(turn)
+    if datetime.fromisoformat(slots["local"]) <= turn.now.replace(tzinfo=None):
         return _refuse_past(turn)
     if not slots.get("text") and not slots.get("reminder_id"):
         return _ask_what(turn)
