@@ -410,3 +410,21 @@ async def test_a_reminder_given_one_piece_a_message_keeps_every_piece(chat, lang
         await talk(chat, piece)
     (reminder,) = await reminders(chat)
     assert (reminder.local_time, reminder.text) == (datetime(2026, 11, 26, 15), text)
+
+
+async def test_a_new_day_and_hour_after_an_evening_proposal_are_read_afresh(chat):
+    await in_language(chat, "ary")
+    await talk(chat, "fakrni ghda m3a 8 d lil n3ayet l bank")
+    confirm = await talk(chat, "ba3d ghda m3a 9")
+    assert "09:00" in confirm[0].text
+
+
+async def test_a_long_reminder_text_on_one_line_is_kept_as_the_text(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi demain à 10h")
+    words = (
+        "appeler la banque populaire de Khénifra pour demander les papiers du crédit "
+        "de la coopérative et prendre rendez-vous avec le conseiller"
+    )
+    confirm = await talk(chat, words)
+    assert words in confirm[0].text

@@ -135,6 +135,7 @@ def test_a_change_of_time_keeps_the_day_unless_it_names_one(text, moved):
         ("non, à 9h du matin", "2026-11-26T09:00"),
         ("la, m3a 9 d sba7", "2026-11-26T09:00"),
         ("non, à 09:00", "2026-11-26T09:00"),
+        ("non, vendredi à 9", "2026-11-27T09:00"),  # a day said: read afresh
     ],
 )
 def test_an_hour_alone_corrects_an_evening_reminder_in_the_evening(text, moved):

@@ -179,9 +179,11 @@ def _take_words(turn: Turn) -> list[Outbound] | None:
 
 
 def new_question(text: str) -> bool:
-    """A story of several lines or a long message asks something else than a reminder."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    return (len(lines) > 1 or len(text.split()) >= LONG_MESSAGE_WORDS) and not asks_reminder(text)
+    """A story of several lines, or a long message with a question, asks something else
+    than a reminder (a long reminder text asks nothing)."""
+    several_lines = len([line for line in text.splitlines() if line.strip()]) > 1
+    long_question = len(text.split()) >= LONG_MESSAGE_WORDS and asks_question(text)
+    return (several_lines or long_question) and not asks_reminder(text)
 
 
 def _another_request(turn: Turn, text: str) -> bool:
@@ -350,14 +352,22 @@ def _update_time(turn: Turn, text: str) -> TimeExpression | None:
     """The time (or piece of it) in `text`, kept with what was given before; None if none."""
     slots = turn.conversation.slots
     earlier = _pending(slots)
-    evening = earlier is not None and earlier.names_time and earlier.local.hour >= 12
-    parsed = parse_time(text, turn.now, afternoon=evening)
+    parsed = parse_time(text, turn.now)
     if parsed is None:
         return None
+    if earlier is not None and earlier.names_time and earlier.local.hour >= 12:
+        parsed = _in_the_evening(text, turn, parsed)
     if earlier is not None:
         parsed = completed(parsed, earlier)
     _remember(slots, parsed)
     return parsed
+
+
+def _in_the_evening(text: str, turn: Turn, parsed: TimeExpression) -> TimeExpression:
+    """After 20:00, "m3a 9" alone is 21:00 (09:00 offered); "ghda m3a 9" is read afresh."""
+    if parsed.names_day:
+        return parsed
+    return parse_time(text, turn.now, afternoon=True) or parsed
 
 
 def _next_question(turn: Turn) -> list[Outbound]:

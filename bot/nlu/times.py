@@ -12,9 +12,9 @@ Policy for what people leave unsaid (the bot confirms it back with buttons):
 - "next week" alone is the same weekday a week later, with a weekday that day of the next
   calendar week; "next month" is the same day of the next month;
 - a time of day alone that has passed today means tomorrow;
-- a correction's time without a day is on the corrected reminder's day, and an hour from 1
-  to 12 said without a period keeps the corrected reminder's half of the day (20:00, then
-  "non, à 9" is 21:00, the morning being the alternative).
+- a correction's time without a day is on the corrected reminder's day, and an hour alone
+  from 1 to 12, without a period, keeps the corrected reminder's half of the day (20:00,
+  then "non, à 9" is 21:00, the morning being the alternative).
 The words live in time_words.yaml; the result is a local wall time, never an offset.
 """
 
@@ -187,7 +187,7 @@ def corrected_time(text: str, now: datetime, proposed: datetime) -> TimeExpressi
     rest = _reminder_text([o for i, o in enumerate(originals) if i not in found.used])
     if not found.corrected or rest or not (found.names_day or found.names_time):
         return None
-    moved = _expression(found, now, "", afternoon=proposed.hour >= 12)
+    moved = _expression(found, now, "", afternoon=proposed.hour >= 12 and not found.names_day)
     if moved is None:  # "plutôt à 25h": not a time
         return None
     return completed(moved, TimeExpression(proposed, names_day=True, names_time=True))
