@@ -48,6 +48,7 @@ _DAY_OFFSETS = {
     "after_tomorrow": 2,
 }
 _LATER = ("next_week", "next_month")
+DELETION_WORDS = 6  # "supprime tous mes rappels stp"; longer, it says something else
 
 
 @dataclass(frozen=True)
@@ -199,9 +200,6 @@ class Deletion:
 
     everything: bool = False
     number: int | None = None  # its number in the list shown
-
-
-DELETION_WORDS = 6  # "supprime tous mes rappels stp"; longer, it says something else
 
 
 def deletion_asked(text: str) -> Deletion | None:
