@@ -151,6 +151,8 @@ def _steer(turn: Turn, steer: Steer, flow: GuidedFlow | None) -> list[Outbound]:
         return flow.back(turn) or _back_to_topic(turn)
     if steer == Steer.back:
         return _back_to_topic(turn, step_back=True)
+    if steer == Steer.cancel and isinstance(flow, handoff.Describe):
+        return flow.cancel(turn)  # says that nothing reached an advisor
     if steer == Steer.cancel:
         return navigation.cancelled(turn)
     turn.conversation.leave_flow()
