@@ -24,6 +24,7 @@ from bot.flows import (
     onboarding,
     privacy,
     reminders,
+    smalltalk,
     subscriptions,
 )
 from bot.flows.answers import answer_intent, answer_item_id
@@ -252,6 +253,9 @@ def _on_text(turn: Turn) -> list[Outbound]:
     if replies := about_what_it_names(turn):
         turn.conversation.misunderstandings = 0
         return subscriptions.offer_once(turn, replies, topic_before)
+    unsure = understanding.confidence < settings.act_threshold
+    if (understanding.intent == OUT_OF_SCOPE or unsure) and smalltalk.is_rude(turn.inbound.text):
+        return smalltalk.calm_reply(turn)
     if understanding.intent == OUT_OF_SCOPE:
         if understanding.confidence >= settings.out_of_scope_threshold:
             return outside_scope(turn)
