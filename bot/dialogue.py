@@ -48,6 +48,7 @@ from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.consent import consent_request
 from bot.nlu.normalize import clean, normalize
+from bot.nlu.privacy import asks_to_erase
 from bot.nlu.reading import read_message
 from bot.web_links import code_in
 
@@ -249,6 +250,8 @@ def _on_text(turn: Turn) -> list[Outbound]:
         return replies
     if replies := privacy.asked(turn):  # "vous gardez quoi sur moi ?"
         return replies
+    if navigation.changed_mind_outright(turn.inbound.text) and not asks_to_erase(turn.inbound.text):
+        return navigation.cancelled(turn)  # "la bdelt rayi": nothing pending, a plain OK
     topic_before = turn.conversation.topic
     if replies := about_what_it_names(turn):
         turn.conversation.misunderstandings = 0
