@@ -62,6 +62,12 @@ async def catalogue(session: AsyncSession) -> list[CapsuleView]:
     ]
 
 
+def for_users(capsules: list[CapsuleView]) -> list[CapsuleView]:
+    """The capsules users may see: never the technical sample that ships with the code
+    (editors still see it in the admin listing)."""
+    return [c for c in capsules if not c.sample]
+
+
 async def describe(session: AsyncSession, *, capsule_id: str, values: dict[str, Any]) -> Capsule:
     capsule = await session.get(Capsule, capsule_id)
     if capsule is None:

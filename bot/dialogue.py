@@ -24,6 +24,7 @@ from bot.flows import (
     onboarding,
     privacy,
     reminders,
+    smalltalk,
     subscriptions,
 )
 from bot.flows.answers import answer_intent, answer_item_id
@@ -47,6 +48,7 @@ from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.consent import consent_request
 from bot.nlu.normalize import clean, normalize
+from bot.nlu.privacy import asks_to_erase
 from bot.nlu.reading import read_message
 from bot.web_links import code_in
 
@@ -154,6 +156,8 @@ def _steer(turn: Turn, steer: Steer, flow: GuidedFlow | None) -> list[Outbound]:
         return flow.back(turn) or _back_to_topic(turn)
     if steer == Steer.back:
         return _back_to_topic(turn, step_back=True)
+    if steer == Steer.cancel and isinstance(flow, handoff.Describe):
+        return flow.cancel(turn)  # says that nothing reached an advisor
     if steer == Steer.cancel:
         return navigation.cancelled(turn)
     turn.conversation.leave_flow()
@@ -255,10 +259,15 @@ def _on_text(turn: Turn) -> list[Outbound]:
         return replies
     if replies := privacy.asked(turn):  # "vous gardez quoi sur moi ?"
         return replies
+    if navigation.changed_mind_outright(turn.inbound.text) and not asks_to_erase(turn.inbound.text):
+        return navigation.cancelled(turn)  # "la bdelt rayi": nothing pending, a plain OK
     topic_before = turn.conversation.topic
     if replies := about_what_it_names(turn):
         turn.conversation.misunderstandings = 0
         return subscriptions.offer_once(turn, replies, topic_before)
+    unsure = understanding.confidence < settings.act_threshold
+    if (understanding.intent == OUT_OF_SCOPE or unsure) and smalltalk.is_rude(turn.inbound.text):
+        return smalltalk.calm_reply(turn)
     if understanding.intent == OUT_OF_SCOPE:
         if understanding.confidence >= settings.out_of_scope_threshold:
             return outside_scope(turn)

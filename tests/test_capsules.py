@@ -138,3 +138,22 @@ async def test_the_service_keeps_its_files_in_its_data_directory_not_the_working
         pass
     assert (settings.data_dir / "capsules" / "sample.mp4").is_file()
     assert not (tmp_path / "data").exists()
+
+
+async def test_users_never_see_the_technical_sample_but_what_is_known_of_the_series(service):
+    await service.client.post("/telegram/webhook", headers=TG, json=text_update(1, 504, "salam"))
+    taps = ("lang:fr", "intent:watch_capsules", "capsule:sample")
+    for update_id, payload in enumerate(taps, start=2):
+        await service.client.post(
+            "/telegram/webhook", headers=TG, json=button_update(update_id, 504, payload)
+        )
+    await service.delivered()
+    sent = service.telegram.sent(chat_id=504)
+    buttons = [b["callback_data"] for m in sent for row in _keyboard(m) for b in row]
+    assert "capsule:sample" not in buttons
+    assert any("2M" in m.get("text", "") and "Ramadan 2020" in m.get("text", "") for m in sent)
+    assert not service.telegram.sent("sendVideo")
+
+
+def _keyboard(message: dict) -> list[list[dict]]:
+    return message.get("reply_markup", {}).get("inline_keyboard", [])

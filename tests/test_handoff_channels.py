@@ -70,8 +70,8 @@ async def test_the_rating_list_after_an_advisor_closes_is_labelled_in_the_users_
     await in_the_group(desk, 501, KARIMA, "/close")
     await desk.delivered()
     rating = desk.graph.interactive()[-1]
-    assert rating["action"]["button"] == "Khtar"
-    assert rating["action"]["sections"][0]["title"] == "Khtar"
+    assert rating["action"]["button"] == "Nkhtar"
+    assert rating["action"]["sections"][0]["title"] == "Nkhtar"
 
 
 async def test_the_first_advisor_to_answer_claims_and_a_second_is_told_who_has_it(desk):

@@ -1,11 +1,14 @@
 """Interface strings: every string the code shows exists in every catalog."""
 
+import re
 from datetime import datetime
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.content import read_yaml
+from bot.handoff.canned import CANNED_FILE
 from bot.i18n import (
     LANGUAGES,
     LOCALES_DIR,
@@ -16,6 +19,7 @@ from bot.i18n import (
     format_weekdays,
     use_language,
 )
+from bot.nlu.normalize import normalize
 
 USED = sorted(
     {
@@ -34,6 +38,37 @@ def test_every_interface_string_is_translated_in_every_catalog(language):
     catalog = read_po(catalog_file(language).open("rb"), locale=babel_locale_of_catalog(language))
     missing = [m for m in USED if not (catalog.get(m) and catalog.get(m).string)]
     assert missing == []
+
+
+# Words that speak to a man only where Arabic and Darija have a form for everyone (many
+# users are women running cooperatives): imperatives, "تريد", "خدام", "met2akked"...
+MASCULINE_ONLY = {
+    "ar": "اختر اكتب اسأل انظر تريد تفضلها تعمل راسلني توجه افتح اضغط انتظر تابع اطلب أعد "
+    "تحتاج تقصد تخبرني تقيّم تحدث",
+    "ary": "ختار كتب سول سولني شوف خدام تسنى ضغط عاود كمل صيفط هضر جاوب قولي توقف تشوف "
+    "تزيد تجاوب متأكد",
+    "ary-Latn": "khtar kteb sowel sowelni chouf khddam tsenna dghet 3awed kemmel sifet hder "
+    "jawb 9olli t7bes tchouf tzid tjawb met2akked",
+}
+
+
+def _texts_shown_in(language: str) -> list[str]:
+    """Interface strings and the advisors' ready answers, in one language."""
+    catalog = read_po(catalog_file(language).open("rb"), locale=babel_locale_of_catalog(language))
+    canned = read_yaml(CANNED_FILE)["canned"].values()
+    return [m.string for m in catalog if m.id] + [texts[language] for texts in canned]
+
+
+@pytest.mark.parametrize("language", MASCULINE_ONLY)
+def test_arabic_and_darija_texts_address_women_and_men_alike(language):
+    masculine = {normalize(word) for word in MASCULINE_ONLY[language].split()}
+    found = [
+        (word, text)
+        for text in _texts_shown_in(language)
+        for word in re.findall(r"[\w']+(?:\(\w+\))?", text)  # «متأكد(ة)» is for both
+        if normalize(word) in masculine
+    ]
+    assert found == []
 
 
 def test_darija_falls_back_to_arabic_for_a_string_it_lacks(tmp_path):

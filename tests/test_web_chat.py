@@ -26,6 +26,7 @@ from tests.desk import ALWAYS_OPEN, GROUP, from_whatsapp, to_telegram
 from tests.fakes.telegram_api import text_update
 from tests.fakes.whatsapp_api import text_message
 from tests.service import Running, channel_settings, running_service
+from tests.test_capsules import editor, upload
 from tests.webchat import SHORT_STREAMS, WebVisitor
 
 pytestmark = pytest.mark.store
@@ -268,6 +269,7 @@ async def test_a_link_code_carries_the_web_conversation_over_to_telegram(webchat
 
 
 async def test_a_capsule_comes_with_a_video_the_service_serves(webchat):
+    await upload(webchat, await editor(webchat))  # users never see the shipped sample
     amina = await speaking(webchat, "fr")
     await amina.tap("intent:watch_capsules")
     choices = (await amina.events())[-1]["buttons"]

@@ -20,6 +20,7 @@ from tests.browser import PHONE, LiveService, chromium, live_service, screenshot
 from tests.conftest import database_url, empty_database
 from tests.desk import ALWAYS_OPEN, GROUP
 from tests.service import channel_settings
+from tests.test_capsules import CAPSULE, SAMPLE
 
 ADVISOR_ANSWER = "سلام، أنا كريمة. غادي نتاصل بالبنكة ونرجع ليك اليوم."
 
@@ -206,7 +207,21 @@ def test_the_page_speaks_the_language_chosen_in_the_chat(service):
         )
 
 
+def odco_uploads_a_capsule(service: LiveService) -> None:
+    """Users never see the shipped sample: the capsule an editor loads."""
+
+    async def token() -> str:
+        async with service.services.db.transaction() as session:
+            return (await admin_tokens.create(session, name="Salma", role="editor"))[1]
+
+    with service.client(service.run(token())) as api:
+        assert api.put("/admin/capsules/ag-2min", json=CAPSULE).is_success
+        video = ("ag.mp4", SAMPLE.read_bytes(), "video/mp4")
+        assert api.post("/admin/capsules/ag-2min/video", files={"video": video}).is_success
+
+
 def test_a_capsule_plays_inline(service):
+    odco_uploads_a_capsule(service)
     with chromium(PHONE, language="fr") as browser:
         open_chat(browser, f"{service.url}/chat")
         write(browser, "Bonjour")

@@ -3,6 +3,7 @@
 import re
 from dataclasses import replace
 
+from bot.capsules import for_users
 from bot.content import Item
 from bot.flows.base import Turn, menu_button, with_menu
 from bot.flows.topics import CREATION_FAMILIES, UNKNOWN, answer_for, family, who_to_ask
@@ -49,8 +50,8 @@ def answer_item(turn: Turn, item: Item) -> list[Outbound]:
         buttons.insert(0, Button(payload, _(title)))
     buttons += [
         Button(f"capsule:{c.id}", "🎬 " + c.title[language])
-        for c in turn.capsules
-        if set(c.tags) & set(item.intents) and not c.sample
+        for c in for_users(turn.capsules)
+        if set(c.tags) & set(item.intents)
     ][:1]
     if item.reminder:
         buttons.append(Button(f"reminder:item:{item.id}", _("Remind me")))

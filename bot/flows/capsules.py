@@ -1,5 +1,6 @@
 """Browsing the capsules, and sending one as a video."""
 
+from bot.capsules import for_users
 from bot.flows.answers import answer_intent
 from bot.flows.base import Turn, menu_button
 from bot.i18n import _
@@ -7,19 +8,18 @@ from bot.messages import Button, Outbound, Video
 
 
 def browse(turn: Turn) -> list[Outbound]:
-    """What is loaded, and only that; without capsules, what is known about them."""
-    if not turn.capsules:
+    """The capsules ODCO loaded, and only those; without any, what is known about the
+    series (the technical sample is never shown)."""
+    capsules = for_users(turn.capsules)
+    if not capsules:
         return answer_intent(turn, "watch_capsules")
     language = turn.language
-    buttons = [
-        Button(f"capsule:{c.id}", ("🧪 " if c.sample else "🎬 ") + c.title[language])
-        for c in turn.capsules[:9]
-    ]
+    buttons = [Button(f"capsule:{c.id}", "🎬 " + c.title[language]) for c in capsules[:9]]
     return [Outbound(_("Videos you can watch here:"), (*buttons, menu_button()))]
 
 
 def send(turn: Turn, capsule_id: str) -> list[Outbound]:
-    capsule = next((c for c in turn.capsules if c.id == capsule_id), None)
+    capsule = next((c for c in for_users(turn.capsules) if c.id == capsule_id), None)
     if capsule is None:
         return browse(turn)
     caption = capsule.caption[turn.language]

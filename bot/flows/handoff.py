@@ -2,7 +2,9 @@
 
 While advisors have the conversation the bot stays quiet: every message goes to them. Only
 the words that lead back to the bot ("menu", "stop", "رجوع"…) get an answer, and a request
-to erase one's data, which is passed on and also answered with the confirmation.
+to erase one's data, which is passed on and also answered with the confirmation. Until an
+advisor has answered, a short question about the handoff itself ("je peux changer d'avis ?",
+«فوقاش غادي يجاوبني؟») is answered by the bot and not passed on (bot/handoff/questions.py).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from enum import StrEnum
 from bot.effects import CreateReminder, LeaveHandoff, OpenHandoff, RateHandoff, RelayToAdvisors
 from bot.flows import privacy
 from bot.flows.base import Turn, chosen_payload, menu_button, with_menu
-from bot.flows.navigation import cancelled, changed_mind, leaves_advisors
+from bot.flows.navigation import changed_mind, leaves_advisors
 from bot.flows.smalltalk import show_menu
+from bot.handoff.questions import Question, question_about_handoff
 from bot.handoff.status import HandoffStatus
 from bot.i18n import _, format_moment, format_weekdays
 from bot.messages import Button, Outbound
@@ -38,12 +41,65 @@ def request(turn: Turn) -> list[Outbound]:
     if not turn.inbound.payload and len(text.split()) >= DESCRIPTION_WORDS:
         return open_handoff(turn, text)
     turn.conversation.flow, turn.conversation.step = NAME, Step.describe
+    return [_ask_for_the_line(_("An advisor can help you. In one line, what is your question?"))]
+
+
+def _ask_for_the_line(text: str) -> Outbound:
+    return Outbound(text, (Button("handoff:skip", _("Skip")), menu_button()))
+
+
+def _answer_before_sending(turn: Turn, question: Question) -> list[Outbound]:
+    """The answer, then the same request for the line: nothing has been passed on yet."""
+    answers = {
+        Question.undo: _(
+            'Yes. Nothing has been sent yet: write "cancel" and I pass nothing on. Once '
+            'it is sent, you can still leave the queue at any time by writing "menu".'
+        ),
+        Question.when: _working_hours(turn),
+        Question.who: _who_answers(),
+    }
     return [
-        Outbound(
-            _("An advisor can help you. In one line, what is your question?"),
-            (Button("handoff:skip", _("Skip")), menu_button()),
+        _ask_for_the_line(
+            "\n".join((answers[question], _("In one line, what is your question for the advisor?")))
         )
     ]
+
+
+def _answer_while_waiting(turn: Turn, question: Question) -> list[Outbound]:
+    answers = {
+        Question.undo: _(
+            'Yes. Your request can be withdrawn at any time: tap "Leave the queue" or write "menu".'
+        ),
+        Question.when: _working_hours(turn),
+        Question.who: _who_answers(),
+    }
+    return [Outbound(answers[question], (Button("handoff:leave", _("Leave the queue")),))]
+
+
+def _working_hours(turn: Turn) -> str:
+    hours = turn.settings.office_hours()
+    return _(
+        "Advisors work {days}, {opens}–{closes} (Morocco time), and answer here, in this chat."
+    ).format(
+        days=format_weekdays(hours.weekdays),
+        opens=hours.opens.strftime("%H:%M"),
+        closes=hours.closes.strftime("%H:%M"),
+    )
+
+
+def _who_answers() -> str:
+    return _("A person from ODCO's advisors reads your request and answers here, in this chat.")
+
+
+def withdrawn(turn: Turn) -> list[Outbound]:
+    """The user took the request back before it was sent: say plainly that nothing was."""
+    turn.conversation.leave_flow()
+    return with_menu(
+        _(
+            'OK, nothing has been sent to an advisor. If you need one later, choose "{choice}" '
+            "in the menu."
+        ).format(choice=_("Talk to an advisor"))
+    )
 
 
 def open_handoff(turn: Turn, description: str) -> list[Outbound]:
@@ -80,9 +136,15 @@ class Describe:
     reads_media = True  # a voice note is a fine description: advisors can listen to it
 
     def read(self, turn: Turn) -> list[Outbound]:
+        if question := question_about_handoff(turn.inbound.text):
+            return _answer_before_sending(turn, question)
         if changed_mind(turn.inbound.text):
-            return cancelled(turn)
+            return withdrawn(turn)
         return open_handoff(turn, clean(turn.inbound.text))
+
+    def cancel(self, turn: Turn) -> list[Outbound]:
+        """ "annuler", «بلاش» instead of the line: nothing is passed on."""
+        return withdrawn(turn)
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
         return self.read(turn)
@@ -114,6 +176,8 @@ def during(turn: Turn, understand: Understand, *, command: bool = False) -> list
     text = clean(turn.inbound.text)
     if command or leaves_advisors(text) or (_unanswered(turn) and changed_mind(text)):
         return leave(turn)
+    if _unanswered(turn) and (question := question_about_handoff(text)):
+        return _answer_while_waiting(turn, question)
     turn.effects.append(RelayToAdvisors())
     if text and _asks_to_erase(turn, understand(text)):
         return privacy.ask_to_erase(turn)  # the advisors see the request too

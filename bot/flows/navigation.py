@@ -52,15 +52,30 @@ _PUNCTUATION = re.compile(r"[^\w' ]+")
 def changed_mind(text: str) -> bool:
     """ "la safi mabghitch", "non laissez tomber, finalement pas besoin": a short message
     that takes a request back."""
+    return _short_and_has(text, _change_of_mind_words() | _outright_words())
+
+
+def changed_mind_outright(text: str) -> bool:
+    """ "la bdelt rayi", «لا، غيرت رأيي»: says in so many words that the user changed
+    their mind ("ma bghitch lcredit" does not: it asks for something else)."""
+    return _short_and_has(text, _outright_words())
+
+
+def _short_and_has(text: str, phrases: frozenset[str]) -> bool:
     typed = " {} ".format(_PUNCTUATION.sub(" ", normalize(text)))
     return len(typed.split()) <= CHANGE_OF_MIND_WORDS and any(
-        f" {phrase} " in typed for phrase in _change_of_mind_words()
+        f" {phrase} " in typed for phrase in phrases
     )
 
 
 @cache
 def _change_of_mind_words() -> frozenset[str]:
     return frozenset(normalize(str(w)) for w in read_yaml(WORDS_FILE)["change_of_mind"])
+
+
+@cache
+def _outright_words() -> frozenset[str]:
+    return frozenset(normalize(str(w)) for w in read_yaml(WORDS_FILE)["changed_mind_outright"])
 
 
 @cache
