@@ -1,6 +1,8 @@
 """Asking for an advisor, waiting for one, and rating the help afterwards.
 
-While advisors have the conversation the bot stays quiet: every message goes to them. Only
+While advisors have the conversation the bot stays quiet: every message goes to them (the
+first detail added while nobody has answered yet is acknowledged once, so that the user knows
+it was passed on). Only
 the words that lead back to the bot ("menu", "stop", "رجوع"…) get an answer, and a request
 to erase one's data, which is passed on and also answered with the confirmation. Until an
 advisor has answered, a short question about the handoff itself ("je peux changer d'avis ?",
@@ -181,7 +183,23 @@ def during(turn: Turn, understand: Understand, *, command: bool = False) -> list
     turn.effects.append(RelayToAdvisors())
     if text and _asks_to_erase(turn, understand(text)):
         return privacy.ask_to_erase(turn)  # the advisors see the request too
-    return []
+    return _acknowledge_first_detail(turn)
+
+
+def _acknowledge_first_detail(turn: Turn) -> list[Outbound]:
+    """Once per request, before any advisor answers: silence after "your request was passed
+    on" leaves a user wondering whether the details she adds reach anyone."""
+    if turn.handoff is None or not _unanswered(turn):
+        return []
+    if turn.conversation.context.get("acknowledged_handoff") == turn.handoff.id:
+        return []
+    turn.conversation.context["acknowledged_handoff"] = turn.handoff.id
+    return [
+        Outbound(
+            _("Added to your request ✓ An advisor will answer here."),
+            (Button("handoff:leave", _("Leave the queue")),),
+        )
+    ]
 
 
 def _asks_to_erase(turn: Turn, understanding: Understanding) -> bool:
