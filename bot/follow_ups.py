@@ -176,8 +176,8 @@ def _unsure_follow_up(turn: Turn, text: str, topic: str) -> bool:
 
 def _named_wins(turn: Turn, named: Named) -> bool:
     """An item named by its words ("Forsa", "compte bancaire") wins when the classifier is
-    unsure, when a short message names the last topic's family ("والبيو؟ نفس القانون؟"
-    after the origin labels), or when no intent reaches that item and the classifier's own
+    unsure, when a short message names the last answer again ("والبيو؟ نفس القانون؟" after
+    the origin labels), or when no intent reaches that item and the classifier's own
     subject is not named too."""
     understanding = turn.understood
     if not _confident(turn) or understanding.intent in GENERAL_INTENTS:
@@ -186,8 +186,8 @@ def _named_wins(turn: Turn, named: Named) -> bool:
         return False  # a request (an advisor, a reminder…) about that subject
     topic = turn.conversation.topic
     text = turn.ask or turn.inbound.text
-    if topic and family(named.item_id) == family(topic) and len(text.split()) <= FOLLOW_UP_WORDS:
-        return True  # still on the last topic, whatever a word like "loi" makes the classifier say
+    if named.item_id == topic and len(text.split()) <= FOLLOW_UP_WORDS:
+        return True  # still on the last answer, whatever a word like "loi" makes the classifier say
     intent_item = turn.content.for_intent(understanding.intent)
     if intent_item is not None and intent_item.id == named.item_id:
         return True  # both readings agree
