@@ -28,7 +28,7 @@ ASPECT_NAMES = {
     "support": N_("support"),
     "online": N_("doing it online"),
     "issuer": N_("who grants it"),
-    "join": N_("how to take part"),
+    "join": N_("signing up"),
     "channel": N_("the TV channel"),
 }
 WHO_TO_ASK = {
