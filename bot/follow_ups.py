@@ -18,12 +18,15 @@ from bot.flows.topics import (
     CREATION_FAMILIES,
     Named,
     asks_next_step,
+    asks_support,
+    aspects_beside_items,
     aspects_named,
     family,
     item_named,
     named_by_aspect_words,
     names_creation,
     refers_back,
+    step_after,
 )
 from bot.messages import Outbound
 from bot.nlu import OUT_OF_SCOPE, Understanding
@@ -64,10 +67,13 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
     topic = turn.conversation.topic
     if topic and family(topic) == "create" and asks_next_step(text):
         return _next_step(turn, topic)
-    named = item_named(text)
+    named = item_named(text, topic)
     aspects = aspects_named(text) or _aspect_intent(turn)
     if topic and aspects and _named_by_aspect(turn, text, named):
         return follow_up(turn, topic, aspects)
+    # an item named in its own words is asked about by words, not by the classifier's guess
+    # ("un conflit entre membres" is not asking who may be a member)
+    aspects = aspects_beside_items(text) or ([] if named else _aspect_intent(turn))
     if topic and aspects and _follows_up(turn, named, topic):
         return follow_up(turn, named.item_id if named else topic, aspects)
     if named and _named_wins(turn, named):
@@ -83,19 +89,23 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
 def _named_by_aspect(turn: Turn, text: str, named: Named | None) -> bool:
     """A short message whose only words naming an item ask an aspect: "est-ce que les
     femmes peuvent ?" after Intilaka asks who may have it, it is not the women's
-    cooperatives (which the classifier, reading "femmes", would say)."""
+    cooperatives (which the classifier, reading "femmes", would say); "wach kayn d3m
+    l3yalat?" asks for the women's support."""
     return (
         named is not None
         and len(text.split()) <= FOLLOW_UP_WORDS
         and not (turn.understood.intent in REQUEST_INTENTS and _confident(turn))
         and named_by_aspect_words(text)
+        and not asks_support(text)
     )
 
 
 def _next_step(turn: Turn, topic: str) -> list[Outbound] | None:
-    """The creation's steps follow one another: each item's first follow-up is the next."""
+    """The creation's steps follow one another: each item's first follow-up is the next,
+    unless the item says which step comes after it."""
     item = turn.content.get(topic)
-    return answer_item_id(turn, item.next[0]) if item and item.next else None
+    following = step_after(topic) or (item.next[0] if item and item.next else None)
+    return answer_item_id(turn, following) if following else None
 
 
 def _asks_reminder(turn: Turn) -> bool:
@@ -166,18 +176,25 @@ def _unsure_follow_up(turn: Turn, text: str, topic: str) -> bool:
 
 def _named_wins(turn: Turn, named: Named) -> bool:
     """An item named by its words ("Forsa", "compte bancaire") wins when the classifier is
-    unsure, or when no intent reaches that item and the classifier's own subject is not
-    named too."""
+    unsure, when a short message names the last answer again ("والبيو؟ نفس القانون؟" after
+    the origin labels), or when no intent reaches that item and the classifier's own
+    subject is not named too."""
     understanding = turn.understood
     if not _confident(turn) or understanding.intent in GENERAL_INTENTS:
         return True
     if understanding.intent in INTENT_HANDLERS:
         return False  # a request (an advisor, a reminder…) about that subject
+    topic = turn.conversation.topic
+    text = turn.ask or turn.inbound.text
+    if named.item_id == topic and len(text.split()) <= FOLLOW_UP_WORDS:
+        return True  # still on the last answer, whatever a word like "loi" makes the classifier say
     intent_item = turn.content.for_intent(understanding.intent)
     if intent_item is not None and intent_item.id == named.item_id:
         return True  # both readings agree
     if intent_item is not None and intent_item.id in named.also:
-        return False  # the message names the classifier's subject too: trust it
+        # the message names the classifier's subject too: trust it, unless several words
+        # name a narrower item of its family ("autorisation ou agrément" of the ONSSA)
+        return named.strong and family(intent_item.id) == family(named.item_id)
     named_item = turn.content.get(named.item_id)
     return named_item is not None and not named_item.intents  # no intent would reach it
 

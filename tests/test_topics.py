@@ -7,6 +7,9 @@ from bot.flows.answers import ASPECT_NAMES
 from bot.flows.topics import (
     UNKNOWN,
     answer_for,
+    asks_support,
+    asks_to_join,
+    aspects_beside_items,
     aspects_named,
     followups,
     item_named,
@@ -91,3 +94,50 @@ def test_an_eligibility_the_sources_do_not_state_is_said_so_before_the_answer():
         "chno homa cooperativat l3yalat?", "wach n9der ndkhol liha w ana rajel?"
     )
     assert reply.startswith("Lmasadir dyali ma 3tawch jawab mo2akkad 3la chkoun y9der yestafed")
+
+
+def test_every_follow_up_target_is_an_item_or_an_honest_unknown_or_the_topic_itself():
+    items = set(default_content().items)
+    table = followups()
+    targets = {
+        target
+        for section in ("by_topic", "by_family")
+        for aspects in table[section].values()
+        for target in aspects.values()
+    }
+    assert targets - items <= {"unknown", "itself"}
+    assert set(table["step_after"].values()) <= items
+
+
+def test_the_or_of_two_labels_is_not_asking_where():
+    assert aspects_named("AOP ou IGP, quelle différence ?") == []
+
+
+def test_a_word_that_is_part_of_an_items_name_asks_no_aspect():
+    assert aspects_named("w imta nakhod ra9m dyal tasjil?") == ["join", "deadline"]
+    assert aspects_beside_items("w imta nakhod ra9m dyal tasjil?") == ["deadline"]
+
+
+def test_support_for_a_group_is_asked_unless_the_message_points_back():
+    assert asks_support("wach kayn d3m l3yalat")
+    assert asks_support("دعم خاص بالنساء")
+    assert not asks_support("est-ce que les femmes peuvent avoir cette aide ?")
+    assert not asks_support("et pour les femmes ?")
+
+
+def test_of_two_items_named_as_much_the_one_moved_to_wins_over_the_last_topic():
+    text = "وفين نتكون فالماركوتينغ؟"
+    assert item_named(text, "life.branding").item_id == "life.training"
+
+
+def test_who_grants_it_is_the_topics_own_answer_except_where_the_sources_do_not_say():
+    assert answer_for("labels.sdoq", "issuer") == "labels.sdoq"
+    assert answer_for("financing.intilaka", "issuer") == "financing.intilaka"
+    assert answer_for("labels.label_qualite", "issuer") == UNKNOWN
+
+
+def test_signing_up_after_a_programme_is_joining_it_and_after_a_step_is_not():
+    assert asks_to_join("on peut s'inscrire ?", "life.mourafaka")
+    assert asks_to_join("كيفاش نتسجلو فيه؟", "women.lalla_moutaaouina")
+    assert not asks_to_join("on peut s'inscrire ?", "life.accounts")
+    assert not asks_to_join("on peut s'inscrire ?", None)

@@ -26,6 +26,11 @@ ASPECT_NAMES = {
     "amount": N_("the amount"),
     "guarantee": N_("the guarantee"),
     "bank": N_("the bank"),
+    "support": N_("support"),
+    "online": N_("doing it online"),
+    "issuer": N_("who grants it"),
+    "join": N_("signing up"),
+    "channel": N_("the TV channel"),
 }
 WHO_TO_ASK = {
     "delegation": N_("ODCO's regional delegation can tell you (www.odco.gov.ma)."),
@@ -77,7 +82,7 @@ def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
     aspect of the topic the answer is about."""
     targets = [answer_for(topic, aspect) for aspect in aspects]
     known = [t for t in targets if t and t != UNKNOWN]
-    answered = topic if topic in known else next(iter(known), topic)
+    answered = topic if topic in known else _likeliest(turn, known) or topic
     unknown = [a for a, t in zip(aspects, targets, strict=True) if t == UNKNOWN]
     answering = [a for a, t in zip(aspects, targets, strict=True) if t == answered]
     replies = answer_item_id(turn, answered)
@@ -90,6 +95,15 @@ def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
         # said "for «topic»": the next follow-up ("and for the young?") is still about it
         turn.conversation.context["topic"] = topic
     return replies
+
+
+def _likeliest(turn: Turn, targets: list[str]) -> str | None:
+    """Of the items answering the aspects asked, the one the classifier reads in the
+    message ("le dossier je le dépose où ?": the court, not the papers), else the first."""
+    intent_item = turn.content.for_intent(turn.understood.intent)
+    if intent_item is not None and intent_item.id in targets:
+        return intent_item.id
+    return next(iter(targets), None)
 
 
 def again_on_topic(turn: Turn, topic: str) -> list[Outbound]:

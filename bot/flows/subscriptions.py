@@ -14,6 +14,7 @@ from bot.campaigns import TOPICS
 from bot.content import read_yaml
 from bot.effects import CampaignTap, ChangeConsent
 from bot.flows.base import Turn, menu_button
+from bot.flows.topics import asks_to_join
 from bot.messages import Button, Outbound
 from bot.nlu.consent import asks_how_to_stop, consent_request, is_stop_word, named_topics
 from bot.nlu.times import asks_reminder
@@ -39,7 +40,8 @@ def asked(turn: Turn) -> list[Outbound] | None:
     if not request.wants:
         return stop(turn, ",".join(request.topics or TOPICS))
     if not request.topics:
-        return choose(turn)
+        # "on peut s'inscrire ?" after Mourafaka: how to join it (bot/follow_ups.py)
+        return None if asks_to_join(text, turn.conversation.topic) else choose(turn)
     return _granted(turn, request.topics)
 
 

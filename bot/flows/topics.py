@@ -181,18 +181,39 @@ class Named:
     also: frozenset[str] = frozenset()  # other items the message names
 
 
-def item_named(text: str) -> Named | None:
-    """The content item the message names most by its own words, if any."""
+def item_named(text: str, topic: str | None = None) -> Named | None:
+    """The content item the message names most by its own words, if any; of two named as
+    much, the one the conversation moves to rather than the last topic ("وفين نتكون
+    فالماركوتينغ؟" after the logo: the training)."""
     scores = _scores(_item_lexicon(), text)
     if not scores:
         return None
-    best = max(scores, key=scores.__getitem__)
+    best = max(scores, key=lambda target: (scores[target], target != topic))
     return Named(best, strong=scores[best][1] >= 2, also=frozenset(scores) - {best})
 
 
 def aspects_named(text: str) -> list[str]:
     """The aspects ("rate", "duration", "documents"…) the message asks about."""
     return _ranked(_aspect_lexicon(), text)
+
+
+def aspects_beside_items(text: str) -> list[str]:
+    """The aspects asked by words that do not name an item: in "w imta nakhod ra9m dyal
+    tasjil?" the registration ("tasjil") is part of the number's name, only "imta" asks."""
+    tokens = normalize(text).split()
+    naming = _words_in(_spans(_item_lexicon(), tokens))
+    beside = {
+        target
+        for start, length, target in _spans(_aspect_lexicon(), tokens)
+        if not set(range(start, start + length)) <= naming
+    }
+    return [aspect for aspect in aspects_named(text) if aspect in beside]
+
+
+def asks_support(text: str) -> bool:
+    """ "wach kayn d3m l3yalat?", "دعم خاص بالنساء": support for someone, not who may have
+    the last answer's topic (but "peuvent-elles avoir cette aide ?" points back to it)."""
+    return "support" in aspects_named(text) and not refers_back(text)
 
 
 def named_by_aspect_words(text: str) -> bool:
@@ -210,15 +231,18 @@ def _words_in(spans: list[tuple[int, int, str]]) -> set[int]:
 
 
 UNKNOWN = "unknown"
+ITSELF = "itself"
 
 
 def answer_for(topic: str, aspect: str) -> str | None:
-    """The item that answers this aspect of the topic, UNKNOWN where the sources have no
-    confirmed answer, None where the topic's own answer is the best there is."""
+    """The item that answers this aspect of the topic (the topic itself where its own
+    answer says it), UNKNOWN where the sources have no confirmed answer, None where the
+    topic's own answer is the best there is."""
     table = followups()
     by_topic = (table.get("by_topic") or {}).get(topic) or {}
     by_family = (table.get("by_family") or {}).get(family(topic)) or {}
-    return by_topic.get(aspect) or by_family.get(aspect)
+    target = by_topic.get(aspect) or by_family.get(aspect)
+    return topic if target == ITSELF else target
 
 
 def sources_asked(text: str) -> bool:
@@ -254,6 +278,21 @@ def _next_step_lexicon() -> Lexicon:
 def asks_next_step(text: str) -> bool:
     """ "w mn ba3d chno?", "et après ?", "وبعد ذلك؟": a short question for what follows."""
     return len(text.split()) <= NEXT_STEP_WORDS and bool(_scores(_next_step_lexicon(), text))
+
+
+def step_after(topic: str) -> str | None:
+    """The step after an answer that is not a step itself (the members: the name)."""
+    return (followups().get("step_after") or {}).get(topic)
+
+
+def asks_to_join(text: str, topic: str | None) -> bool:
+    """ "on peut s'inscrire ?" right after a programme or a prize: how to take part in it,
+    not a subscription to the news."""
+    return (
+        topic is not None
+        and "join" in aspects_named(text)
+        and answer_for(topic, "join") is not None
+    )
 
 
 def who_to_ask(topic: str) -> str:
