@@ -33,12 +33,28 @@ def steering(text: str) -> Steer | None:
 
 
 def is_yes(text: str) -> bool:
-    return normalize(text).strip(" ?!.؟،,") in _yes_words()
+    """ "oui", "wakha", «نعم»; thanks or "please" around it change nothing ("oui merci",
+    «واخا شكرا», "ah 3afak")."""
+    typed = f" {_bare(text)} "
+    for phrase in _courtesy_words():
+        typed = typed.replace(f" {phrase} ", " ")
+    return " ".join(typed.split()) in _yes_words()
+
+
+def _bare(text: str) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", normalize(text)).split())
 
 
 @cache
 def _yes_words() -> frozenset[str]:
-    return frozenset(normalize(str(w)).strip(" ?!.؟،,") for w in read_yaml(WORDS_FILE)["confirm"])
+    return frozenset(_bare(str(w)) for w in read_yaml(WORDS_FILE)["confirm"])
+
+
+@cache
+def _courtesy_words() -> tuple[str, ...]:
+    """Longest first, so that "merci beaucoup" goes before "merci"."""
+    words = {_bare(str(w)) for w in read_yaml(WORDS_FILE)["courtesy"]}
+    return tuple(sorted(words, key=len, reverse=True))
 
 
 def leaves_advisors(text: str) -> bool:
