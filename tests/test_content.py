@@ -51,6 +51,15 @@ def test_odco_statistics_carry_their_date():
     assert [(i, lang) for i, lang, t in dated if not re.search(r"20\d\d", t)] == []
 
 
+def test_french_and_latin_darija_texts_have_no_arabic_letters():
+    """A reader of Latin letters gets Latin letters only, button titles included."""
+    latin = [
+        (i, lang, t) for i, lang, t in ALL_TEXTS if lang.split("-title")[0] in ("fr", "ary-Latn")
+    ]
+    assert latin
+    assert [(i, lang) for i, lang, t in latin if re.search(r"[\u0600-\u06ff]", t)] == []
+
+
 @pytest.mark.parametrize("intent", sorted(set(known_intents()) - CONVERSATIONAL))
 def test_every_content_intent_has_an_answer_in_four_languages(intent):
     item = default_content().for_intent(intent)
