@@ -47,12 +47,12 @@ from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.consent import consent_request
 from bot.nlu.normalize import clean, normalize
+from bot.nlu.opening import after_opening
 from bot.nlu.reading import read_message
 from bot.web_links import code_in
 
 CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm"})
 NOT_OFFERED = frozenset({OUT_OF_SCOPE, "greeting", "thanks_goodbye"})
-GREETING_WORDS = 3  # "salam 3likom khoya": longer, a greeting carries a question
 
 
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
@@ -191,11 +191,12 @@ def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
         onboarding.settle_language(turn)
         with use_language(turn.language):
             return [*onboarding.welcome_once(turn), *_on_text(turn)]
-    asks_something = (  # "السلام عليكم، أريد تأسيس تعاونية فلاحية" reads as a greeting too
+    text = turn.inbound.text
+    asks_something = (  # "Bonjour, je suis Fatima de Taroudant" is kept too
         turn.understood.intent not in ("greeting", OUT_OF_SCOPE)
-        or len(turn.inbound.text.split()) > GREETING_WORDS
+        or after_opening(text) not in ("", text)
     )
-    if asks_something or consent_request(turn.inbound.text):  # "salam, bghit nwsal b lakhbar"
+    if asks_something or consent_request(text):  # "salam, bghit nwsal b lakhbar"
         onboarding.remember_question(turn, turn.inbound.text)
     return onboarding.ask_language_once(turn)
 
