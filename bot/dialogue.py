@@ -39,7 +39,7 @@ from bot.flows.commands import COMMANDS, command_of, deep_link_payload
 from bot.flows.language import CHOSEN, choose_language, follows_switch, requested_language
 from bot.flows.navigation import Steer
 from bot.flows.questionnaire import Questionnaire
-from bot.flows.smalltalk import show_menu
+from bot.flows.smalltalk import acknowledge, show_menu
 from bot.flows.topics import item_named, sources_asked
 from bot.follow_ups import about_what_it_names
 from bot.i18n import LANGUAGES, use_language
@@ -247,6 +247,8 @@ def _on_text(turn: Turn) -> list[Outbound]:
         return replies
     if replies := privacy.asked(turn):  # "vous gardez quoi sur moi ?"
         return replies
+    if navigation.is_yes(turn.inbound.text):  # "ok", "مزيان", "d'accord": nothing to confirm
+        return acknowledge(turn)
     topic_before = turn.conversation.topic
     if replies := about_what_it_names(turn):
         turn.conversation.misunderstandings = 0
