@@ -187,18 +187,27 @@ def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
     named = requested_language(turn.inbound.text, understand)
     if named and len(turn.inbound.text.split()) <= 4:  # "francais", "b darija 3afak"
         return _chose_language(turn, named, understand)
+    asking = _asks_something(turn)
     if onboarding.language_is_clear(turn) or onboarding.already_asked(turn):
         onboarding.settle_language(turn)
+        if not asking and onboarding.has_question(turn):  # "ok" after the language question
+            return _chose_language(turn, turn.language, understand)
         with use_language(turn.language):
             return [*onboarding.welcome_once(turn), *_on_text(turn)]
-    text = turn.inbound.text
-    asks_something = (  # "Bonjour, je suis Fatima de Taroudant" is kept too
-        turn.understood.intent not in ("greeting", OUT_OF_SCOPE)
-        or after_opening(text) not in ("", text)
-    )
-    if asks_something or consent_request(text):  # "salam, bghit nwsal b lakhbar"
+    if asking:
         onboarding.remember_question(turn, turn.inbound.text)
     return onboarding.ask_language_once(turn)
+
+
+def _asks_something(turn: Turn) -> bool:
+    """More than a greeting, a word of acknowledgement or an emoji: "Bonjour, je suis Fatima
+    de Taroudant", "salam, bghit nwsal b lakhbar"."""
+    text = turn.inbound.text
+    return (
+        turn.understood.intent not in ("greeting", OUT_OF_SCOPE)
+        or after_opening(text) not in ("", text)
+        or consent_request(text) is not None
+    ) and not navigation.is_yes(text)
 
 
 def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbound]:
