@@ -40,7 +40,7 @@ from bot.flows.commands import COMMANDS, command_of, deep_link_payload
 from bot.flows.language import CHOSEN, choose_language, follows_switch, requested_language
 from bot.flows.navigation import Steer
 from bot.flows.questionnaire import Questionnaire
-from bot.flows.smalltalk import show_menu
+from bot.flows.smalltalk import acknowledge, show_menu
 from bot.flows.topics import item_named, sources_asked
 from bot.follow_ups import about_what_it_names
 from bot.i18n import LANGUAGES, use_language
@@ -48,13 +48,13 @@ from bot.messages import Media, Outbound
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.consent import consent_request
 from bot.nlu.normalize import clean, normalize
+from bot.nlu.opening import after_opening
 from bot.nlu.privacy import asks_to_erase
 from bot.nlu.reading import read_message
 from bot.web_links import code_in
 
 CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm", "reminder:cancel-all:yes"})
 NOT_OFFERED = frozenset({OUT_OF_SCOPE, "greeting", "thanks_goodbye"})
-GREETING_WORDS = 3  # "salam 3likom khoya": longer, a greeting carries a question
 
 
 def respond(turn: Turn, understand: Understand) -> list[Outbound]:
@@ -200,17 +200,27 @@ def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
     named = requested_language(turn.inbound.text, understand)
     if named and len(turn.inbound.text.split()) <= 4:  # "francais", "b darija 3afak"
         return _chose_language(turn, named, understand)
+    asking = _asks_something(turn)
     if onboarding.language_is_clear(turn) or onboarding.already_asked(turn):
         onboarding.settle_language(turn)
+        if not asking and onboarding.has_question(turn):  # "ok" after the language question
+            return _chose_language(turn, turn.language, understand)
         with use_language(turn.language):
             return [*onboarding.welcome_once(turn), *_on_text(turn)]
-    asks_something = (  # "السلام عليكم، أريد تأسيس تعاونية فلاحية" reads as a greeting too
-        turn.understood.intent not in ("greeting", OUT_OF_SCOPE)
-        or len(turn.inbound.text.split()) > GREETING_WORDS
-    )
-    if asks_something or consent_request(turn.inbound.text):  # "salam, bghit nwsal b lakhbar"
+    if asking:
         onboarding.remember_question(turn, turn.inbound.text)
     return onboarding.ask_language_once(turn)
+
+
+def _asks_something(turn: Turn) -> bool:
+    """More than a greeting, a word of acknowledgement or an emoji: "Bonjour, je suis Fatima
+    de Taroudant", "salam, bghit nwsal b lakhbar"."""
+    text = turn.inbound.text
+    return (
+        turn.understood.intent not in ("greeting", OUT_OF_SCOPE)
+        or after_opening(text) not in ("", text)
+        or consent_request(text) is not None
+    ) and not navigation.is_yes(text)
 
 
 def _on_payload(turn: Turn, payload: str, understand: Understand) -> list[Outbound]:
@@ -261,6 +271,8 @@ def _on_text(turn: Turn) -> list[Outbound]:
         return replies
     if navigation.changed_mind_outright(turn.inbound.text) and not asks_to_erase(turn.inbound.text):
         return navigation.cancelled(turn)  # "la bdelt rayi": nothing pending, a plain OK
+    if navigation.is_yes(turn.inbound.text):  # "ok", "مزيان", "d'accord": nothing to confirm
+        return acknowledge(turn)
     topic_before = turn.conversation.topic
     if replies := about_what_it_names(turn):
         turn.conversation.misunderstandings = 0

@@ -35,6 +35,18 @@ def test_a_piped_conversation_prints_the_transcript_and_ends_with_the_input(tmp_
     assert "تأسيس تعاونية" in run.stdout  # the Arabic menu after choosing 2
 
 
+def test_a_pasted_telegram_deep_link_opens_its_topic_once_the_language_is_chosen(tmp_path):
+    said = "https://t.me/fadaa_bot?start=intilaka\n3\n"
+    run = fadaa("chat", "--user", "demo", data_dir=tmp_path, stdin=said)
+    assert "Intilaka est un programme" in run.stdout
+
+
+def test_a_typed_start_with_a_capitalised_topic_opens_it(tmp_path):
+    said = "Bonjour, comment créer une coopérative ?\n/start Intilaka\n"
+    run = fadaa("chat", "--user", "demo", data_dir=tmp_path, stdin=said)
+    assert "Intilaka est un programme" in run.stdout
+
+
 def test_a_restarted_chat_remembers_the_language(tmp_path):
     fadaa("chat", "--user", "demo", data_dir=tmp_path, stdin="Bonjour\n3\n")
     run = fadaa("chat", "--user", "demo", data_dir=tmp_path, stdin="menu\n")

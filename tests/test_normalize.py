@@ -60,6 +60,18 @@ def test_script_is_the_majority_of_letters(text, script):
 
 
 @pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("بغيت توصلني les vidéos ديال la coopérative و les appels à projets", "arab"),
+        ("السلام عليكم, je voudrais la liste des documents pour la coopérative", "latn"),
+        ("فكرني غدا مع 9 و 30", "arab"),
+    ],
+)
+def test_an_arabic_sentence_around_french_names_of_things_is_arabic(text, script):
+    assert script_of(text) == script
+
+
+@pytest.mark.parametrize(
     "variants",
     [
         (

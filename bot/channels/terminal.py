@@ -1,13 +1,15 @@
 """A conversation in the terminal with the real engine and store (`fadaa chat`).
 
 Buttons print as numbered options; the user answers with the number (Western or
-Eastern Arabic digits), the label, or free text. Arabic is printed in visual order on a
+Eastern Arabic digits), the label, or free text. A pasted Telegram deep link
+(t.me/<bot>?start=intilaka) opens its topic as on Telegram. Arabic is printed in visual order on a
 terminal (most do not apply the bidirectional algorithm) and in logical order to a pipe.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import uuid
 from datetime import timedelta
@@ -23,6 +25,14 @@ from bot.tasks import settle, stopped_within
 
 CHANNEL = "terminal"
 _ARABIC = ("\u0600", "\u06ff")
+_DEEP_LINK = re.compile(r"(?:https?://)?t\.me/\w+\?start=([\w-]{1,64})")
+
+
+def as_telegram_sends(line: str) -> str:
+    """A pasted deep link ("https://t.me/<bot>?start=intilaka") becomes what Telegram sends
+    when it is opened, "/start intilaka"; any other line is unchanged."""
+    link = _DEEP_LINK.fullmatch(line.strip())
+    return f"/start {link.group(1)}" if link else line
 
 
 class TerminalChat:
@@ -73,9 +83,13 @@ class TerminalChat:
         self._pending_flush = asyncio.create_task(self.flush())
 
     async def say(self, text: str) -> None:
-        await self.engine.handle(
-            Inbound(channel=CHANNEL, user_id=self.user_id, message_id=uuid.uuid4().hex, text=text)
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_id=self.user_id,
+            message_id=uuid.uuid4().hex,
+            text=as_telegram_sends(text),
         )
+        await self.engine.handle(inbound)
         await self.flush()
 
     async def flush(self) -> None:

@@ -24,7 +24,9 @@ def command_of(text: str) -> tuple[str, str] | None:
 
 
 def deep_link_payload(turn: Turn, argument: str) -> str | None:
-    """The button payload a /start argument stands for, if it names something we have."""
+    """The button payload a /start argument stands for, if it names something we have
+    ("intilaka", "Intilaka", "financing_intilaka")."""
+    argument = argument.lower()
     if argument in known_intents():
         return f"intent:{argument}"
     for separator in ("_", "-"):

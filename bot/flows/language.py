@@ -3,6 +3,7 @@
 import re
 
 from bot.flows.base import Turn
+from bot.flows.navigation import is_yes
 from bot.flows.smalltalk import show_menu
 from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Button, Outbound
@@ -132,14 +133,17 @@ def reply_language(understanding: Understanding) -> str | None:
 
 
 SENTENCE_WORDS = 4  # shorter messages ("merci", "ok", "la coopérative") switch nothing
+SCRIPT_WORDS = 2  # a Darija reader's new script shows in words, not in one ("ok", "wakha")
 _CONFUSABLE = {"ar", "ary"}  # one script, shared words: a sentence may read as either
+_SOCIAL = {"greeting", "thanks_goodbye"}  # "ok merci", "wakha chokran": said in any script
 
 
 def follows_switch(turn: Turn, understanding: Understanding) -> str | None:
     """The language to answer in from now on, when the user has moved to another one:
     a Darija reader who switches script, or anyone who writes a whole sentence plainly in
     another language (an Arabizi writer who goes on in French). Not when they chose the
-    language themselves, and not between Arabic and Darija in Arabic letters."""
+    language themselves, not between Arabic and Darija in Arabic letters, and not for a
+    word of acknowledgement or thanks ("ok", "d'accord", "مزيان")."""
     current = turn.conversation.language
     detected = reply_language(understanding)
     if (
@@ -147,10 +151,14 @@ def follows_switch(turn: Turn, understanding: Understanding) -> str | None:
         or detected == current
         or turn.conversation.context.get(CHOSEN)
         or {current, detected} <= _CONFUSABLE
+        or understanding.intent in _SOCIAL
+        or is_yes(turn.inbound.text)
     ):
         return None
     darija = {"ary", LATIN_DARIJA}
     if current in darija and detected in darija:
-        return detected if understanding.language_confidence >= 0.8 else None
+        words = len(turn.inbound.text.split())
+        confident = understanding.language_confidence >= 0.8
+        return detected if words >= SCRIPT_WORDS and confident else None
     sentence = len(turn.inbound.text.split()) >= SENTENCE_WORDS
     return detected if sentence and understanding.language_confidence >= 0.9 else None

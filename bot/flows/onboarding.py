@@ -34,6 +34,10 @@ def remember_question(turn: Turn, text: str) -> None:
     turn.conversation.context[PENDING_QUESTION] = text[:1000]
 
 
+def has_question(turn: Turn) -> bool:
+    return PENDING_QUESTION in turn.conversation.context
+
+
 def take_question(turn: Turn) -> str | None:
     question: str | None = turn.conversation.context.pop(PENDING_QUESTION, None)
     return question

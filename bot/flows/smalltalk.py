@@ -18,6 +18,11 @@ def greet(turn: Turn) -> list[Outbound]:
     return with_menu(_("Welcome! I am Fadaa, the assistant for cooperatives. What do you need?"))
 
 
+def acknowledge(turn: Turn) -> list[Outbound]:
+    """ "ok", "مزيان", "d'accord" with nothing to confirm: noted, and what can come next."""
+    return with_menu(_("Good! Write your question whenever you like, or choose a topic:"))
+
+
 def show_menu(turn: Turn) -> list[Outbound]:
     return with_menu(_("Here is what I can help you with. Choose a topic or write your question."))
 

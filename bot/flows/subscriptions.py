@@ -16,7 +16,15 @@ from bot.effects import CampaignTap, ChangeConsent
 from bot.flows.base import Turn, menu_button
 from bot.flows.topics import asks_to_join
 from bot.messages import Button, Outbound
-from bot.nlu.consent import asks_how_to_stop, consent_request, is_stop_word, named_topics
+from bot.nlu.consent import (
+    asks_about,
+    asks_how_to_stop,
+    consent_request,
+    halts,
+    is_stop_word,
+    length_of_answer,
+    named_topics,
+)
 from bot.nlu.times import asks_reminder
 
 TEXTS_FILE = Path(__file__).with_name("subscriptions.yaml")
@@ -34,7 +42,9 @@ def asked(turn: Turn) -> list[Outbound] | None:
     request = consent_request(text)
     if turn.conversation.context.pop(OPEN, False) and request is None:
         topics = named_topics(text) if _adds_a_topic(text) else ()
-        return _granted(turn, topics) if topics else None
+        if not topics:
+            return None
+        return stop(turn, ",".join(topics)) if halts(text) else _granted(turn, topics)
     if request is None:
         return None
     if not request.wants:
@@ -46,9 +56,14 @@ def asked(turn: Turn) -> list[Outbound] | None:
 
 
 def _adds_a_topic(text: str) -> bool:
-    """A short message naming a topic after a reply about topics adds it, unless it asks
-    for something else ("ذكرني غدا بإيداع التقرير المالي" is a reminder)."""
-    return len(text.split()) <= FOLLOW_UP_WORDS and not asks_reminder(text)
+    """A short message naming topics after a reply about topics ("ghir dyal tamwil w les
+    appels à projets": a topic's name is one word) chooses them, unless it asks something
+    ("c'est quoi les appels à projets ?") or for a reminder ("ذكرني غدا بإيداع التقرير")."""
+    return (
+        length_of_answer(text) <= FOLLOW_UP_WORDS
+        and not asks_about(text)
+        and not asks_reminder(text)
+    )
 
 
 def choose(turn: Turn) -> list[Outbound]:

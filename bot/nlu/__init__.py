@@ -11,6 +11,7 @@ import numpy as np
 from bot.nlu.features import features
 from bot.nlu.model import LinearModel
 from bot.nlu.normalize import arabizi_words, latin_words, script_of
+from bot.nlu.opening import after_opening
 
 OUT_OF_SCOPE = "out_of_scope"
 _LANGUAGES_BY_SCRIPT = {"latn": ("fr", "ary"), "arab": ("ar", "ary")}
@@ -40,7 +41,7 @@ class Understander:
         self.model = model
 
     def __call__(self, text: str) -> Understanding:
-        script = script_of(text)
+        script = script_of(after_opening(text) or text)  # "Salam, بغيت…" is Arabic
         indices, values = self.model.vectorize(features(text))
         if not len(indices):
             return Understanding(OUT_OF_SCOPE, 0.0, None, script)

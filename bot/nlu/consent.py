@@ -10,11 +10,12 @@ from typing import TypedDict
 
 from bot.content import read_yaml
 from bot.nlu.normalize import normalize
-from bot.nlu.word_lists import Words, has_any, listed
+from bot.nlu.word_lists import Words, has_any, listed, marked
 from bot.nlu.word_lists import typed as _typed
 
 WORDS_FILE = Path(__file__).with_name("consent_words.yaml")
 SHORT = 4  # "bghit nwsal", "je veux recevoir": a receive word alone in a short message
+TOPIC_MARK = "§"  # a topic's name, once counted
 
 
 class _Words(TypedDict):
@@ -26,6 +27,7 @@ class _Words(TypedDict):
     which: Words
     halt: Words
     asking: Words
+    questions: Words
     sent: Words
     unsubscribe: Words
     stop: Words
@@ -67,6 +69,24 @@ def consent_request(text: str) -> ConsentRequest | None:
     if has_any(typed, words["want"]) and len(strong) >= 2:  # "bghit kolchi: lakhbar, lvideos"
         return ConsentRequest(True, _named_topics(typed, strong))
     return None
+
+
+def halts(text: str) -> bool:
+    """The message has a verb of stopping ("حبس", "arrêtez", "ma bghitch")."""
+    return has_any(_typed(text), _words()["halt"])
+
+
+def asks_about(text: str) -> bool:
+    """A question ("c'est quoi les appels à projets ?"), not a choice of topics."""
+    return has_any(_typed(text), _words()["questions"])
+
+
+def length_of_answer(text: str) -> int:
+    """Its length in words, a topic's name counting as one ("les appels à projets")."""
+    typed = _typed(text)
+    for topic_words in (*_words()["topics"].values(), *_words()["weak_topics"].values()):
+        typed = marked(typed, topic_words, TOPIC_MARK)
+    return len(typed.split())
 
 
 def named_topics(text: str) -> tuple[str, ...]:
@@ -112,6 +132,7 @@ def _words() -> _Words:
         "which": listed(raw["which"]),
         "halt": listed(raw["halt"]),
         "asking": listed(raw["asking"]),
+        "questions": listed(raw["questions"]),
         "sent": listed(raw["sent"]),
         "unsubscribe": listed(raw["unsubscribe"]),
         "stop": listed(raw["stop"]),

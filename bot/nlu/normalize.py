@@ -251,11 +251,23 @@ def _token_has_arabizi(token: str) -> bool:
     return any(digit in token for digit in _ARABIZI) and any(c.isalpha() for c in token)
 
 
+FRAMED = 2  # French words per Arabic one that an Arabic sentence may carry as names of things
+
+
 def script_of(text: str) -> str:
-    """'arab' when at least as many words start with an Arabic letter as with a Latin one."""
-    arabic = latin = 0
-    for word in text.split():
-        letter = next((c for c in word if c.isalpha()), "")
-        arabic += "\u0600" <= letter <= "\u06ff" or "\u0750" <= letter <= "\u077f"
-        latin += letter.isascii() or "\u00c0" <= letter <= "\u024f"
-    return "arab" if arabic and arabic >= latin else "latn"
+    """'arab' when at least as many words start with an Arabic letter as with a Latin one,
+    or when the sentence is Arabic around French names of things: an Arabic word opens it
+    and the French ones are not too many ("بغيت نتوصل ب les appels à projets")."""
+    scripts = [script for script in map(_word_script, text.split()) if script]
+    arabic = scripts.count("arab")
+    latin = len(scripts) - arabic
+    framed = bool(scripts) and scripts[0] == "arab" and FRAMED * arabic >= latin
+    return "arab" if arabic and (arabic >= latin or framed) else "latn"
+
+
+def _word_script(word: str) -> str | None:
+    """The script of a word's first letter; None for a number or a mark."""
+    letter = next((c for c in word if c.isalpha()), "")
+    if "\u0600" <= letter <= "\u06ff" or "\u0750" <= letter <= "\u077f":
+        return "arab"
+    return "latn" if letter else None

@@ -1,15 +1,19 @@
-"""Reading a long message: find the ask.
+"""Reading a message: find the ask.
 
-People tell their story first ("ana mra men douar, kan5dem f ddar… kifach ndir
-cooperative?"). The whole text dilutes the question, so each sentence is read too, and
-the one to act on is the most confident, preferring a question, and the last one.
+A greeting or a name before the question is not what is asked ("salam 3likom bghit n3ref
+3la IGP"): what follows it is read. People tell their story first ("ana mra men douar,
+kan5dem f ddar… kifach ndir cooperative?"). The whole text dilutes the question, so each
+sentence is read too, and the one to act on is the most confident, preferring a question,
+and the last one.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
+from bot.nlu.opening import after_opening
 
 LONG_MESSAGE_WORDS = 18
 _SENTENCE_END = re.compile(r"(?<=[.!?؟\n])\s*|[،,;؛]\s+(?=\S+\s+\S+\s+\S+)")
@@ -24,22 +28,22 @@ def read_message(
     text: str, understand: Understand, confident: float = 0.6
 ) -> tuple[Understanding, str]:
     """The understanding to act on, and the words it comes from (the ask, or the whole)."""
-    whole = understand(text)
-    if len(text.split()) < LONG_MESSAGE_WORDS:
-        return whole, text
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 2]
+    whole, ask = _after_greeting(text, understand)
+    if len(ask.split()) < LONG_MESSAGE_WORDS:
+        return whole, ask
+    sentences = [s.strip() for s in _SENTENCE_END.split(ask) if len(s.split()) >= 2]
     if len(sentences) < 2:
-        return whole, text
+        return whole, ask
     reads = [(understand(s), index, s) for index, s in enumerate(sentences)]
     sure = [r for r in reads if r[0].intent != OUT_OF_SCOPE and r[0].confidence >= confident]
     pool = sure or [r for r in reads if r[0].intent != OUT_OF_SCOPE]
     if not pool:
-        return whole, text
+        return whole, ask
     best, _index, sentence = max(
         pool, key=lambda r: (asks_question(r[2]), r[1] if sure else 0, r[0].confidence)
     )
     if not sure and best.confidence <= whole.confidence:
-        return whole, text
+        return whole, ask
     return Understanding(
         best.intent,
         best.confidence,
@@ -48,6 +52,22 @@ def read_message(
         best.top,
         whole.language_confidence,
     ), sentence
+
+
+def _after_greeting(text: str, understand: Understand) -> tuple[Understanding, str]:
+    """The reading of what follows a greeting, in the language of the whole message
+    ("Salam, je veux recevoir…" is French), and those words."""
+    whole = understand(text)
+    ask = after_opening(text) or text
+    if ask == text:
+        return whole, text
+    question = understand(ask)
+    return replace(
+        question,
+        language=whole.language,
+        script=whole.script,
+        language_confidence=whole.language_confidence,
+    ), ask
 
 
 def asks_question(sentence: str) -> bool:

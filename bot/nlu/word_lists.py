@@ -33,11 +33,21 @@ def has_any(typed: str, listed: Words) -> bool:
     return _pattern(listed).search(typed) is not None
 
 
+def marked(typed: str, listed: Words, mark: str) -> str:
+    """The typed message with each word or phrase of the list replaced by `mark`."""
+    pattern = _pattern(listed)
+    while (replaced := pattern.sub(f" {mark} ", typed)) != typed:  # again: neighbours share a space
+        typed = replaced
+    return typed
+
+
 @cache
 def _pattern(listed: Words) -> re.Pattern[str]:
     """One search for a whole list (a list is read on every message, word by word it was
-    the costliest part of a turn's reading): any of its words, as `_written_as` says."""
-    return re.compile("|".join(_written_as(word) for word in sorted(listed)) or "(?!)")
+    the costliest part of a turn's reading): any of its words, as `_written_as` says, the
+    longest first ("appels a projets" before "appels")."""
+    longest_first = sorted(listed, key=lambda word: (-len(word), word))
+    return re.compile("|".join(_written_as(word) for word in longest_first) or "(?!)")
 
 
 def _written_as(word: str) -> str:
