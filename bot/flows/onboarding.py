@@ -7,6 +7,7 @@ any question for after the choice. The next message with words in it *is* the ch
 
 from bot.flows.base import Turn
 from bot.flows.language import LANGUAGE_BUTTONS, reply_language
+from bot.flows.navigation import is_yes
 from bot.flows.privacy import notice
 from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Outbound
@@ -14,11 +15,14 @@ from bot.messages import Outbound
 ASKED = "asked_language"
 PENDING_QUESTION = "pending_question"
 NOTICED = "noticed"
+GREETED_IN = "greeted_in"
 
 
 def ask_language_once(turn: Turn) -> list[Outbound]:
     """One short line in each script a reader may need, then the language buttons."""
     turn.conversation.context[ASKED] = True
+    if greeted_in := reply_language(turn.understanding) if turn.understanding else None:
+        turn.conversation.context[GREETED_IN] = greeted_in
     lines = []
     for language in ("ary", LATIN_DARIJA, "fr"):
         with use_language(language):
@@ -55,8 +59,12 @@ def language_is_clear(turn: Turn) -> bool:
 
 
 def settle_language(turn: Turn) -> None:
-    """After asking once, the message itself decides (the default when it shows nothing)."""
+    """After asking once, the message itself decides; a bare "d'accord" or «واخا» shows
+    no language, so the greeting's guess does ("Bonjour" → French), else the default."""
     detected = reply_language(turn.understanding) if turn.understanding else None
+    greeted_in = turn.conversation.context.pop(GREETED_IN, None)
+    if greeted_in and is_yes(turn.inbound.text):
+        detected = greeted_in
     turn.conversation.language = detected or turn.settings.default_language
 
 
