@@ -5,6 +5,8 @@ core/: written with the engine in view, one per defect and flow: each must pass.
 apart/: written by people who saw neither the training phrases nor the word lists, kept out
 of both; they measure how the bot does with conversations nobody tuned it to, so the set
 must keep its pass rate (`python -m bench.dialogues` prints it per language).
+fresh/: written the same way on 2026-12-05 by a helper who also never ran the bot, once
+apart/ had been read for defects; a newer measure of the same kind.
 """
 
 import pytest
@@ -14,7 +16,9 @@ from tests.dialogues.runner import DialogueRun, load_dialogues
 pytestmark = pytest.mark.store
 CORE = [d for d in load_dialogues() if d.file.startswith("core/")]
 APART = [d for d in load_dialogues() if d.file.startswith("apart/")]
-APART_PASS_RATE = 0.78  # measured 80.0 % (112/140) when the set was written
+APART_PASS_RATE = 0.95  # 80.0 % (112/140) when written; 98.6 % (138/140) on 2026-12-05
+FRESH = [d for d in load_dialogues() if d.file.startswith("fresh/")]
+FRESH_PASS_RATE = 0.8  # measured 72.9 % (35/48) when written, 83.3 % (40/48) that day
 
 
 @pytest.mark.parametrize("dialogue", CORE, ids=[d.id for d in CORE])
@@ -23,14 +27,20 @@ async def test_dialogue(engine, dialogue):
     assert outcome.passed, "\n".join(outcome.failures)
 
 
-async def test_dialogues_written_apart_keep_their_pass_rate(engine):
+@pytest.mark.parametrize(
+    ("written_apart", "floor"),
+    [(APART, APART_PASS_RATE), (FRESH, FRESH_PASS_RATE)],
+    ids=["apart", "fresh"],
+)
+async def test_dialogues_written_apart_keep_their_pass_rate(engine, written_apart, floor):
     outcomes = [
-        await DialogueRun(engine, d, user_id=f"2126{i:08d}").run() for i, d in enumerate(APART)
+        await DialogueRun(engine, d, user_id=f"2126{i:08d}").run()
+        for i, d in enumerate(written_apart)
     ]
     failed = [o for o in outcomes if not o.passed]
     rate = 1 - len(failed) / len(outcomes)
     report = "\n".join(f"{o.dialogue.id}: {o.failures[0]}" for o in failed)
-    assert rate >= APART_PASS_RATE, f"{rate:.1%} passed; failing:\n{report}"
+    assert rate >= floor, f"{rate:.1%} passed; failing:\n{report}"
 
 
 def test_there_are_at_least_200_dialogues_in_every_slice():
@@ -40,7 +50,7 @@ def test_there_are_at_least_200_dialogues_in_every_slice():
 
 # subscriptions/: consent to campaigns, written apart like apart/ (kept out of the word lists)
 SUBSCRIPTIONS = [d for d in load_dialogues() if d.file.startswith("subscriptions/")]
-SUBSCRIPTIONS_PASS_RATE = 0.9  # measured 93.8 % (30/32) with the feature
+SUBSCRIPTIONS_PASS_RATE = 0.95  # 93.8 % (30/32) with the feature; 32/32 on 2026-12-05
 
 
 async def test_consent_dialogues_written_apart_keep_their_pass_rate(engine):
