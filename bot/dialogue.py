@@ -71,6 +71,8 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     saved = reminders.just_saved(turn)  # a change of its time may follow, on this turn only
     listed = reminders.just_listed(turn)  # so may "7ayedha", "بدلها ل 4"
     command = command_of(inbound.text) if not inbound.payload else None
+    if turn.handoff is not None and command and (link := _deep_link(turn, *command)):
+        return handoff.leave_for(turn, _on_payload(turn, link, understand))
     if turn.handoff is not None:
         return handoff.during(turn, understand, command=command is not None)
     if not inbound.payload and code_in(inbound.text):
@@ -139,9 +141,13 @@ def _after_reading(turn: Turn, flow: GuidedFlow | None) -> list[Outbound]:
     return _in_flow(turn, flow) if flow else _on_text(turn)
 
 
+def _deep_link(turn: Turn, name: str, argument: str) -> str | None:
+    return deep_link_payload(turn, argument) if name == "start" else None
+
+
 def _on_command(turn: Turn, name: str, argument: str, understand: Understand) -> list[Outbound]:
     """ "/start intilaka" answers Intilaka; a first "/start" asks the language once."""
-    deep_link = deep_link_payload(turn, argument) if name == "start" else None
+    deep_link = _deep_link(turn, name, argument)
     if turn.conversation.language is None:
         if deep_link:
             onboarding.remember_question(turn, deep_link)

@@ -158,6 +158,15 @@ async def advisor_asked(chat, question: str) -> None:
     await chat.deliver()
 
 
+async def test_a_deep_link_opened_while_waiting_leaves_the_queue_and_answers_it(chat):
+    await in_darija_handoff(chat)
+    replies = await say(chat, "/start intilaka")
+    with use_language("ary"):
+        assert replies[0].text == _("You have left the advisors' queue. I am here again:")
+    assert "انطلاقة" in replies[1].text
+    assert (await the_handoff(chat)).status == "closed"
+
+
 async def test_a_typed_button_label_while_waiting_is_a_choice(chat):
     await in_darija_handoff(chat)
     with use_language("ary"):

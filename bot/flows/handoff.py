@@ -225,8 +225,18 @@ def _typed_choice(turn: Turn) -> str | None:
 
 
 def leave(turn: Turn) -> list[Outbound]:
+    return with_menu(_left_queue(turn))
+
+
+def leave_for(turn: Turn, opened: list[Outbound]) -> list[Outbound]:
+    """Leaving for what the user opened meanwhile ("/start intilaka" from a link): its
+    answer follows at once instead of the menu."""
+    return [Outbound(_left_queue(turn)), *opened]
+
+
+def _left_queue(turn: Turn) -> str:
     turn.effects.append(LeaveHandoff())
-    return with_menu(_("You have left the advisors' queue. I am here again:"))
+    return _("You have left the advisors' queue. I am here again:")
 
 
 def remind_later(turn: Turn) -> list[Outbound]:
