@@ -212,7 +212,7 @@ def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
         if not asking and onboarding.has_question(turn):  # "ok" after the language question
             return _chose_language(turn, turn.language, understand)
         with use_language(turn.language):
-            return [*onboarding.welcome_once(turn), *_on_text(turn)]
+            return onboarding.welcoming(turn, _on_text(turn))
     if asking:
         onboarding.remember_question(turn, turn.inbound.text)
     return onboarding.ask_language_once(turn)

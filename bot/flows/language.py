@@ -7,7 +7,7 @@ from bot.flows.navigation import is_yes
 from bot.flows.smalltalk import show_menu
 from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Button, Outbound
-from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
+from bot.nlu import Understand, Understanding
 from bot.nlu.normalize import normalize
 
 LANGUAGE_BUTTONS = (
@@ -134,9 +134,15 @@ def reply_language(understanding: Understanding) -> str | None:
 
 SENTENCE_WORDS = 4  # shorter messages ("merci", "ok", "la coopérative") switch nothing
 SCRIPT_WORDS = 2  # a Darija reader's new script shows in words, not in one ("ok", "wakha")
-# (and in words that mean something: keys typed by mistake, "xqzv qsd", switch nothing)
+_SPOKEN = re.compile(r"[aeiouyàâäéèêëîïôöûùü23579]", re.IGNORECASE)  # Arabizi digits are vowels too
 _CONFUSABLE = {"ar", "ary"}  # one script, shared words: a sentence may read as either
 _SOCIAL = {"greeting", "thanks_goodbye"}  # "ok merci", "wakha chokran": said in any script
+
+
+def _keys_typed_by_mistake(turn: Turn) -> bool:
+    """ "xqzv qsd": Latin words none of which has a vowel switch nothing."""
+    words = turn.inbound.text.split()
+    return all(word.isascii() and not _SPOKEN.search(word) for word in words)
 
 
 def follows_switch(turn: Turn, understanding: Understanding) -> str | None:
@@ -160,7 +166,7 @@ def follows_switch(turn: Turn, understanding: Understanding) -> str | None:
     if current in darija and detected in darija:
         words = len(turn.inbound.text.split())
         confident = understanding.language_confidence >= 0.8
-        understood = understanding.intent != OUT_OF_SCOPE or words >= SENTENCE_WORDS
-        return detected if words >= SCRIPT_WORDS and confident and understood else None
+        typed = words >= SCRIPT_WORDS and confident and not _keys_typed_by_mistake(turn)
+        return detected if typed else None
     sentence = len(turn.inbound.text.split()) >= SENTENCE_WORDS
     return detected if sentence and understanding.language_confidence >= 0.9 else None

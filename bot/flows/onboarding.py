@@ -51,9 +51,15 @@ CLEAR_WORDS = 3  # a sentence shows its language well enough to be answered in i
 
 
 def language_is_clear(turn: Turn) -> bool:
+    """A greeting alone shows no language (السلام عليكم is Arabic and Darija); the words
+    after it may ("Bonjour, je suis Fatima de Taroudant"; in Arabic letters a name and a
+    place seldom tell Arabic from Darija)."""
     understanding = turn.understanding
-    if not understanding or not understanding.language or understanding.intent == "greeting":
+    if not understanding or not understanding.language:
         return False
+    if understanding.intent == "greeting":
+        after = turn.ask if turn.ask != turn.inbound.text else ""
+        return len(after.split()) >= CLEAR_WORDS and understanding.language_confidence >= 0.8
     words = len(turn.inbound.text.split())
     return words >= CLEAR_WORDS or (words >= 2 and understanding.language_confidence >= 0.8)
 
@@ -77,3 +83,12 @@ def welcome_once(turn: Turn) -> list[Outbound]:
         return [
             Outbound(_("Welcome! I am Fadaa, the assistant for cooperatives.") + "\n" + notice())
         ]
+
+
+def welcoming(turn: Turn, replies: list[Outbound]) -> list[Outbound]:
+    """The replies to a first message, welcomed once; the reply to a greeting ("Bonjour, je
+    suis Fatima de Taroudant") welcomes already, so only the privacy notice follows it."""
+    if turn.understood.intent != "greeting" or turn.conversation.context.get(NOTICED):
+        return [*welcome_once(turn), *replies]
+    turn.conversation.context[NOTICED] = True
+    return [*replies, Outbound(notice())]

@@ -25,6 +25,22 @@ def after_opening(text: str) -> str:
     return text[words[start].start() :] if start < len(words) else ""
 
 
+SELF_INTRODUCTION_WORDS = 8  # longer, it tells a story that asks something
+
+
+def introduces_self(text: str) -> bool:
+    """ "je suis Fatima de Taroudant", «أنا خديجة من تيزنيت»: who writes, nothing more."""
+    words = normalize(text).split()
+    return len(words) <= SELF_INTRODUCTION_WORDS and any(
+        words[: len(phrase.split())] == phrase.split() for phrase in _self_introductions()
+    )
+
+
+@cache
+def _self_introductions() -> frozenset[str]:
+    return frozenset(normalize(str(p)) for p in read_yaml(WORDS_FILE)["self_introductions"])
+
+
 def _opening_at(words: list[str], start: int) -> int:
     """How many words from `start` open the message (0: none): the longest greeting, an
     introduction with the name after it, or a lone mark ("—", ",")."""

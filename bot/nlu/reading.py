@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
-from bot.nlu.opening import after_opening
+from bot.nlu.opening import after_opening, introduces_self
 
 LONG_MESSAGE_WORDS = 18
 _SENTENCE_END = re.compile(r"(?<=[.!?؟\n])\s*|[،,;؛]\s+(?=\S+\s+\S+\s+\S+)")
@@ -29,6 +29,8 @@ def read_message(
 ) -> tuple[Understanding, str]:
     """The understanding to act on, and the words it comes from (the ask, or the whole)."""
     whole, ask = _after_greeting(text, understand)
+    if _only_introduces(text, ask, whole, confident):
+        return replace(whole, intent="greeting", confidence=1.0), ask
     if len(ask.split()) < LONG_MESSAGE_WORDS:
         return whole, ask
     sentences = [s.strip() for s in _SENTENCE_END.split(ask) if len(s.split()) >= 2]
@@ -68,6 +70,12 @@ def _after_greeting(text: str, understand: Understand) -> tuple[Understanding, s
         script=whole.script,
         language_confidence=whole.language_confidence,
     ), ask
+
+
+def _only_introduces(text: str, ask: str, reading: Understanding, confident: float) -> bool:
+    """A greeting, then who writes, and no question: "Bonjour, je suis Fatima de Taroudant"."""
+    unsure = reading.intent == OUT_OF_SCOPE or reading.confidence < confident
+    return ask != text and unsure and introduces_self(ask) and not asks_question(ask)
 
 
 def asks_question(sentence: str) -> bool:
