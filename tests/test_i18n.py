@@ -7,7 +7,9 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.content import read_yaml
+from bot.capsules import SHIPPED as SHIPPED_CAPSULES
+from bot.content import CONTENT_DIR, read_yaml
+from bot.flows.subscriptions import TEXTS_FILE as SUBSCRIPTION_TEXTS
 from bot.handoff.canned import CANNED_FILE
 from bot.i18n import (
     LANGUAGES,
@@ -44,19 +46,40 @@ def test_every_interface_string_is_translated_in_every_catalog(language):
 # users are women running cooperatives): imperatives, "تريد", "خدام", "met2akked"...
 MASCULINE_ONLY = {
     "ar": "اختر اكتب اسأل انظر تريد تفضلها تعمل راسلني توجه افتح اضغط انتظر تابع اطلب أعد "
-    "تحتاج تقصد تخبرني تقيّم تحدث",
+    "تحتاج تقصد تخبرني تقيّم تحدث تأكد اطرح",
     "ary": "ختار كتب سول سولني شوف خدام تسنى ضغط عاود كمل صيفط هضر جاوب قولي توقف تشوف "
-    "تزيد تجاوب متأكد",
+    "تزيد تجاوب متأكد تأكد سير دير",
     "ary-Latn": "khtar kteb sowel sowelni chouf khddam tsenna dghet 3awed kemmel sifet hder "
-    "jawb 9olli t7bes tchouf tzid tjawb met2akked",
+    "jawb 9olli t7bes tchouf tzid tjawb met2akked t2akked sir dir khdem",
 }
 
 
+def _texts_in(tree: object, language: str) -> list[str]:
+    """Every text written for `language` anywhere in a YAML tree (titles, texts, captions...)."""
+    if isinstance(tree, dict):
+        return [
+            text
+            for key, value in tree.items()
+            for text in ([value] if key == language and isinstance(value, str) else [])
+            + _texts_in(value, language)
+        ]
+    if isinstance(tree, list):
+        return [text for value in tree for text in _texts_in(value, language)]
+    return []
+
+
 def _texts_shown_in(language: str) -> list[str]:
-    """Interface strings and the advisors' ready answers, in one language."""
+    """Interface strings, the advisors' ready answers, the content answers, the capsules and
+    the subscription messages, in one language."""
     catalog = read_po(catalog_file(language).open("rb"), locale=babel_locale_of_catalog(language))
-    canned = read_yaml(CANNED_FILE)["canned"].values()
-    return [m.string for m in catalog if m.id] + [texts[language] for texts in canned]
+    answers = [read_yaml(path).get("items") for path in sorted(CONTENT_DIR.glob("*.yaml"))]
+    shown = [
+        read_yaml(CANNED_FILE)["canned"],
+        answers,
+        read_yaml(SHIPPED_CAPSULES / "catalogue.yaml")["capsules"],
+        read_yaml(SUBSCRIPTION_TEXTS),
+    ]
+    return [m.string for m in catalog if m.id] + _texts_in(shown, language)
 
 
 @pytest.mark.parametrize("language", MASCULINE_ONLY)
