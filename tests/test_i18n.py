@@ -48,9 +48,9 @@ MASCULINE_ONLY = {
     "ar": "اختر اكتب اسأل انظر تريد تفضلها تعمل راسلني توجه افتح اضغط انتظر تابع اطلب أعد "
     "تحتاج تقصد تخبرني تقيّم تحدث تأكد اطرح",
     "ary": "ختار كتب سول سولني شوف خدام تسنى ضغط عاود كمل صيفط هضر جاوب قولي توقف تشوف "
-    "تزيد تجاوب متأكد تأكد سير دير",
+    "تزيد تجاوب متأكد تأكد سير دير تعرف",
     "ary-Latn": "khtar kteb sowel sowelni chouf khddam tsenna dghet 3awed kemmel sifet hder "
-    "jawb 9olli t7bes tchouf tzid tjawb met2akked t2akked sir dir khdem",
+    "jawb 9olli t7bes tchouf tzid tjawb met2akked t2akked sir dir khdem t3ref",
 }
 
 
