@@ -10,7 +10,7 @@ Two readings, both from data files:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ _LATIN_CLITICS = ("l'", "l", "f", "b", "d", "w")
 _ARTICLES = ("ال", "l'", "l")
 _TYPO_MIN_LENGTH = 6
 _TYPO_SCORE = 88
+_REMEMBERED_TOKENS = 300
 NEXT_STEP_WORDS = 6
 
 
@@ -46,7 +47,7 @@ class Phrase:
     target: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per data file, so its identity is its key
 class Lexicon:
     """Phrases indexed by their first word (as written and without its clitic), and the
     long one-word phrases a typo may be close to."""
@@ -148,9 +149,26 @@ def _scores(lexicon: Lexicon, text: str) -> dict[str, tuple[int, int]]:
     return scores
 
 
-def _spans(lexicon: Lexicon, tokens: list[str]) -> list[tuple[int, int, str]]:
-    """The phrases found (start, length, target), longest first, no word in two of them."""
-    tokens = _corrected(tokens, lexicon)
+Span = tuple[int, int, str]  # start, length, target
+
+
+def _spans(lexicon: Lexicon, tokens: list[str]) -> tuple[Span, ...]:
+    """The phrases found, longest first, no word in two of them. A turn looks for the same
+    lexicon in its message several times (item, aspects, aspects beside items): the result
+    for a message-sized text is kept; a huge one is not, to bound the memory."""
+    words = tuple(tokens)
+    if len(words) <= _REMEMBERED_TOKENS:
+        return _remembered_spans(lexicon, words)
+    return _found_spans(lexicon, words)
+
+
+@lru_cache(maxsize=2048)
+def _remembered_spans(lexicon: Lexicon, tokens: tuple[str, ...]) -> tuple[Span, ...]:
+    return _found_spans(lexicon, tokens)
+
+
+def _found_spans(lexicon: Lexicon, written: tuple[str, ...]) -> tuple[Span, ...]:
+    tokens = _corrected(list(written), lexicon)
     matches = [
         (len(phrase.words), start, phrase.target)
         for start, token in enumerate(tokens)
@@ -158,13 +176,13 @@ def _spans(lexicon: Lexicon, tokens: list[str]) -> list[tuple[int, int, str]]:
         if _matches_at(phrase.words, tokens, start)
     ]
     used: set[int] = set()
-    spans = []
+    spans: list[Span] = []
     for length, start, target in sorted(matches, reverse=True):
         span = set(range(start, start + length))
         if not span & used:
             used |= span
             spans.append((start, length, target))
-    return spans
+    return tuple(spans)
 
 
 def _matches_at(words: tuple[str, ...], tokens: list[str], start: int) -> bool:
@@ -226,7 +244,7 @@ def named_by_aspect_words(text: str) -> bool:
     return bool(item_words) and item_words <= aspect_words
 
 
-def _words_in(spans: list[tuple[int, int, str]]) -> set[int]:
+def _words_in(spans: tuple[Span, ...]) -> set[int]:
     return {i for start, length, _target in spans for i in range(start, start + length)}
 
 
