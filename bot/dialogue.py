@@ -49,11 +49,11 @@ from bot.nlu import OUT_OF_SCOPE, Understand, Understanding
 from bot.nlu.consent import consent_request
 from bot.nlu.normalize import clean, normalize
 from bot.nlu.opening import after_opening
-from bot.nlu.privacy import asks_to_erase
+from bot.nlu.privacy import asks_to_erase, erasing_words
 from bot.nlu.reading import read_message
 from bot.web_links import code_in
 
-CONFIRMATIONS = frozenset({"privacy:erase", "reminder:confirm", "reminder:cancel-all:yes"})
+CONFIRMATIONS = frozenset({privacy.ERASE, "reminder:confirm", "reminder:cancel-all:yes"})
 NOT_OFFERED = frozenset({OUT_OF_SCOPE, "greeting", "thanks_goodbye"})
 
 
@@ -128,9 +128,11 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
 def _confirmed(turn: Turn) -> str | None:
     """A typed "oui" / "ah" / "نعم" to a question whose first button confirms."""
     offered = turn.conversation.offered
-    if offered and offered[0][0] in CONFIRMATIONS and navigation.is_yes(turn.inbound.text):
-        return offered[0][0]
-    return None
+    if not offered or offered[0][0] not in CONFIRMATIONS:
+        return None
+    confirming = offered[0][0]
+    about = erasing_words() if confirming == privacy.ERASE else frozenset()
+    return confirming if navigation.is_yes(turn.inbound.text, also=about) else None
 
 
 def _read(turn: Turn, text: str, understand: Understand) -> None:

@@ -39,6 +39,24 @@ async def test_erasing_asks_for_confirmation_in_the_users_language(chat, request
     assert replies[0].buttons[0].payload == "privacy:erase"
 
 
+@pytest.mark.parametrize(
+    "typed_yes", ["oui je confirme", "نعم، أؤكد الحذف", "اه متأكد", "ah akid ms7 kolchi"]
+)
+async def test_a_typed_yes_to_the_erase_question_erases(chat, typed_yes):
+    await chat.send("supprimez toutes mes données")
+    await chat.send(typed_yes)
+    assert await rows_mentioning(chat.engine.db, [chat.user_id]) == []
+
+
+@pytest.mark.parametrize(
+    "not_a_yes", ["oui mais avant, c'est quoi Intilaka ?", "ok je vais réfléchir", "non"]
+)
+async def test_a_yes_with_something_else_to_say_erases_nothing(chat, not_a_yes):
+    await chat.send("supprimez toutes mes données")
+    await chat.send(not_a_yes)
+    assert await rows_mentioning(chat.engine.db, [chat.user_id]) != []
+
+
 async def test_a_question_about_the_data_says_what_is_kept_and_offers_erasing(chat):
     await chat.send("salam")
     await chat.send("3")

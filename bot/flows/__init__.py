@@ -41,7 +41,7 @@ KIND_HANDLERS: dict[str, Callable[[Turn, str], list[Outbound]]] = {
 }
 
 PAYLOAD_HANDLERS: dict[str, Handler] = {
-    "privacy:erase": privacy.erase,
+    privacy.ERASE: privacy.erase,
     "intent:delete_my_data": privacy.chosen,
 }
 

@@ -173,7 +173,7 @@ def during(turn: Turn, understand: Understand, *, command: bool = False) -> list
     payload = turn.inbound.payload or _typed_choice(turn)
     if payload in WAITING_CHOICES:
         return WAITING_CHOICES[payload](turn)
-    if payload == "privacy:erase":
+    if payload == privacy.ERASE:
         return privacy.erase(turn)
     text = clean(turn.inbound.text)
     if command or leaves_advisors(text) or (_unanswered(turn) and changed_mind(text)):

@@ -16,8 +16,11 @@ from bot.flows.base import Turn, menu_button, with_menu
 from bot.i18n import _
 from bot.messages import Button, Outbound
 from bot.nlu.normalize import normalize
+from bot.nlu.word_lists import Words, has_any, listed
 
 WORDS_FILE = Path(__file__).with_name("navigation_words.yaml")
+_LONGEST_PHRASE = 4
+_PUNCTUATION = re.compile(r"[^\w' ]+")
 
 
 class Steer(StrEnum):
@@ -32,29 +35,38 @@ def steering(text: str) -> Steer | None:
     return next((steer for steer, words in _words().items() if typed in words), None)
 
 
-def is_yes(text: str) -> bool:
-    """ "oui", "wakha", «نعم»; thanks or "please" around it change nothing ("oui merci",
-    «واخا شكرا», "ah 3afak")."""
-    typed = f" {_bare(text)} "
-    for phrase in _courtesy_words():
-        typed = typed.replace(f" {phrase} ", " ")
-    return " ".join(typed.split()) in _yes_words()
+def is_yes(text: str, also: Words = frozenset()) -> bool:
+    """ "oui", "wakha", «نعم», or several ("ah akid", "oui je confirme", «اه متأكد»);
+    thanks or "please" around them change nothing ("oui merci", «واخا شكرا», "ah 3afak"),
+    and neither do the words of what is being confirmed, `also` («نعم، أؤكد الحذف»)."""
+    tokens = _spaced(text).split()
+    quiet = _courtesy_words() | also
+    said_yes, at = False, 0
+    while at < len(tokens):
+        if length := _phrase_at(tokens, at, _yes_words()):
+            said_yes = True
+        elif not (length := _phrase_at(tokens, at, quiet)):
+            return False
+        at += length
+    return said_yes
 
 
-def _bare(text: str) -> str:
-    return " ".join(_PUNCTUATION.sub(" ", normalize(text)).split())
+def _phrase_at(tokens: list[str], at: int, phrases: Words) -> int:
+    """How many words from `at` are a phrase of the list (a word by its prefix or clitics)."""
+    for length in range(min(_LONGEST_PHRASE, len(tokens) - at), 1, -1):
+        if " ".join(tokens[at : at + length]) in phrases:
+            return length
+    return 1 if has_any(f" {tokens[at]} ", phrases) else 0
 
 
 @cache
-def _yes_words() -> frozenset[str]:
-    return frozenset(_bare(str(w)) for w in read_yaml(WORDS_FILE)["confirm"])
+def _yes_words() -> Words:
+    return listed(read_yaml(WORDS_FILE)["confirm"])
 
 
 @cache
-def _courtesy_words() -> tuple[str, ...]:
-    """Longest first, so that "merci beaucoup" goes before "merci"."""
-    words = {_bare(str(w)) for w in read_yaml(WORDS_FILE)["courtesy"]}
-    return tuple(sorted(words, key=len, reverse=True))
+def _courtesy_words() -> Words:
+    return listed(read_yaml(WORDS_FILE)["courtesy"])
 
 
 def leaves_advisors(text: str) -> bool:
@@ -62,7 +74,6 @@ def leaves_advisors(text: str) -> bool:
 
 
 CHANGE_OF_MIND_WORDS = 8  # longer, it is a message with something to say
-_PUNCTUATION = re.compile(r"[^\w' ]+")
 
 
 def changed_mind(text: str) -> bool:
@@ -78,10 +89,15 @@ def changed_mind_outright(text: str) -> bool:
 
 
 def _short_and_has(text: str, phrases: frozenset[str]) -> bool:
-    typed = " {} ".format(_PUNCTUATION.sub(" ", normalize(text)))
+    typed = _spaced(text)
     return len(typed.split()) <= CHANGE_OF_MIND_WORDS and any(
         f" {phrase} " in typed for phrase in phrases
     )
+
+
+def _spaced(text: str) -> str:
+    """Normalized, punctuation as spaces, padded: "oui, merci !" is " oui merci "."""
+    return " {} ".format(_PUNCTUATION.sub(" ", normalize(text)))
 
 
 @cache

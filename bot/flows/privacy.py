@@ -12,6 +12,8 @@ from bot.i18n import _
 from bot.messages import Button, Outbound
 from bot.nlu.privacy import about_the_cooperative, asks_about_my_data, asks_to_erase
 
+ERASE = "privacy:erase"
+
 
 def ask_to_erase(turn: Turn) -> list[Outbound]:
     """The delete_my_data intent: the confirmation, or what is kept when it is a question."""
@@ -41,7 +43,7 @@ def confirm(turn: Turn) -> list[Outbound]:
                 "This erases your messages, your reminders and your conversation with Fadaa. "
                 "Are you sure?"
             ),
-            (Button("privacy:erase", _("Yes, erase everything")), menu_button()),
+            (Button(ERASE, _("Yes, erase everything")), menu_button()),
         )
     ]
 
@@ -62,7 +64,7 @@ def what_is_kept(turn: Turn) -> list[Outbound]:
             _('To erase all of it now, choose "Erase everything".'),
         )
     )
-    return [Outbound(text, (menu_button(), Button("privacy:erase", _("Erase everything"))))]
+    return [Outbound(text, (menu_button(), Button(ERASE, _("Erase everything"))))]
 
 
 def nothing_about_the_cooperative(turn: Turn) -> list[Outbound]:

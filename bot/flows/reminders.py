@@ -3,10 +3,11 @@
 Set: when? (parsed from free text) → what? → "I will remind you … on …" [Confirm]. The
 text, the day and the hour may come one message each, in any order; each piece is kept. An
 ambiguous hour offers its other reading as a button; a missing time offers common times.
-"Remind me of it" after an answer is about that answer's topic. A change of time said
-right after the confirmation ("plutôt à 11h", "la, m3a 11") moves the reminder just saved;
-right after the reminders are listed, "7ayedha", "supprime le 2", "بدلها ل 4" act on the
-one listed (with several, the bot asks which). Cancelling all is confirmed first.
+"Remind me of it", or a request with no words of its own, after an answer is about that
+answer's topic. A change of time said right after the confirmation ("plutôt à 11h", "la,
+m3a 11") moves the reminder just saved; right after the reminders are listed, "7ayedha",
+"supprime le 2", "بدلها ل 4" act on the one listed (with several, the bot asks which).
+Cancelling all is confirmed first.
 """
 
 from __future__ import annotations
@@ -63,13 +64,12 @@ class Step(StrEnum):
 
 def start_from_text(turn: Turn) -> list[Outbound]:
     """ "fakrni ghda f 10 ndi lwra9": everything needed may already be in the message; what
-    it gives is kept, and only what is missing is asked. "Rappelle-moi ça", "fakrni bih"
-    after an answer are about its topic; with no topic, what to remind of is asked."""
+    it gives is kept, and only what is missing is asked. "Rappelle-moi ça", "fakrni bih",
+    or "fakrni ghda m3a l3achra" with no words of its own, after an answer are about its
+    topic; with no topic, what to remind of is asked."""
     text = turn.inbound.text
-    _begin(
-        turn,
-        text=_topic_text(turn) if points_back(text, turn.now) else reminder_words(text, turn.now),
-    )
+    words = reminder_words(text, turn.now)
+    _begin(turn, text=_topic_text(turn) if points_back(text, turn.now) or not words else words)
     return _take_time(turn, text) or []
 
 
@@ -123,7 +123,7 @@ def _read_what(turn: Turn) -> list[Outbound]:
     text = turn.inbound.text
     timed = _update_time(turn, text)
     words = reminder_words(text, turn.now) or ("" if timed else text)
-    if points_back(text, turn.now):
+    if points_back(text, turn.now) or is_yes(text):  # "wakha" is not what to remind of
         words = _topic_text(turn)
     if words:
         turn.conversation.slots["text"] = words[:500]

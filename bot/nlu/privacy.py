@@ -22,11 +22,19 @@ class _Words(TypedDict):
     erase: Words
     mine: Words
     keep: Words
+    everything: Words
 
 
 def asks_to_erase(text: str) -> bool:
     """The message has an erasing word ("effacez", "ms7", «احذف», "ne me contactez plus")."""
     return has_any(typed(text), _words()["erase"])
+
+
+def erasing_words() -> Words:
+    """What a confirmed erasure may name besides its yes ("oui, supprimez tout", «نعم،
+    أؤكد الحذف», "ah ms7 kolchi")."""
+    words = _words()
+    return words["erase"] | words["mine"] | words["everything"]
 
 
 def asks_about_my_data(text: str) -> bool:
@@ -53,4 +61,9 @@ def about_the_cooperative(text: str) -> bool:
 @cache
 def _words() -> _Words:
     raw = read_yaml(WORDS_FILE)
-    return {"erase": listed(raw["erase"]), "mine": listed(raw["mine"]), "keep": listed(raw["keep"])}
+    return {
+        "erase": listed(raw["erase"]),
+        "mine": listed(raw["mine"]),
+        "keep": listed(raw["keep"]),
+        "everything": listed(raw["everything"]),
+    }
