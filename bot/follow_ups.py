@@ -65,7 +65,7 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
     if _asks_reminder(turn):
         return start_from_text(turn)
     topic = turn.conversation.topic
-    if topic and family(topic) == "create" and asks_next_step(text):
+    if topic and family(topic) in CREATION_FAMILIES and asks_next_step(text):
         return _next_step(turn, topic)
     named = item_named(text, topic)
     aspects = aspects_named(text) or _aspect_intent(turn)

@@ -23,6 +23,16 @@ def test_how_many_is_not_asking_a_price():
     assert "cost" not in aspects_named("شحال خاصنا من واحد؟")
 
 
+def test_a_french_word_is_not_read_as_a_darija_clitic_before_a_short_word():
+    assert aspects_named("on est sept couturières dans le quartier") == []  # not "ans"
+    assert aspects_named("w lfayda ch7al?") == ["rate"]  # "lfayda" is still "fayda"
+
+
+def test_who_gives_is_asked_of_the_aspect_named_with_it():
+    assert aspects_named("w la garantie chkon kay3tiha") == ["guarantee"]
+    assert aspects_named("chkoun kay3tiha?") == ["issuer"]
+
+
 def test_for_how_much_asks_a_price_in_both_scripts():
     assert aspects_named("w l'attestation bch7al?") == ["cost"]
     assert aspects_named("بشحال؟") == ["cost"]

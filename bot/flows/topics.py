@@ -93,8 +93,11 @@ def _source_lexicon() -> Lexicon:
 
 
 def _stem(token: str) -> str:
-    """A typed word without a leading clitic ("بالضريبه" → "ضريبه", "ldriba" → "driba")."""
-    return _without_prefix(token, _ARABIC_CLITICS + _LATIN_CLITICS)
+    """A typed word without a leading clitic ("بالضريبه" → "ضريبه", "ldriba" → "driba");
+    a Latin one keeps four letters, so that French "dans" is not "ans" (years)."""
+    if token.isascii():
+        return _without_prefix(token, _LATIN_CLITICS, keep=4)
+    return _without_prefix(token, _ARABIC_CLITICS)
 
 
 def _unarticled(token: str) -> str:
@@ -102,9 +105,9 @@ def _unarticled(token: str) -> str:
     return _without_prefix(token, _ARTICLES)
 
 
-def _without_prefix(token: str, prefixes: tuple[str, ...]) -> str:
+def _without_prefix(token: str, prefixes: tuple[str, ...], keep: int = 3) -> str:
     for prefix in prefixes:
-        if token.startswith(prefix) and len(token) - len(prefix) >= 3:
+        if token.startswith(prefix) and len(token) - len(prefix) >= keep:
             return token[len(prefix) :]
     return token
 
@@ -211,8 +214,11 @@ def item_named(text: str, topic: str | None = None) -> Named | None:
 
 
 def aspects_named(text: str) -> list[str]:
-    """The aspects ("rate", "duration", "documents"…) the message asks about."""
-    return _ranked(_aspect_lexicon(), text)
+    """The aspects ("rate", "duration", "documents"…) the message asks about; who issues
+    is asked of the other, when there is one ("la garantie chkon kay3tiha": the guarantee's
+    answer says who gives it)."""
+    ranked = _ranked(_aspect_lexicon(), text)
+    return [aspect for aspect in ranked if aspect != ISSUER] or ranked
 
 
 def aspects_beside_items(text: str) -> list[str]:
@@ -250,6 +256,7 @@ def _words_in(spans: tuple[Span, ...]) -> set[int]:
 
 UNKNOWN = "unknown"
 ITSELF = "itself"
+ISSUER = "issuer"
 
 
 def answer_for(topic: str, aspect: str) -> str | None:
