@@ -98,6 +98,8 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return stopped
     if not flow and (moved := reminders.move_just_saved(turn, saved)):
         return moved
+    if not flow and (another := reminders.another_just_after(turn, saved)):
+        return another
     if not flow and (acted := reminders.act_on_listed(turn, listed)):
         return acted
     steer = navigation.steering(text)

@@ -357,6 +357,38 @@ async def test_a_number_says_which_listed_reminder_to_delete(chat):
     assert [r.status for r in await reminders(chat)] == ["pending", "cancelled"]
 
 
+async def test_the_words_of_a_deletion_say_which_listed_reminder_to_cancel(chat):
+    await in_language(chat, "ary")
+    for message in ("فكرني غدا مع 10 نعيط للبانكة", "فكرني الجمعة مع 9 نمشي للمحكمة"):
+        await talk(chat, message)
+        await talk(chat, "واخا")
+    await talk(chat, "التذكيرات ديالي")
+    await talk(chat, "حيد ديال المحكمة")
+    assert [r.status for r in await reminders(chat)] == ["pending", "cancelled"]
+
+
+async def test_a_deletion_naming_no_listed_reminder_cancels_nothing_and_asks(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi demain à 10h de préparer le rapport financier")
+    await talk(chat, "oui")
+    await talk(chat, "mes rappels")
+    asked = await talk(chat, "annule celui du comptable")
+    assert "comptable" in asked[0].text
+    assert [r.status for r in await reminders(chat)] == ["pending"]
+
+
+async def test_a_time_and_words_right_after_saving_are_one_more_reminder(chat):
+    await in_language(chat, "fr")
+    await talk(chat, "rappelle-moi le 20 décembre à 10h de préparer le rapport financier")
+    await talk(chat, "oui")
+    await talk(chat, "et aussi le 22 à 9h d'appeler le comptable")
+    await talk(chat, "oui")
+    assert [(r.text, r.local_time) for r in await reminders(chat)] == [
+        ("préparer le rapport financier", datetime(2026, 12, 20, 10)),
+        ("appeler le comptable", datetime(2026, 12, 22, 9)),
+    ]
+
+
 async def test_the_cancel_all_button_asks_before_cancelling(chat):
     await in_language(chat, "fr")
     await talk(chat, "rappelle-moi demain à 10h d'appeler la banque")

@@ -26,6 +26,7 @@ from bot.i18n import _, format_moment
 from bot.messages import MAX_CHOICES, Button, Outbound
 from bot.nlu.reading import LONG_MESSAGE_WORDS, asks_question
 from bot.nlu.times import (
+    Deletion,
     TimeExpression,
     asks_reminder,
     completed,
@@ -273,6 +274,8 @@ def act_on_listed(turn: Turn, listed: list[ReminderView]) -> list[Outbound] | No
     deletion = deletion_asked(text)
     if deletion and deletion.everything:
         return _cancel_all(turn, confirmed=False)
+    if deletion and deletion.number is None and deletion.about:
+        return _cancel_described(turn, listed, deletion)
     chosen = _chosen(listed, deletion.number if deletion else None)
     if deletion:
         return _cancel(turn, [chosen.id]) if chosen else _ask_which(turn, listed, "cancel")
@@ -282,6 +285,25 @@ def act_on_listed(turn: Turn, listed: list[ReminderView]) -> list[Outbound] | No
         turn.conversation.context[CHANGE_SAID] = text
         return _ask_which(turn, listed, "which")
     return _move(turn, chosen, text)
+
+
+def _cancel_described(turn: Turn, listed: list[ReminderView], deletion: Deletion) -> list[Outbound]:
+    """ "annule celui du comptable": the one listed whose text has those words; of several,
+    the bot asks which; of none, it says so and cancels nothing."""
+    described = [r for r in listed if deletion.names(r.text)]
+    if len(described) == 1:
+        return _cancel(turn, [described[0].id])
+    if described:
+        return _ask_which(turn, described, "cancel")
+    turn.conversation.context[JUST_LISTED] = [r.id for r in listed]
+    return [
+        Outbound(
+            _("None of your reminders is about «{words}». Which one should I cancel?").format(
+                words=" ".join(deletion.about)
+            ),
+            (*_numbered(listed[: MAX_CHOICES - 1], "cancel"), menu_button()),
+        )
+    ]
 
 
 def _move(turn: Turn, reminder: ReminderView, said: str) -> list[Outbound]:
@@ -516,6 +538,17 @@ def move_just_saved(turn: Turn, saved: dict[str, Any] | None) -> list[Outbound] 
         "local": moved.local.isoformat(),
     }
     return [_saved(moved.local)]
+
+
+def another_just_after(turn: Turn, saved: dict[str, Any] | None) -> list[Outbound] | None:
+    """ "et aussi le 22 à 9h d'appeler le comptable" right after a reminder was saved: one
+    more reminder, asked without "rappelle-moi"; None when the message is not that."""
+    text = turn.inbound.text
+    if not saved or asks_question(text) or parse_time(text, turn.now) is None:
+        return None
+    if not reminder_words(text, turn.now):
+        return None
+    return start_from_text(turn)
 
 
 def _saved_id(turn: Turn, text: str, local: datetime) -> int | None:

@@ -49,6 +49,9 @@ _DAY_OFFSETS = {
 }
 _LATER = ("next_week", "next_month")
 DELETION_WORDS = 6  # "supprime tous mes rappels stp"; longer, it says something else
+_SAYS_WHICH_LENGTH = 4  # shorter words ("le", "du", "dyal") do not say which reminder
+_NOT_WHICH = ("deletions", "everything", "which_words", "triggers", "polite", "pronouns")
+_ARTICLES = ("وال", "فال", "بال", "لل", "ال", "l")  # "للمحكمة" is about "محكمة"
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,13 @@ class Deletion:
 
     everything: bool = False
     number: int | None = None  # its number in the list shown
+    about: tuple[str, ...] = ()  # words that say which ("celui du comptable": "comptable")
+
+    def names(self, reminder_text: str) -> bool:
+        """The reminder's text has one of the words that say which ("comptable",
+        "lbanka" for «nmchi l banka»)."""
+        written = {_unarticled(_key(t)) for t in _TOKEN.findall(clean(reminder_text))}
+        return any(_same_word(word, other) for word in self.about for other in written)
 
 
 def deletion_asked(text: str) -> Deletion | None:
@@ -208,7 +218,31 @@ def deletion_asked(text: str) -> Deletion | None:
     if len(tokens) > DELETION_WORDS or not _any_phrase(tokens, "deletions"):
         return None
     numbers = [int(t) for t in tokens if t.isdigit()]
-    return Deletion(_any_phrase(tokens, "everything"), numbers[0] if numbers else None)
+    about = tuple(
+        _unarticled(t)
+        for t in tokens
+        if len(_unarticled(t)) >= _SAYS_WHICH_LENGTH and not _listed_anywhere(t)
+    )
+    return Deletion(_any_phrase(tokens, "everything"), numbers[0] if numbers else None, about)
+
+
+def _listed_anywhere(token: str) -> bool:
+    """A word of the lists (a deletion, "tout", "rappel", "celui"): it does not say which."""
+    return any((token,) in _phrases(category) for category in _NOT_WHICH)
+
+
+def _unarticled(token: str) -> str:
+    for article in _ARTICLES:
+        if token.startswith(article) and len(token) - len(article) >= _SAYS_WHICH_LENGTH:
+            return token[len(article) :]
+    return token
+
+
+def _same_word(one: str, other: str) -> bool:
+    """The same word, or one begins the other ("comptable", "comptabilité")."""
+    shorter, longer = sorted((one, other), key=len)
+    common = shorter[: _SAYS_WHICH_LENGTH + 1]
+    return len(shorter) >= _SAYS_WHICH_LENGTH and longer.startswith(common)
 
 
 def _any_phrase(tokens: list[str], category: str) -> bool:
@@ -689,7 +723,8 @@ def _next_month_day(today: date, day: int, clock: time, local_now: datetime) -> 
 
 
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:de|d'|d’|à|a|que|qu'|bach|باش|ب|b|ana|pour|l|و|w|to)\s+|d'|d’|qu')+",
+    r"^(?:(?:et aussi|aussi|et|de|d'|d’|à|a|que|qu'|bach|باش|ب|b|ana|pour|l|و|w|to|hta|7ta|حتى)"
+    r"\s+|d'|d’|qu')+",
     re.IGNORECASE,
 )
 
