@@ -170,8 +170,19 @@ def _steer(turn: Turn, steer: Steer, flow: GuidedFlow | None) -> list[Outbound]:
         return flow.cancel(turn)  # says that nothing reached an advisor
     if steer == Steer.cancel:
         return navigation.cancelled(turn)
+    if steer == Steer.repeat:
+        return _repeated(turn, flow)
     turn.conversation.leave_flow()
     return show_menu(turn)
+
+
+def _repeated(turn: Turn, flow: GuidedFlow | None) -> list[Outbound]:
+    """ "3awed", "tu peux répéter ?": the flow's question, else the last answer, else the
+    menu."""
+    if flow:
+        return flow.ask_again(turn)
+    topic = turn.conversation.topic
+    return answer_item_id(turn, topic) if topic else show_menu(turn)
 
 
 def _back_to_topic(turn: Turn, step_back: bool = False) -> list[Outbound]:

@@ -33,6 +33,8 @@ from bot.nlu import OUT_OF_SCOPE, Understanding
 from bot.nlu.times import asks_reminder
 
 NOT_REMINDERS = frozenset({"my_reminders", "delete_my_data"})
+CREATION_OVERVIEW = "create.overview"
+CREATION_PRICE_AND_DELAY = frozenset({"cost", "duration"})
 # what the user asks the bot to do, as opposed to small talk around a follow-up ("merci, et
 # le taux ?")
 REQUEST_INTENTS = frozenset(INTENT_HANDLERS) - {"greeting", "help_menu", "thanks_goodbye"}
@@ -68,6 +70,9 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
     if topic and family(topic) in CREATION_FAMILIES and asks_next_step(text):
         return _next_step(turn, topic)
     named = item_named(text, topic)
+    request = turn.understood.intent in REQUEST_INTENTS and _confident(turn)
+    if not request and (creation := _creation_aspects(text, named)):
+        return follow_up(turn, *creation)
     aspects = aspects_named(text) or _aspect_intent(turn)
     if topic and aspects and _named_by_aspect(turn, text, named):
         return follow_up(turn, topic, aspects)
@@ -84,6 +89,18 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
     ):
         return again_on_topic(turn, topic)
     return None
+
+
+def _creation_aspects(text: str, named: Named | None) -> tuple[str, list[str]] | None:
+    """ "ça coûte combien de créer la coopérative et ça prend combien de temps ?": what
+    creating a cooperative costs or how long it takes (the item, the aspects), whatever was
+    said before and however long the message."""
+    aspects = aspects_named(text)
+    if not CREATION_PRICE_AND_DELAY.intersection(aspects) or not names_creation(text):
+        return None
+    if named is not None and family(named.item_id) != "create":
+        return None
+    return (named.item_id if named else CREATION_OVERVIEW), aspects
 
 
 def _named_by_aspect(turn: Turn, text: str, named: Named | None) -> bool:

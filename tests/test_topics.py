@@ -28,6 +28,12 @@ def test_a_french_word_is_not_read_as_a_darija_clitic_before_a_short_word():
     assert aspects_named("w lfayda ch7al?") == ["rate"]  # "lfayda" is still "fayda"
 
 
+def test_how_much_alone_asks_the_amount_and_inside_a_question_defers_to_its_words():
+    assert aspects_named("w ch7al?") == ["amount"]
+    assert aspects_named("وكم؟") == ["amount"]
+    assert aspects_named("w lfayda ch7al?") == ["rate"]
+
+
 def test_who_gives_is_asked_of_the_aspect_named_with_it():
     assert aspects_named("w la garantie chkon kay3tiha") == ["guarantee"]
     assert aspects_named("chkoun kay3tiha?") == ["issuer"]

@@ -149,7 +149,9 @@ class Describe:
         return withdrawn(turn)
 
     def ask_again(self, turn: Turn) -> list[Outbound]:
-        return self.read(turn)
+        """ "3awed", "répète" instead of the line: the question again (a typed line is
+        always read as the line, so nothing else asks again)."""
+        return [_ask_for_the_line(_("In one line, what is your question for the advisor?"))]
 
     def back(self, turn: Turn) -> list[Outbound] | None:
         return None  # back from the one question: the answer before it

@@ -27,12 +27,19 @@ class Steer(StrEnum):
     back = "back"
     menu = "menu"
     cancel = "cancel"
+    repeat = "repeat"
 
 
 def steering(text: str) -> Steer | None:
-    """The steering word the whole message is, if any ("rje3", "retour ?", "مصدر؟")."""
+    """The steering word the whole message is, if any ("rje3", "retour ?", "مصدر؟"), with
+    or without a "please" ("tu peux répéter stp", «عاود عافاك»)."""
     typed = normalize(text).strip(" ?!.؟،,")
-    return next((steer for steer, words in _words().items() if typed in words), None)
+    plain = " ".join(_spaced(text).split())
+    for phrase in _courtesy_words():
+        plain = f" {plain} ".replace(f" {phrase} ", " ").strip()
+    return next(
+        (steer for steer, words in _words().items() if typed in words or plain in words), None
+    )
 
 
 def is_yes(text: str, also: Words = frozenset()) -> bool:

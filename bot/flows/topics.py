@@ -217,13 +217,27 @@ def aspects_named(text: str) -> list[str]:
     """The aspects ("rate", "duration", "documents"…) the message asks about; who issues
     is asked of the other, when there is one ("la garantie chkon kay3tiha": the guarantee's
     answer says who gives it)."""
+    if _asks_how_much_alone(text):
+        return [AMOUNT]
     ranked = _ranked(_aspect_lexicon(), text)
     return [aspect for aspect in ranked if aspect != ISSUER] or ranked
+
+
+def _asks_how_much_alone(text: str) -> bool:
+    """ "w ch7al?", "وكم؟", "et combien ?": the whole message asks how much."""
+    return normalize(text).strip(" ?!.") in _how_much_alone()
+
+
+@cache
+def _how_much_alone() -> frozenset[str]:
+    return frozenset(normalize(str(words)) for words in followups()["how_much_alone"])
 
 
 def aspects_beside_items(text: str) -> list[str]:
     """The aspects asked by words that do not name an item: in "w imta nakhod ra9m dyal
     tasjil?" the registration ("tasjil") is part of the number's name, only "imta" asks."""
+    if _asks_how_much_alone(text):
+        return [AMOUNT]
     tokens = normalize(text).split()
     naming = _words_in(_spans(_item_lexicon(), tokens))
     beside = {
@@ -257,6 +271,7 @@ def _words_in(spans: tuple[Span, ...]) -> set[int]:
 UNKNOWN = "unknown"
 ITSELF = "itself"
 ISSUER = "issuer"
+AMOUNT = "amount"
 
 
 def answer_for(topic: str, aspect: str) -> str | None:
