@@ -26,6 +26,8 @@ _LATIN_CLITICS = ("l'", "l", "f", "b", "d", "w")
 # A listed word loses only its article: its other first letters may be the word itself
 # ("bch7al" asks a price where "ch7al" asks how many; "frais" is not "rais", a president).
 _ARTICLES = ("ال", "l'", "l")
+# an article written with an apostrophe ("l'cooperative") is a word of its own once normalised
+_ELIDED = frozenset({"l"})
 _TYPO_MIN_LENGTH = 6
 _TYPO_SCORE = 88
 NEXT_STEP_WORDS = 6
@@ -152,26 +154,33 @@ def _spans(lexicon: Lexicon, tokens: list[str]) -> list[tuple[int, int, str]]:
     """The phrases found (start, length, target), longest first, no word in two of them."""
     tokens = _corrected(tokens, lexicon)
     matches = [
-        (len(phrase.words), start, phrase.target)
+        (len(phrase.words), start, window, phrase.target)
         for start, token in enumerate(tokens)
         for phrase in {*lexicon.by_first.get(token, ()), *lexicon.by_first.get(_stem(token), ())}
-        if _matches_at(phrase.words, tokens, start)
+        if (window := _window_at(phrase.words, tokens, start))
     ]
     used: set[int] = set()
     spans = []
-    for length, start, target in sorted(matches, reverse=True):
-        span = set(range(start, start + length))
+    for _length, start, window, target in sorted(matches, reverse=True):
+        span = set(range(start, start + window))
         if not span & used:
             used |= span
-            spans.append((start, length, target))
+            spans.append((start, window, target))
     return spans
 
 
-def _matches_at(words: tuple[str, ...], tokens: list[str], start: int) -> bool:
-    window = tokens[start : start + len(words)]
-    return len(window) == len(words) and all(
-        _token_matches(w, t) for w, t in zip(words, window, strict=True)
-    )
+def _window_at(words: tuple[str, ...], tokens: list[str], start: int) -> int:
+    """How many typed words from `start` the phrase covers (0: it is not there). An article
+    typed inside the phrase is skipped: "ndir l'cooperative online" (normalised "ndir l
+    cooperative online") is "ndir cooperative online"."""
+    at = start
+    for number, word in enumerate(words):
+        while number and at < len(tokens) and tokens[at] in _ELIDED and word != tokens[at]:
+            at += 1
+        if at >= len(tokens) or not _token_matches(word, tokens[at]):
+            return 0
+        at += 1
+    return at - start
 
 
 @dataclass(frozen=True)
