@@ -37,7 +37,13 @@ from bot.flows.clarify import (
     unreadable_media,
 )
 from bot.flows.commands import COMMANDS, command_of, deep_link_payload
-from bot.flows.language import CHOSEN, choose_language, follows_switch, requested_language
+from bot.flows.language import (
+    CHOSEN,
+    choose_language,
+    follows_switch,
+    question_beside_request,
+    requested_language,
+)
 from bot.flows.navigation import Steer
 from bot.flows.questionnaire import Questionnaire
 from bot.flows.smalltalk import acknowledge, show_menu
@@ -120,11 +126,38 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
     _read(turn, text, understand)
     if turn.conversation.language is None:
         return _first_contact(turn, understand)
+    if turn.understood.intent == "change_language" and (
+        asked := _asked_in_another_language(turn, text, understand)
+    ):
+        return asked
     if switched := follows_switch(turn, turn.understood):
         turn.conversation.language = switched
         with use_language(switched):
             return _after_reading(turn, flow)
     return _after_reading(turn, flow)
+
+
+def _asked_in_another_language(
+    turn: Turn, text: str, understand: Understand
+) -> list[Outbound] | None:
+    """ "Excusez-moi, je préfère continuer en français : est-ce que les coopératives peuvent
+    en bénéficier ?": the conversation moves to the language asked for and the question is
+    answered in it, as any question would be (a follow-up of the last answer, too)."""
+    language = requested_language(text, understand)
+    question = question_beside_request(text, understand)
+    if language is None or question is None:
+        return None
+    turn.ask, reading = question
+    turn.understanding = replace(
+        reading,
+        language=turn.understood.language,
+        script=turn.understood.script,
+        language_confidence=turn.understood.language_confidence,
+    )
+    turn.conversation.context[CHOSEN] = True
+    turn.conversation.language = language
+    with use_language(language):
+        return _after_reading(turn, GUIDED_FLOWS.get(turn.conversation.flow or ""))
 
 
 def _confirmed(turn: Turn) -> str | None:

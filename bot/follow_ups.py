@@ -19,6 +19,7 @@ from bot.flows.topics import (
     Named,
     asks_next_step,
     asks_support,
+    asks_to_borrow,
     aspects_beside_items,
     aspects_named,
     family,
@@ -34,6 +35,7 @@ from bot.nlu.times import asks_reminder
 
 NOT_REMINDERS = frozenset({"my_reminders", "delete_my_data"})
 CREATION_OVERVIEW = "create.overview"
+BANK = "bank"
 CREATION_PRICE_AND_DELAY = frozenset({"cost", "duration"})
 # what the user asks the bot to do, as opposed to small talk around a follow-up ("merci, et
 # le taux ?")
@@ -79,7 +81,7 @@ def about_what_it_names(turn: Turn) -> list[Outbound] | None:
     # an item named in its own words is asked about by words, not by the classifier's guess
     # ("un conflit entre membres" is not asking who may be a member)
     aspects = aspects_beside_items(text) or ([] if named else _aspect_intent(turn))
-    if topic and aspects and _follows_up(turn, named, topic):
+    if topic and aspects and _follows_up(turn, named, topic, aspects):
         return follow_up(turn, named.item_id if named else topic, aspects)
     if named and _named_wins(turn, named):
         return answer_item_id(turn, named.item_id)
@@ -135,7 +137,7 @@ def _asks_reminder(turn: Turn) -> bool:
     )
 
 
-def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
+def _follows_up(turn: Turn, named: Named | None, topic: str, aspects: list[str]) -> bool:
     """A short message about an aspect, naming nothing outside the last topic's family,
     is about that topic (or the item of that family it names)."""
     text = turn.ask or turn.inbound.text
@@ -143,6 +145,8 @@ def _follows_up(turn: Turn, named: Named | None, topic: str) -> bool:
         return False
     if named:
         return family(named.item_id) == family(topic)
+    if family(topic) in CREATION_FAMILIES and aspects == [BANK] and not asks_to_borrow(text):
+        return True  # «والبانكة شنو خاصني ندير فيها؟» while creating: the account to open
     if family(topic) not in CREATION_FAMILIES and names_creation(text):
         return False  # the papers or the court of the creation, not of the last topic
     if turn.understood.intent in ASPECT_INTENTS:

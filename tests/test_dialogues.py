@@ -7,7 +7,8 @@ of both; they measure how the bot does with conversations nobody tuned it to, so
 must keep its pass rate (`python -m bench.dialogues` prints it per language).
 fresh/: written the same way on 2026-12-05 by a helper who also never ran the bot, once
 apart/ had been read for defects; a newer measure of the same kind.
-unseen/: a third such set, written on 2026-12-05 (afternoon) once fresh/ had been read.
+unseen/ and blind/: two more such sets, written on 2026-12-05 (afternoon), each once the
+sets before it had been read for defects.
 """
 
 import pytest
@@ -17,11 +18,13 @@ from tests.dialogues.runner import DialogueRun, load_dialogues
 pytestmark = pytest.mark.store
 CORE = [d for d in load_dialogues() if d.file.startswith("core/")]
 APART = [d for d in load_dialogues() if d.file.startswith("apart/")]
-APART_PASS_RATE = 0.95  # 80.0 % (112/140) when written; 98.6 % (138/140) on 2026-12-05
+APART_PASS_RATE = 0.95  # 80.0 % (112/140) when written; 100 % (140/140) on 2026-12-05
 FRESH = [d for d in load_dialogues() if d.file.startswith("fresh/")]
-FRESH_PASS_RATE = 0.8  # measured 72.9 % (35/48) when written, 83.3 % (40/48) that day
+FRESH_PASS_RATE = 0.95  # 72.9 % (35/48) when written, 100 % (48/48) that afternoon
 UNSEEN = [d for d in load_dialogues() if d.file.startswith("unseen/")]
 UNSEEN_PASS_RATE = 0.85  # 62.5 % (30/48) when written, 87.5 % (42/48) that afternoon
+BLIND = [d for d in load_dialogues() if d.file.startswith("blind/")]
+BLIND_PASS_RATE = 0.75  # 58.3 % (28/48) when written, 81.2 % (39/48) that afternoon
 
 
 @pytest.mark.parametrize("dialogue", CORE, ids=[d.id for d in CORE])
@@ -32,8 +35,13 @@ async def test_dialogue(engine, dialogue):
 
 @pytest.mark.parametrize(
     ("written_apart", "floor"),
-    [(APART, APART_PASS_RATE), (FRESH, FRESH_PASS_RATE), (UNSEEN, UNSEEN_PASS_RATE)],
-    ids=["apart", "fresh", "unseen"],
+    [
+        (APART, APART_PASS_RATE),
+        (FRESH, FRESH_PASS_RATE),
+        (UNSEEN, UNSEEN_PASS_RATE),
+        (BLIND, BLIND_PASS_RATE),
+    ],
+    ids=["apart", "fresh", "unseen", "blind"],
 )
 async def test_dialogues_written_apart_keep_their_pass_rate(engine, written_apart, floor):
     outcomes = [

@@ -151,3 +151,21 @@ async def test_labels_life_and_womens_topics_answer_from_the_sourced_content(
 ):
     await in_language(chat, language)
     assert expected in await chat.text_of(question)
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("Je préfère le français, s'il vous plaît. Quel est le montant ?", "Quel est le montant ?"),
+        ("بالعربية من فضلك: ما هي الشروط؟", "ما هي الشروط؟"),
+        ("Parlez-moi en arabe, s'il vous plaît", None),  # the request alone
+        ("réponds en arabe, je ne lis pas le français ?", None),  # both parts name a language
+        ("wach t9der tjawbni b darija?", None),
+    ],
+)
+def test_the_question_beside_a_request_for_a_language(message, question):
+    from bot.flows.language import question_beside_request
+    from bot.nlu import understand
+
+    found = question_beside_request(message, understand)
+    assert (found[0] if found else None) == question

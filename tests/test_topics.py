@@ -54,6 +54,16 @@ def test_a_typed_word_is_found_behind_a_clitic():
     assert item_named("شنو خاصني فالضريبة").item_id == "life.tax"
 
 
+def test_an_article_typed_inside_a_phrase_is_skipped():
+    # "l'cooperative" is normalised to two words, "l cooperative"
+    named = item_named("nsaybo l'cooperative online?")
+    assert named is None or named.item_id != "create.online"
+    assert item_named("wach ndir l'cooperative online?").item_id == "create.online"
+    assert item_named("n7el l compte f lbanka").item_id == "create.step.bank"
+    # but an article is never skipped before a phrase's first word
+    assert item_named("l online").item_id == "life.online_selling"
+
+
 def test_a_word_that_starts_like_a_clitic_is_not_read_without_it():
     assert aspects_named("chkoun howa rais dyal cooperative") == []  # "frais" is listed
     assert aspects_named("بحال انطلاقة") == []  # "like", not "for how much"

@@ -31,6 +31,7 @@ ASPECT_NAMES = {
     "issuer": N_("who grants it"),
     "join": N_("signing up"),
     "channel": N_("the TV channel"),
+    "story": N_("what it is about"),
     "other": N_("other options"),
 }
 WHO_TO_ASK = {

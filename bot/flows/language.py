@@ -9,6 +9,7 @@ from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Button, Outbound
 from bot.nlu import Understand, Understanding
 from bot.nlu.normalize import normalize
+from bot.nlu.reading import asks_question
 
 LANGUAGE_BUTTONS = (
     Button("lang:ary", "الدارجة"),
@@ -123,6 +124,31 @@ def requested_language(text: str, understand: Understand) -> str | None:
     if name in _DARIJA_ONLY and reply_language(understand(text)) == LATIN_DARIJA:
         return LATIN_DARIJA  # "bdel logha l darija", asked in Arabizi: answered in it
     return language
+
+
+# a request and the question that goes with it: "je préfère continuer en français : est-ce
+# que…", "بالعربية من فضلك، ما هي…"
+_PARTS = re.compile(r"(?<=[.!?؟:\n])\s*|[،,;؛]\s+")
+QUESTION_WORDS = 3
+
+
+def question_beside_request(text: str, understand: Understand) -> tuple[str, Understanding] | None:
+    """The question a message asks beside its request for a language, and its reading:
+    after "Excusez-moi, je préfère continuer en français :" comes what is asked. The parts
+    that name a language, or ask nothing, are the request."""
+    parts = [part.strip() for part in _PARTS.split(text) if part and part.strip()]
+    questions = [
+        part
+        for part in parts
+        if len(part.split()) >= QUESTION_WORDS
+        and asks_question(part)
+        and requested_language(part, understand) is None
+    ]
+    if not questions or len(parts) < 2:
+        return None
+    question = questions[-1]
+    reading = understand(question)
+    return (question, reading) if reading.intent != "change_language" else None
 
 
 def reply_language(understanding: Understanding) -> str | None:

@@ -26,6 +26,8 @@ _LATIN_CLITICS = ("l'", "l", "f", "b", "d", "w")
 # A listed word loses only its article: its other first letters may be the word itself
 # ("bch7al" asks a price where "ch7al" asks how many; "frais" is not "rais", a president).
 _ARTICLES = ("ال", "l'", "l")
+# an article written with an apostrophe ("l'cooperative") is a word of its own once normalised
+_ELIDED = frozenset({"l"})
 _TYPO_MIN_LENGTH = 6
 _TYPO_SCORE = 88
 _REMEMBERED_TOKENS = 300
@@ -173,26 +175,33 @@ def _remembered_spans(lexicon: Lexicon, tokens: tuple[str, ...]) -> tuple[Span, 
 def _found_spans(lexicon: Lexicon, written: tuple[str, ...]) -> tuple[Span, ...]:
     tokens = _corrected(list(written), lexicon)
     matches = [
-        (len(phrase.words), start, phrase.target)
+        (len(phrase.words), start, window, phrase.target)
         for start, token in enumerate(tokens)
         for phrase in {*lexicon.by_first.get(token, ()), *lexicon.by_first.get(_stem(token), ())}
-        if _matches_at(phrase.words, tokens, start)
+        if (window := _window_at(phrase.words, tokens, start))
     ]
     used: set[int] = set()
     spans: list[Span] = []
-    for length, start, target in sorted(matches, reverse=True):
-        span = set(range(start, start + length))
+    for _length, start, window, target in sorted(matches, reverse=True):
+        span = set(range(start, start + window))
         if not span & used:
             used |= span
-            spans.append((start, length, target))
+            spans.append((start, window, target))
     return tuple(spans)
 
 
-def _matches_at(words: tuple[str, ...], tokens: list[str], start: int) -> bool:
-    window = tokens[start : start + len(words)]
-    return len(window) == len(words) and all(
-        _token_matches(w, t) for w, t in zip(words, window, strict=True)
-    )
+def _window_at(words: tuple[str, ...], tokens: list[str], start: int) -> int:
+    """How many typed words from `start` the phrase covers (0: it is not there). An article
+    typed inside the phrase is skipped: "ndir l'cooperative online" (normalised "ndir l
+    cooperative online") is "ndir cooperative online"."""
+    at = start
+    for number, word in enumerate(words):
+        while number and at < len(tokens) and tokens[at] in _ELIDED and word != tokens[at]:
+            at += 1
+        if at >= len(tokens) or not _token_matches(word, tokens[at]):
+            return 0
+        at += 1
+    return at - start
 
 
 @dataclass(frozen=True)
@@ -221,6 +230,16 @@ def aspects_named(text: str) -> list[str]:
         return [AMOUNT]
     ranked = _ranked(_aspect_lexicon(), text)
     return [aspect for aspect in ranked if aspect != ISSUER] or ranked
+
+
+def asks_to_borrow(text: str) -> bool:
+    """ "quelle banque prête ?", «بغيت كريدي»: a loan, not the bank account."""
+    return bool(_scores(_lending_lexicon(), text))
+
+
+@cache
+def _lending_lexicon() -> Lexicon:
+    return _lexicon({"lending": followups()["lending"]})
 
 
 def _asks_how_much_alone(text: str) -> bool:
