@@ -90,8 +90,14 @@ def _aspect_lexicon() -> Lexicon:
 
 
 @cache
-def _source_lexicon() -> Lexicon:
-    return _lexicon({"sources": followups()["sources"]})
+def _listed(key: str) -> Lexicon:
+    """One list of followups.yaml ("sources", "refers_back", "creation", "next_step"…)."""
+    return _lexicon({key: followups()[key]})
+
+
+def _says(key: str, text: str) -> bool:
+    """The message has a phrase of that list."""
+    return bool(_scores(_listed(key), text))
 
 
 def _stem(token: str) -> str:
@@ -234,12 +240,7 @@ def aspects_named(text: str) -> list[str]:
 
 def asks_to_borrow(text: str) -> bool:
     """ "quelle banque prête ?", «بغيت كريدي»: a loan, not the bank account."""
-    return bool(_scores(_lending_lexicon(), text))
-
-
-@cache
-def _lending_lexicon() -> Lexicon:
-    return _lexicon({"lending": followups()["lending"]})
+    return _says("lending", text)
 
 
 def _asks_how_much_alone(text: str) -> bool:
@@ -306,37 +307,22 @@ def answer_for(topic: str, aspect: str) -> str | None:
 
 def sources_asked(text: str) -> bool:
     """ "ما مصدرك؟", "mnin jbti hadchi?", "c'est quoi ta source ?" (short messages only)."""
-    return len(text.split()) <= 8 and bool(_ranked(_source_lexicon(), text))
-
-
-@cache
-def _back_lexicon() -> Lexicon:
-    return _lexicon({"back": followups()["refers_back"]})
+    return len(text.split()) <= 8 and _says("sources", text)
 
 
 def refers_back(text: str) -> bool:
     """ "c'est un prêt ?", "هل هي قرض؟", "w hiya fin kayna?": about the last answer."""
-    return bool(_scores(_back_lexicon(), text))
-
-
-@cache
-def _creation_lexicon() -> Lexicon:
-    return _lexicon({"creation": followups()["creation"]})
+    return _says("refers_back", text)
 
 
 def names_creation(text: str) -> bool:
     """ "quels papiers pour créer une coopérative ?", "شنو الوراق باش نأسس؟": the creation."""
-    return bool(_scores(_creation_lexicon(), text))
-
-
-@cache
-def _next_step_lexicon() -> Lexicon:
-    return _lexicon({"next": followups()["next_step"]})
+    return _says("creation", text)
 
 
 def asks_next_step(text: str) -> bool:
     """ "w mn ba3d chno?", "et après ?", "وبعد ذلك؟": a short question for what follows."""
-    return len(text.split()) <= NEXT_STEP_WORDS and bool(_scores(_next_step_lexicon(), text))
+    return len(text.split()) <= NEXT_STEP_WORDS and _says("next_step", text)
 
 
 def step_after(topic: str) -> str | None:
