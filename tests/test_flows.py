@@ -3,6 +3,7 @@ in Darija (both scripts), Arabic and French."""
 
 import pytest
 
+from bot.flows.navigation import Steer, steering
 from tests.chat import Chat
 
 pytestmark = pytest.mark.store
@@ -169,3 +170,10 @@ def test_the_question_beside_a_request_for_a_language(message, question):
 
     found = question_beside_request(message, understand)
     assert (found[0] if found else None) == question
+
+
+def test_a_steering_word_is_read_through_thanks_and_please():
+    assert steering("tu peux répéter stp") == Steer.repeat
+    assert steering("menu merci beaucoup") == Steer.menu
+    assert steering("عاود عافاك") == Steer.repeat
+    assert steering("merci") is None

@@ -34,9 +34,7 @@ def steering(text: str) -> Steer | None:
     """The steering word the whole message is, if any ("rje3", "retour ?", "مصدر؟"), with
     or without a "please" ("tu peux répéter stp", «عاود عافاك»)."""
     typed = normalize(text).strip(" ?!.؟،,")
-    plain = " ".join(_spaced(text).split())
-    for phrase in _courtesy_words():
-        plain = f" {plain} ".replace(f" {phrase} ", " ").strip()
+    plain = _without_courtesy(text)
     return next(
         (steer for steer, words in _words().items() if typed in words or plain in words), None
     )
@@ -56,6 +54,19 @@ def is_yes(text: str, also: Words = frozenset()) -> bool:
             return False
         at += length
     return said_yes
+
+
+def _without_courtesy(text: str) -> str:
+    """The message without its thanks and "please" ("tu peux répéter stp": "tu peux
+    repeter"), normalized."""
+    tokens, kept, at = _spaced(text).split(), [], 0
+    while at < len(tokens):
+        if length := _phrase_at(tokens, at, _courtesy_words()):
+            at += length
+            continue
+        kept.append(tokens[at])
+        at += 1
+    return " ".join(kept)
 
 
 def _phrase_at(tokens: list[str], at: int, phrases: Words) -> int:
