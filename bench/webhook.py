@@ -28,11 +28,12 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 from sqlalchemy import event, func, select
 from telegram.request import HTTPXRequest
 
@@ -61,6 +62,59 @@ Post = Callable[[dict], Awaitable[int]]
 
 
 @dataclass
+class CpuUse:
+    """CPU seconds the bot's own processes used during a burst: its web processes and
+    workers, and the database server's processes (none for SQLite). On a machine whose
+    cores are shared by all of them and the load generator, throughput cannot show what
+    more processes would do; CPU per update can: with a core each, N processes (web and
+    workers) answer N / (their CPU per update) updates per second, the database server
+    on cores of its own."""
+
+    processes: int
+    web_seconds: float
+    database_seconds: float
+
+    def row(self, updates: int) -> str:
+        web, database = self.web_seconds / updates, self.database_seconds / updates
+        return (
+            f"CPU per update: its processes {web * 1000:.2f} ms, database server"
+            f" {database * 1000:.2f} ms; {self.processes} process(es) with a core each:"
+            f" {self.processes / web:.0f} updates/s"
+        )
+
+
+class CpuMeter:
+    """CPU time of process trees, summed from a start: children started since count from
+    zero; a process that ended in between is not seen (the bench ends none)."""
+
+    def __init__(self, roots: Callable[[], list[psutil.Process]]) -> None:
+        self.roots = roots
+        self.start = self._times()
+
+    def _times(self) -> dict[int, float]:
+        times: dict[int, float] = {}
+        for root in self.roots():
+            for process in (root, *root.children(recursive=True)):
+                with suppress(psutil.NoSuchProcess):
+                    used = process.cpu_times()
+                    times[process.pid] = used.user + used.system
+        return times
+
+    def seconds(self) -> float:
+        now = self._times()
+        return sum(used - self.start.get(pid, 0.0) for pid, used in now.items())
+
+
+def database_server() -> list[psutil.Process]:
+    """PostgreSQL's processes on this machine (the bench's server runs here)."""
+    return [
+        process
+        for process in psutil.process_iter(["name"])
+        if process.info["name"] in ("postgres", "postmaster")
+    ]
+
+
+@dataclass
 class Result:
     name: str
     seconds: float
@@ -68,6 +122,7 @@ class Result:
     webhook_statements: float | None = None
     all_statements: float | None = None
     statements_spread: dict[int, int] | None = None  # statements in a request: requests
+    cpu: CpuUse | None = None  # with --processes: the server side's CPU
 
     @property
     def rate(self) -> float:
@@ -192,6 +247,9 @@ async def in_processes(
     batch: list[dict],
     concurrency: int,
     done: Callable[[], Awaitable[None]],
+    processes: int,
+    workers: list[subprocess.Popen] | None = None,
+    database: bool = False,
 ) -> Result:
     port = free_port()
     web = subprocess.Popen(
@@ -212,10 +270,18 @@ async def in_processes(
                     await client.post("/telegram/webhook", json=update, headers=HEADERS)
                 ).status_code
 
+            own = [psutil.Process(p.pid) for p in (web, *(workers or []))]
+            web_cpu, database_cpu = CpuMeter(lambda: own), CpuMeter(database_server)
             started = time.perf_counter()
             latencies = await burst(post, batch, concurrency)
             await done()
-            return Result(name, time.perf_counter() - started, latencies)
+            seconds = time.perf_counter() - started
+            used = CpuUse(
+                processes + len(workers or []),
+                web_cpu.seconds(),
+                database_cpu.seconds() if database else 0.0,
+            )
+            return Result(name, seconds, latencies, cpu=used)
     finally:
         web.terminate()
         web.wait(timeout=30)
@@ -266,13 +332,20 @@ async def multi_process(
                 batch,
                 concurrency,
                 echoed,
+                processes,
             )
         serve = [sys.executable, "-m", "api.cli", "serve", "--workers", str(processes)]
         sending = await _fadaa_in_processes(
-            f"Fadaa, {processes} web process(es), {_kind(url)}", serve, url, api, batch, concurrency
+            f"Fadaa, {processes} web process(es), {_kind(url)}",
+            serve,
+            url,
+            api,
+            batch,
+            concurrency,
+            processes,
         )
         url = _fresh(url)
-        with _workers(processes, _fadaa_env(url, api)):
+        with _workers(processes, _fadaa_env(url, api)) as workers:
             with_workers = await _fadaa_in_processes(
                 f"Fadaa, {processes} web + {processes} worker(s), {_kind(url)}",
                 [*serve, "--no-outbox"],
@@ -280,6 +353,8 @@ async def multi_process(
                 api,
                 batch,
                 concurrency,
+                processes,
+                workers,
             )
         return [echo, sending, with_workers]
     finally:
@@ -288,20 +363,35 @@ async def multi_process(
 
 
 async def _fadaa_in_processes(
-    name: str, serve: list[str], url: str, api: str, batch: list[dict], concurrency: int
+    name: str,
+    serve: list[str],
+    url: str,
+    api: str,
+    batch: list[dict],
+    concurrency: int,
+    processes: int,
+    workers: list[subprocess.Popen] | None = None,
 ) -> Result:
     await _empty(url)
     db = Database(url)
     try:
         return await in_processes(
-            name, serve, _fadaa_env(url, api), batch, concurrency, lambda: delivered(db)
+            name,
+            serve,
+            _fadaa_env(url, api),
+            batch,
+            concurrency,
+            lambda: delivered(db),
+            processes,
+            workers,
+            database=not url.startswith("sqlite"),
         )
     finally:
         await db.dispose()
 
 
 @contextmanager
-def _workers(count: int, env: dict[str, str]) -> Iterator[None]:
+def _workers(count: int, env: dict[str, str]) -> Iterator[list[subprocess.Popen]]:
     """`fadaa worker` processes (compose's topology: the web processes only queue), up and
     waiting before the burst starts."""
     workers = [
@@ -321,7 +411,7 @@ def _workers(count: int, env: dict[str, str]) -> Iterator[None]:
                 if "fadaa worker: ready" in line:
                     break
             worker.stderr.close()  # nothing more is read: never let it block on a full pipe
-        yield
+        yield workers
     finally:
         for worker in workers:
             worker.terminate()
@@ -384,6 +474,9 @@ async def main() -> None:
         print(result.row())
     for fadaa in fadaas:
         print(f"{fadaa.name}: Fadaa/echo throughput {fadaa.rate / echo.rate:.2f}")
+    for result in (echo, *fadaas):
+        if result.cpu:
+            print(f"{result.name}: {result.cpu.row(len(result.latencies))}")
     if fadaa.statements_spread:
         spread = ", ".join(f"{n} with {k}" for k, n in fadaa.statements_spread.items())
         print(f"Fadaa's webhook requests by statements: {spread}")

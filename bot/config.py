@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import make_url
 
 from bot.handoff.hours import OfficeHours
 from bot.reminders.rules import DispatchPolicy
@@ -297,7 +298,9 @@ class Settings(BaseSettings):
         if not value:
             return None
         if value.startswith(("postgresql://", "postgres://")):
-            return "postgresql+psycopg://" + value.split("://", 1)[1]
+            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("postgresql+asyncpg://"):
+            return _ssl_for_asyncpg(value)
         if value.startswith("sqlite://") and not value.startswith("sqlite+aiosqlite://"):
             return "sqlite+aiosqlite://" + value.split("://", 1)[1]
         return value
@@ -307,6 +310,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'fadaa.sqlite').resolve()}"
+
+
+def _ssl_for_asyncpg(url: str) -> str:
+    """libpq's `sslmode=require` (what hosting providers print) is asyncpg's `ssl=require`."""
+    parsed = make_url(url)
+    if "sslmode" not in parsed.query:
+        return url
+    mode = parsed.query["sslmode"]
+    parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": mode})
+    return parsed.render_as_string(hide_password=False)
 
 
 def load_settings(**overrides: Any) -> Settings:

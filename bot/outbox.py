@@ -103,7 +103,7 @@ async def deliver_pending(
 
 
 async def _claim(db: Database, channel: str, batch: int) -> list[tuple[Row[Any], Row[Any] | None]]:
-    async with db.transaction() as session:
+    async with db.each_statement_alone() as session:  # the claim is one UPDATE … RETURNING
         return await repo.claim_outbox(session, channel=channel, limit=batch)
 
 
@@ -218,7 +218,9 @@ class _Marks:
             for f in in_id_order
             if f["error"] is None
         ]
-        async with self.db.transaction() as session:
+        one_statement = len(sent) == len(in_id_order) and not any(s.farewell for s in sent)
+        whole = self.db.each_statement_alone if one_statement else self.db.transaction
+        async with whole() as session:
             if sent:
                 await repo.finish_sent(session, sent)
             for finish in in_id_order:

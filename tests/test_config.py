@@ -13,7 +13,17 @@ def test_with_nothing_set_the_database_is_a_sqlite_file_in_the_data_directory(tm
 def test_a_plain_postgresql_url_gets_the_async_driver(monkeypatch):
     monkeypatch.setenv("FADAA_DATABASE_URL", "postgresql://fadaa:pw@db:5432/fadaa")
     settings = load_settings(_env_file=None)
-    assert settings.resolved_database_url == "postgresql+psycopg://fadaa:pw@db:5432/fadaa"
+    assert settings.resolved_database_url == "postgresql+asyncpg://fadaa:pw@db:5432/fadaa"
+
+
+def test_a_hosting_providers_sslmode_becomes_the_drivers_ssl_option(monkeypatch):
+    monkeypatch.setenv(
+        "FADAA_DATABASE_URL", "postgres://fadaa:pw@db.example:5432/fadaa?sslmode=require"
+    )
+    settings = load_settings(_env_file=None)
+    assert settings.resolved_database_url == (
+        "postgresql+asyncpg://fadaa:pw@db.example:5432/fadaa?ssl=require"
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from tests.fakes.telegram_api import text_update
 from tests.service import TELEGRAM_SECRET
 
 pytestmark = pytest.mark.store
-UNREACHABLE = "postgresql+psycopg://fadaa@127.0.0.1:9/down"
+UNREACHABLE = "postgresql+asyncpg://fadaa@127.0.0.1:9/down"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 
 

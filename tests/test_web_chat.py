@@ -32,7 +32,7 @@ from tests.webchat import SHORT_STREAMS, WebVisitor
 pytestmark = pytest.mark.store
 ODCO = "https://www.odco.gov.ma"
 TELEGRAM_CHAT = 5550077
-UNREACHABLE = "postgresql+psycopg://fadaa@127.0.0.1:9/down"
+UNREACHABLE = "postgresql+asyncpg://fadaa@127.0.0.1:9/down"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.fakes.whatsapp_api import (
 )
 
 pytestmark = pytest.mark.store
-UNREACHABLE = "postgresql+psycopg://fadaa@127.0.0.1:9/down"  # nothing listens on port 9
+UNREACHABLE = "postgresql+asyncpg://fadaa@127.0.0.1:9/down"  # nothing listens on port 9
 
 
 async def post(service, payload):

@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, event, make_url, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,6 +24,14 @@ from bot.store import schema, sqlite_inline
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# No pre-ping: asyncpg's costs three round trips (BEGIN, ";", ROLLBACK) at every checkout,
+# as many as half a turn. A connection the server dropped fails its first statement
+# instead; SQLAlchemy then discards every pooled connection at once, the webhook answers
+# 503 and the channel redelivers (tests/test_store_reconnect.py). Connections are renewed
+# every few minutes, before a firewall's idle timeout cuts them silently.
+POSTGRESQL_POOL = {"pool_pre_ping": False, "pool_recycle": 300}
+
+
 class StoreUnavailable(Exception):
     """The database cannot be opened or written; the message says what to do."""
 
@@ -34,12 +42,11 @@ class Database:
         sqlite = make_url(url).get_backend_name() == "sqlite"
         self.engine: AsyncEngine = create_async_engine(
             url,
-            pool_pre_ping=not sqlite,
             # statements on the loop's thread, not aiosqlite's (see sqlite_inline.py)
             **(
                 {"async_creator": sqlite_inline.creator(make_url(url).database or "")}
                 if sqlite
-                else {}
+                else POSTGRESQL_POOL
             ),
         )
         # the engine the transactions' statements go through (for events: counting them)
@@ -51,6 +58,10 @@ class Database:
             event.listen(self.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.sync_engine, "begin", sqlite_inline.begin_immediate_at_once)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # the same pool, each statement its own transaction: no BEGIN and COMMIT round trips
+        self._autocommit_sessions = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
         self._one_writer = _OneWriter()
 
     @property
@@ -74,6 +85,18 @@ class Database:
             finally:
                 session.sync_session.close()
 
+    @asynccontextmanager
+    async def each_statement_alone(self) -> AsyncIterator[AsyncSession]:
+        """A session whose statements commit one by one, for work where each statement is
+        whole by itself (claiming rows, marking them sent). On PostgreSQL this spares the
+        BEGIN and COMMIT round trips; SQLite's writes take the one-writer turn anyway."""
+        if self.is_sqlite:
+            async with self.transaction() as session:
+                yield session
+            return
+        async with self._autocommit_sessions() as session:
+            yield session
+
     async def migrate(self) -> None:
         """Bring the schema to the newest revision (creates every table on an empty database);
         one process at a time, the others wait and then find nothing to do."""
@@ -83,7 +106,7 @@ class Database:
                 await connection.run_sync(_upgrade_to_head)
                 if self.is_sqlite:  # fail now, not at the first message, on a read-only file
                     await connection.execute(text("PRAGMA user_version = 1"))
-        except (OperationalError, DatabaseError, sqlite3.Error) as error:
+        except (DBAPIError, OSError, sqlite3.Error) as error:  # asyncpg's refusals are OSError
             raise StoreUnavailable(_explain(self.url, error)) from None
 
     async def wait_for_schema(self, timeout: float) -> None:
@@ -94,7 +117,7 @@ class Database:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except (OperationalError, DatabaseError, OSError):
+        except (DBAPIError, OSError):
             return False
         return True
 

@@ -22,7 +22,7 @@ except ImportError:  # Windows
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # Any fixed 64-bit number; every Fadaa process migrating the same database takes this one.
@@ -97,7 +97,7 @@ async def wait_for_schema(engine: AsyncEngine, script_location: Path, timeout: f
                 seen = await connection.run_sync(current_revisions)
             if seen == wanted:
                 return
-        except (OperationalError, DatabaseError, OSError):
+        except (DBAPIError, OSError):
             pass  # the database is starting, or a migrator holds its tables
         if time.monotonic() >= deadline:
             raise SchemaNotReady(
