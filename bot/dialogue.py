@@ -94,8 +94,6 @@ def _decide(turn: Turn, understand: Understand) -> list[Outbound]:
         return _on_payload(turn, payload, understand)
     text = clean(inbound.text)
     flow = GUIDED_FLOWS.get(turn.conversation.flow or "")
-    if not text and inbound.media != Media.none and getattr(flow, "reads_media", False):
-        return (flow and flow.read(turn)) or []
     if not text:
         return unreadable_media(turn) if inbound.media != Media.none else empty_message(turn)
     if turn.campaign_stop and not flow:  # "stop" just after a campaign message
@@ -199,8 +197,6 @@ def _steer(turn: Turn, steer: Steer, flow: GuidedFlow | None) -> list[Outbound]:
         return flow.back(turn) or _back_to_topic(turn)
     if steer == Steer.back:
         return _back_to_topic(turn, step_back=True)
-    if steer == Steer.cancel and isinstance(flow, handoff.Describe):
-        return flow.cancel(turn)  # says that nothing reached an advisor
     if steer == Steer.cancel:
         return navigation.cancelled(turn)
     if steer == Steer.repeat:

@@ -49,16 +49,20 @@ class EraseUser:
 
 @dataclass(frozen=True)
 class OpenHandoff:
-    """Hand the conversation to advisors; `description` is the user's one line (may be empty)."""
+    """Hand the conversation to advisors; `description` tells them what it is about: the
+    user's words, or what the conversation was about (may be empty)."""
 
     description: str
 
 
 @dataclass(frozen=True)
 class RelayToAdvisors:
-    """Copy this message into the handoff's topic; `callback` asks to be phoned back."""
+    """Copy this message into the handoff's topic; `callback` asks to be phoned back;
+    `question`: the message is the question asked for when the request was queued, and
+    becomes its description."""
 
     callback: bool = False
+    question: bool = False
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,11 @@ async def test_an_advisor_lists_the_waiting_requests_and_reads_one_with_its_mess
         (1, "ary-Latn", "whatsapp", "Fatima")
     ]
     one = (await desk.client.get("/admin/handoffs/1", headers=headers)).json()
-    assert "lbanka ma bghatch tjawbni" in one["summary"]
-    assert one["messages"] == []
+    assert "bghit nhder m3a chi mostachar" in one["summary"]
+    assert one["description"].endswith("lbanka ma bghatch tjawbni")
+    assert [(m["author"], m["text"]) for m in one["messages"]] == [
+        ("user", "3ndi mochkil f dossier dyal intilaka, lbanka ma bghatch tjawbni")
+    ]
 
 
 async def test_a_reply_through_the_api_reaches_the_user_and_is_copied_to_the_topic(desk):
@@ -200,8 +203,10 @@ async def test_insights_count_handoffs_and_how_fast_advisors_answered(desk):
 
 async def test_the_desk_status_shows_posts_waiting_for_an_unreachable_group(desk):
     desk.telegram.unreachable_chats.add(str(GROUP))
-    await from_whatsapp(desk, text_message("wamid.S1", "bghit nhder m3a chi mostachar"))
-    await from_whatsapp(desk, text_message("wamid.S2", "3ndi mochkil f l'inscription"))
+    await from_whatsapp(
+        desk,
+        text_message("wamid.S1", "bghit nhder m3a chi mostachar, 3ndi mochkil f l'inscription"),
+    )
     await desk.delivered()
     status = (await desk.client.get("/admin/desk", headers=await token(desk))).json()
     assert status["group_configured"] and status["posts_waiting"] >= 1

@@ -39,8 +39,9 @@ pytestmark = pytest.mark.store
 async def test_a_whatsapp_user_reaches_an_advisor_and_comes_back_to_the_bot(desk):
     thread = await whatsapp_user_asks_an_advisor(desk)
     assert desk.telegram.topics[thread].startswith("#1 · ary-Latn · ")
-    summary = desk.telegram.topic_texts(thread)[0]
-    assert "lbanka ma bghatch tjawbni" in summary and "whatsapp · Fatima" in summary
+    summary, question = desk.telegram.topic_texts(thread)[:2]
+    assert "whatsapp · Fatima" in summary and "bghit nhder m3a chi mostachar" in summary
+    assert question == "👤 Fatima: 3ndi mochkil f dossier dyal intilaka, lbanka ma bghatch tjawbni"
 
     await in_the_group(desk, 501, KARIMA, "Salam Fatima, chno smiyt lbanka?")
     await desk.delivered()
@@ -176,7 +177,8 @@ async def test_a_burst_of_messages_opens_one_topic(desk):
     )
     await desk.delivered()
     assert len(desk.telegram.topics) == 1
-    assert len(desk.telegram.topic_texts(next(iter(desk.telegram.topics)))) == 7
+    # the summary, the question, then the six messages of the burst
+    assert len(desk.telegram.topic_texts(next(iter(desk.telegram.topics)))) == 8
 
 
 async def test_a_topic_an_admin_deleted_is_opened_again_with_the_summary(desk):
@@ -196,8 +198,10 @@ async def test_a_topic_an_admin_deleted_is_opened_again_with_the_summary(desk):
 
 async def test_an_unreachable_group_keeps_the_request_retries_it_and_tells_the_user(desk):
     desk.telegram.unreachable_chats.add(str(GROUP))
-    await from_whatsapp(desk, text_message("wamid.U1", "bghit nhder m3a chi mostachar"))
-    await from_whatsapp(desk, text_message("wamid.U2", "3ndi mochkil f l'inscription"))
+    await from_whatsapp(
+        desk,
+        text_message("wamid.U1", "bghit nhder m3a chi mostachar, 3ndi mochkil f l'inscription"),
+    )
     await desk.delivered()
     assert not desk.telegram.topics
     with use_language("ary-Latn"):

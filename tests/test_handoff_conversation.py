@@ -39,10 +39,16 @@ async def say(chat, text="", at=OPEN, **kwargs):
     return await chat.send(text, received_at=at, **kwargs)
 
 
-async def in_darija_handoff(chat, at=OPEN):
+async def asks_in_darija(chat, at=OPEN):
+    """A Darija user asks for an advisor in so many words: the replies to that request."""
     await say(chat, "salam", at=at)
     await say(chat, payload="lang:ary", at=at)
-    await say(chat, "بغيت نهضر مع شي مستشار", at=at)
+    return await say(chat, "بغيت نهضر مع شي مستشار", at=at)
+
+
+async def in_darija_handoff(chat, at=OPEN):
+    """Asked, then said what it is about: the replies to that question."""
+    await asks_in_darija(chat, at=at)
     return await say(chat, "عندي مشكل مع البنك ف الملف ديال انطلاقة", at=at)
 
 
@@ -51,12 +57,32 @@ async def the_handoff(chat) -> Handoff:
         return await session.scalar(select(Handoff).order_by(Handoff.id.desc()))
 
 
-async def test_asking_for_an_advisor_asks_for_one_line_first(chat):
+async def test_asking_for_an_advisor_queues_the_request_at_once_and_invites_the_question(chat):
     await say(chat, "Bonjour")
     await say(chat, payload="lang:fr")
     replies = await say(chat, "je veux parler à un conseiller")
-    assert "En une ligne" in replies[0].text
-    assert await the_handoff(chat) is None
+    handoff = await the_handoff(chat)
+    assert (handoff.status, handoff.description) == ("waiting", "")
+    with use_language("fr"):
+        assert _("Write your question here: the advisor will read it.") in replies[0].text
+    assert [b.payload for b in replies[0].buttons] == ["handoff:leave"]
+
+
+async def test_greetings_and_please_around_the_request_do_not_make_it_a_description(chat):
+    await say(chat, "Bonjour")
+    await say(chat, payload="lang:fr")
+    await say(chat, "Bonjour, je voudrais parler à un conseiller s'il vous plaît")
+    assert (await the_handoff(chat)).description == ""
+
+
+async def test_a_request_after_an_answer_tells_the_advisor_what_the_user_was_reading(chat):
+    await say(chat, "Bonjour")
+    await say(chat, payload="lang:fr")
+    await say(chat, "c'est quoi le programme Intilaka ?")
+    await say(chat, "je veux parler à un conseiller")
+    handoff = await the_handoff(chat)
+    assert handoff.description == "Demandé après la réponse sur « Programme Intilaka »"
+    assert handoff.description in handoff.summary
 
 
 async def test_a_request_that_says_what_it_is_about_opens_at_once(chat):
@@ -72,16 +98,66 @@ async def test_a_request_that_says_what_it_is_about_opens_at_once(chat):
     assert handoff.description.endswith("mon dossier de coopérative")
 
 
-async def test_the_one_line_becomes_the_request_and_the_user_is_told_what_happens(chat):
-    replies = await in_darija_handoff(chat)
+async def test_the_message_after_the_request_reaches_the_advisors_as_its_question(chat):
+    await asks_in_darija(chat)
+    replies = await say(chat, "عندي مشكل مع البنك ف الملف ديال انطلاقة")
     handoff = await the_handoff(chat)
     assert handoff.description == "عندي مشكل مع البنك ف الملف ديال انطلاقة"
     assert (handoff.language, handoff.channel) == ("ary", "terminal")
-    assert [b.payload for b in replies[0].buttons] == ["handoff:leave"]
+    async with chat.engine.db.transaction() as session:
+        events = (await session.scalars(select(HandoffEvent))).all()
+    assert [(e.author, e.text) for e in events] == [
+        ("user", "عندي مشكل مع البنك ف الملف ديال انطلاقة")
+    ]
+    with use_language("ary"):
+        assert replies[0].text == _("Added to your request ✓ An advisor will answer here.")
+
+
+async def test_only_the_first_message_after_the_request_becomes_its_question(chat):
+    await in_darija_handoff(chat)
+    await say(chat, "و الفاتورات ديال الماكينة")
+    handoff = await the_handoff(chat)
+    assert handoff.description == "عندي مشكل مع البنك ف الملف ديال انطلاقة"
+
+
+async def test_a_request_that_said_what_it_is_about_keeps_its_words(chat):
+    await say(chat, "Bonjour")
+    await say(chat, payload="lang:fr")
+    replies = await say(
+        chat, "je veux parler à un conseiller pour notre dossier d'agrément ONSSA qui bloque"
+    )
+    await say(chat, "on a déposé le dossier il y a deux mois")
+    handoff = await the_handoff(chat)
+    assert handoff.description.endswith("notre dossier d'agrément ONSSA qui bloque")
+    with use_language("fr"):
+        assert _("You can add details here: the advisor will read them.") in replies[0].text
+
+
+async def test_changing_ones_mind_right_after_the_request_leaves_the_queue_and_says_so(chat):
+    await asks_in_darija(chat)
+    replies = await say(chat, "لا صافي ما بقيتش باغي")
+    with use_language("ary"):
+        assert replies[0].text == _("You have left the advisors' queue. I am here again:")
+    handoff = await the_handoff(chat)
+    assert (handoff.status, handoff.closed_by) == ("closed", "user")
+
+
+async def test_a_question_about_the_handoff_right_after_the_request_is_answered_not_passed_on(
+    chat,
+):
+    await say(chat, "Bonjour")
+    await say(chat, payload="lang:fr")
+    await say(chat, "je veux parler à un conseiller")
+    replies = await say(chat, "je peux annuler ?")
+    assert "Quitter la file" in replies[0].text
+    handoff = await the_handoff(chat)
+    assert (handoff.status, handoff.description) == ("waiting", "")
+    async with chat.engine.db.transaction() as session:
+        assert (await session.scalars(select(HandoffEvent))).all() == []
 
 
 async def test_outside_working_hours_the_user_learns_when_advisors_are_back(chat):
-    replies = await in_darija_handoff(chat, at=CLOSED)
+    replies = await asks_in_darija(chat, at=CLOSED)
     assert "الاثنين" in replies[0].text and "09:00" in replies[0].text
     handoff = await the_handoff(chat)
     assert as_utc(handoff.expected_from) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -93,28 +169,28 @@ async def test_the_next_opening_is_nine_oclock_local_across_the_clock_change(cha
     assert as_utc(handoff.expected_from) == datetime(2026, 9, 21, 9, 0, tzinfo=UTC)
 
 
-async def test_the_menu_skips_the_description(chat):
+async def test_the_menu_button_queues_the_request_at_once(chat):
     await say(chat, "salam")
     await say(chat, payload="lang:ary")
-    await say(chat, payload="intent:talk_to_advisor")
-    await say(chat, payload="handoff:skip")
-    assert (await the_handoff(chat)).description == ""
+    replies = await say(chat, payload="intent:talk_to_advisor")
+    assert (await the_handoff(chat)).status == "waiting"
+    with use_language("ary"):
+        assert _("Write your question here: the advisor will read it.") in replies[0].text
 
 
-async def test_a_voice_note_is_a_fine_description(chat):
+async def test_a_voice_note_after_the_request_reaches_the_advisors(chat):
     await say(chat, "salam")
     await say(chat, payload="lang:ary")
     await say(chat, "bghit nhder m3a chi wa7ed")
     replies = await say(chat, media=Media.voice, media_ref="MA:42")
-    handoff = await the_handoff(chat)
-    assert handoff is not None and replies[0].buttons[0].payload == "handoff:leave"
+    assert replies[0].buttons[0].payload == "handoff:leave"
     async with chat.engine.db.transaction() as session:
         event = await session.scalar(select(HandoffEvent))
     assert event.media == "voice"
 
 
 async def test_the_first_detail_added_while_waiting_is_acknowledged_once(chat):
-    await in_darija_handoff(chat)
+    await asks_in_darija(chat)
     first = await say(chat, "الملف فيه الكراء ديال المحل")
     with use_language("ary"):
         assert first[0].text == _("Added to your request ✓ An advisor will answer here.")
@@ -200,9 +276,10 @@ async def test_the_advisor_summary_carries_the_financing_answers(chat):
         await say(chat, payload=f"finder:{answer}")
     await say(chat, payload="intent:talk_to_advisor")
     await say(chat, "Aucun programme ne correspond, que faire ?")
-    summary = (await the_handoff(chat)).summary
-    assert "Financing questionnaire:" in summary or "Questionnaire" in summary
-    assert "Agriculture" in summary and "Aucun programme ne correspond" in summary
+    handoff = await the_handoff(chat)
+    assert "Financing questionnaire:" in handoff.summary or "Questionnaire" in handoff.summary
+    assert "Agriculture" in handoff.summary
+    assert handoff.description == "Aucun programme ne correspond, que faire ?"
 
 
 async def test_a_closed_conversation_asks_for_a_rating_that_a_typed_number_answers(chat):
@@ -312,19 +389,15 @@ async def test_after_two_misunderstandings_the_offered_advisor_sees_what_was_not
     replies = await say(chat, "kjhg tyyu bnnm")
     assert "intent:talk_to_advisor" in [b.payload for b in replies[-1].buttons]
     await say(chat, payload="intent:talk_to_advisor")
-    await say(chat, payload="handoff:skip")
     assert "kjhg tyyu bnnm" in (await the_handoff(chat)).summary
 
 
 async def test_a_handoff_silent_for_a_week_goes_back_to_the_bot(chat):
     await in_darija_handoff(chat)
+    week_ago = datetime.now(UTC) - timedelta(days=8)
     async with chat.engine.db.transaction() as session:
-        await session.execute(
-            update(Handoff).values(
-                created_at=datetime.now(UTC) - timedelta(days=8),
-                expected_from=datetime.now(UTC) - timedelta(days=8),
-            )
-        )
+        await session.execute(update(Handoff).values(created_at=week_ago, expected_from=week_ago))
+        await session.execute(update(HandoffEvent).values(created_at=week_ago))
     await chat.engine.sweep_handoffs()
     handoff = await the_handoff(chat)
     assert (handoff.status, handoff.closed_by) == ("closed", "idle")

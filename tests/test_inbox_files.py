@@ -367,5 +367,6 @@ async def test_retention_keeps_a_handoff_closed_within_the_period_with_its_files
     await retention_runs_after_a_pdf_was_sent_in_a_handoff_closed(desk, days_ago=30)
     async with desk.services.db.transaction() as db:
         assert len((await db.scalars(select(Handoff))).all()) == 1
-        assert [e.attachment is not None for e in await db.scalars(select(HandoffEvent))] == [True]
+        events = await db.scalars(select(HandoffEvent).order_by(HandoffEvent.id))
+        assert [e.attachment is not None for e in events] == [False, True]  # question, PDF
     assert len(kept_files(desk.services.settings.data_dir)) == 1

@@ -51,11 +51,10 @@ MENU_HANDLERS: dict[str, Handler] = {
     "news": subscriptions.choose,
 }
 
-GuidedFlow = Questionnaire | reminders.ReminderFlow | handoff.Describe
+GuidedFlow = Questionnaire | reminders.ReminderFlow
 
 GUIDED_FLOWS: dict[str, GuidedFlow] = {
     FINANCING_FINDER.name: FINANCING_FINDER,
     FORMALIZE.name: FORMALIZE,
     reminders.REMINDERS.name: reminders.REMINDERS,
-    handoff.DESCRIBE.name: handoff.DESCRIBE,
 }

@@ -1,70 +1,72 @@
 """Asking for an advisor, waiting for one, and rating the help afterwards.
 
+Asking queues the request at once ("je veux parler à un conseiller" is the request); the
+user is invited to write the question, and their next message becomes the request's
+description when the asking message did not say what it is about.
+
 While advisors have the conversation the bot stays quiet: every message goes to them (the
 first detail added while nobody has answered yet is acknowledged once, so that the user knows
-it was passed on). Only
-the words that lead back to the bot ("menu", "stop", "رجوع"…) get an answer, and a request
-to erase one's data, which is passed on and also answered with the confirmation. Until an
-advisor has answered, a short question about the handoff itself ("je peux changer d'avis ?",
-«فوقاش غادي يجاوبني؟») is answered by the bot and not passed on (bot/handoff/questions.py).
+it was passed on). Only the words that lead back to the bot ("menu", "stop", "رجوع"…) get an
+answer, and a request to erase one's data, which is passed on and also answered with the
+confirmation. Until an advisor has answered, a short question about the handoff itself ("je
+peux changer d'avis ?", «فوقاش غادي يجاوبني؟») is answered by the bot and not passed on
+(bot/handoff/questions.py), and a short change of mind ("non laisse tomber", «بلاش») leaves
+the queue.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from enum import StrEnum
 
 from bot.effects import CreateReminder, LeaveHandoff, OpenHandoff, RateHandoff, RelayToAdvisors
 from bot.flows import privacy
-from bot.flows.base import Turn, chosen_payload, menu_button, with_menu
-from bot.flows.navigation import changed_mind, leaves_advisors
-from bot.flows.smalltalk import show_menu
+from bot.flows.answers import unnumbered
+from bot.flows.base import Turn, chosen_payload, with_menu
+from bot.flows.navigation import changed_mind, leaves_advisors, without_courtesy
 from bot.handoff.questions import Question, question_about_handoff
 from bot.handoff.status import HandoffStatus
-from bot.i18n import _, format_moment, format_weekdays
+from bot.i18n import _, format_moment, format_weekdays, use_language
 from bot.messages import Button, Outbound
 from bot.nlu import Understand, Understanding
 from bot.nlu.normalize import clean, normalize
+from bot.nlu.opening import after_opening
 
-NAME = "handoff"
-
-
-class Step(StrEnum):
-    describe = "describe"  # the one line that tells the advisor what it is about
-
-
-DESCRIPTION_WORDS = 8  # a request this long already says what it is about
+DESCRIPTION_WORDS = 8  # a request this long, beyond greetings and thanks, says what it is about
+# context: the request was queued without the user's words, so their next message is its
+# question (it becomes the request's description)
+QUESTION_TO_COME = "handoff_question_to_come"
 
 
 def request(turn: Turn) -> list[Outbound]:
-    """From the intent, the menu or the advisor offer: ask for one line unless the
-    message already says what it is about."""
+    """From the intent, the menu or the advisor offer: the request is queued at once (the
+    request just made is the request), and the user is invited to write the question,
+    which the advisors read as it comes."""
+    words = _own_words(turn)
+    turn.conversation.leave_flow()  # asked from a flow (its advisor button): the flow ends
+    return open_handoff(turn, words or _last_topic(turn), asks_question=not words)
+
+
+def _own_words(turn: Turn) -> str:
+    """The message, when it says more than "I want an advisor, please" ("je veux parler à
+    un conseiller pour notre dossier d'agrément ONSSA"); else ""."""
     text = clean(turn.inbound.text)
-    if not turn.inbound.payload and len(text.split()) >= DESCRIPTION_WORDS:
-        return open_handoff(turn, text)
-    turn.conversation.flow, turn.conversation.step = NAME, Step.describe
-    return [_ask_for_the_line(_("An advisor can help you. In one line, what is your question?"))]
+    said = without_courtesy(after_opening(text))  # normalized, punctuation gone
+    if turn.inbound.payload or len(said.split()) < DESCRIPTION_WORDS:
+        return ""
+    return text
 
 
-def _ask_for_the_line(text: str) -> Outbound:
-    return Outbound(text, (Button("handoff:skip", _("Skip")), menu_button()))
-
-
-def _answer_before_sending(turn: Turn, question: Question) -> list[Outbound]:
-    """The answer, then the same request for the line: nothing has been passed on yet."""
-    answers = {
-        Question.undo: _(
-            'Yes. Nothing has been sent yet: write "cancel" and I pass nothing on. Once '
-            'it is sent, you can still leave the queue at any time by writing "menu".'
-        ),
-        Question.when: _working_hours(turn),
-        Question.who: _who_answers(),
-    }
-    return [
-        _ask_for_the_line(
-            "\n".join((answers[question], _("In one line, what is your question for the advisor?")))
+def _last_topic(turn: Turn) -> str:
+    """For the advisor, in the desk's language: the answer the user read last, if any ("" if
+    none: nothing is made up)."""
+    item = turn.content.get(turn.conversation.topic or "")
+    if item is None:
+        return ""
+    language = turn.settings.advisor_language
+    with use_language(language):
+        return _("Asked after the answer on «{topic}»").format(
+            topic=unnumbered(item.title[language])
         )
-    ]
 
 
 def _answer_while_waiting(turn: Turn, question: Question) -> list[Outbound]:
@@ -93,20 +95,15 @@ def _who_answers() -> str:
     return _("A person from ODCO's advisors reads your request and answers here, in this chat.")
 
 
-def withdrawn(turn: Turn) -> list[Outbound]:
-    """The user took the request back before it was sent: say plainly that nothing was."""
-    turn.conversation.leave_flow()
-    return with_menu(
-        _(
-            'OK, nothing has been sent to an advisor. If you need one later, choose "{choice}" '
-            "in the menu."
-        ).format(choice=_("Talk to an advisor"))
-    )
-
-
-def open_handoff(turn: Turn, description: str) -> list[Outbound]:
-    turn.finish_flow(NAME)  # also when a long first request skipped the describe step
+def open_handoff(turn: Turn, description: str, *, asks_question: bool) -> list[Outbound]:
+    """Queued, said so in the user's language with when advisors answer; `asks_question`:
+    the request has no words of the user's yet, so they are asked to write their question
+    (else to add any detail)."""
     turn.effects.append(OpenHandoff(description))
+    if asks_question:
+        turn.conversation.context[QUESTION_TO_COME] = True
+    else:
+        turn.conversation.context.pop(QUESTION_TO_COME, None)
     hours = turn.settings.office_hours()
     if hours.is_open(turn.inbound.received_at):
         when = _("An advisor will answer you here during working hours.")
@@ -123,50 +120,14 @@ def open_handoff(turn: Turn, description: str) -> list[Outbound]:
     text = "\n".join(
         (
             _("Your request has been passed to ODCO's advisors."),
+            _("Write your question here: the advisor will read it.")
+            if asks_question
+            else _("You can add details here: the advisor will read them."),
             when,
             _('Until then I will stay quiet. Write "menu" to come back to me.'),
         )
     )
     return [Outbound(text, (Button("handoff:leave", _("Leave the queue")),))]
-
-
-class Describe:
-    """Waiting for the one line that tells the advisor what the request is about."""
-
-    name = NAME
-    steps = tuple(Step)
-    reads_media = True  # a voice note is a fine description: advisors can listen to it
-
-    def read(self, turn: Turn) -> list[Outbound]:
-        if question := question_about_handoff(turn.inbound.text):
-            return _answer_before_sending(turn, question)
-        if changed_mind(turn.inbound.text):
-            return withdrawn(turn)
-        return open_handoff(turn, clean(turn.inbound.text))
-
-    def cancel(self, turn: Turn) -> list[Outbound]:
-        """ "annuler", «بلاش» instead of the line: nothing is passed on."""
-        return withdrawn(turn)
-
-    def ask_again(self, turn: Turn) -> list[Outbound]:
-        """ "3awed", "répète" instead of the line: the question again (a typed line is
-        always read as the line, so nothing else asks again)."""
-        return [_ask_for_the_line(_("In one line, what is your question for the advisor?"))]
-
-    def back(self, turn: Turn) -> list[Outbound] | None:
-        return None  # back from the one question: the answer before it
-
-    def reads_numbers(self, turn: Turn) -> bool:
-        return True  # a number can be the description ("2 questions")
-
-    def answer(self, turn: Turn, value: str) -> list[Outbound]:
-        if value == "skip":
-            return open_handoff(turn, "")
-        turn.conversation.leave_flow()
-        return show_menu(turn)
-
-
-DESCRIBE = Describe()
 
 
 def during(turn: Turn, understand: Understand, *, command: bool = False) -> list[Outbound]:
@@ -182,7 +143,8 @@ def during(turn: Turn, understand: Understand, *, command: bool = False) -> list
         return leave(turn)
     if _unanswered(turn) and (question := question_about_handoff(text)):
         return _answer_while_waiting(turn, question)
-    turn.effects.append(RelayToAdvisors())
+    awaited = bool(turn.conversation.context.pop(QUESTION_TO_COME, False))
+    turn.effects.append(RelayToAdvisors(question=awaited and bool(text)))
     if text and _asks_to_erase(turn, understand(text)):
         return privacy.ask_to_erase(turn)  # the advisors see the request too
     return _acknowledge_first_detail(turn)
@@ -238,6 +200,7 @@ def leave_for(turn: Turn, opened: list[Outbound]) -> list[Outbound]:
 
 def _left_queue(turn: Turn) -> str:
     turn.effects.append(LeaveHandoff())
+    turn.conversation.context.pop(QUESTION_TO_COME, None)
     return _("You have left the advisors' queue. I am here again:")
 
 

@@ -34,7 +34,7 @@ def steering(text: str) -> Steer | None:
     """The steering word the whole message is, if any ("rje3", "retour ?", "مصدر؟"), with
     or without a "please" ("tu peux répéter stp", «عاود عافاك»)."""
     typed = normalize(text).strip(" ?!.؟،,")
-    plain = _without_courtesy(text)
+    plain = without_courtesy(text)
     return next(
         (steer for steer, words in _words().items() if typed in words or plain in words), None
     )
@@ -56,7 +56,7 @@ def is_yes(text: str, also: Words = frozenset()) -> bool:
     return said_yes
 
 
-def _without_courtesy(text: str) -> str:
+def without_courtesy(text: str) -> str:
     """The message without its thanks and "please" ("tu peux répéter stp": "tu peux
     repeter"), normalized."""
     tokens, kept, at = _spaced(text).split(), [], 0

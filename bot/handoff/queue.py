@@ -25,6 +25,7 @@ from bot.handoff.posts import DeskPost, MediaRef, queue_posts
 from bot.handoff.status import ACTIVE_HANDOFF_STATUSES, HandoffStatus
 from bot.i18n import _, use_language
 from bot.messages import Button, Inbound, Media, Outbound
+from bot.nlu.normalize import clean
 from bot.store import repo
 from bot.store.models import Handoff, HandoffEvent, User
 from bot.store.turn_rows import StoredState
@@ -76,6 +77,8 @@ class HandoffQueue:
                 await self.relay(
                     session, handoff, user=user, inbound=turn.inbound, callback=effect.callback
                 )
+                if effect.question and (question := clean(turn.inbound.text)):
+                    handoff.description = question[:1000]
             elif isinstance(effect, LeaveHandoff) and handoff is not None:
                 with use_language(self.settings.advisor_language):
                     note = _("↩️ The user left the queue and is back with the bot.")
