@@ -245,12 +245,15 @@ def _in_flow(turn: Turn, flow: GuidedFlow) -> list[Outbound]:
 
 
 def _first_contact(turn: Turn, understand: Understand) -> list[Outbound]:
-    """Answer in the language the message shows; if it shows none, ask once, and then the
-    next message decides."""
+    """Answer in the language the message shows (a Latin greeting alone: welcomed in it,
+    with the menu); if it shows none, ask once, and then the next message decides."""
     named = requested_language(turn.inbound.text, understand)
     if named and len(turn.inbound.text.split()) <= 4:  # "francais", "b darija 3afak"
         return _chose_language(turn, named, understand)
     asking = _asks_something(turn)
+    greeted_in = None if asking else onboarding.greeted_in_latin(turn)
+    if greeted_in and not onboarding.already_asked(turn):  # "bonjour", "salam": no question
+        return _chose_language(turn, greeted_in, understand)
     if onboarding.language_is_clear(turn) or onboarding.already_asked(turn):
         onboarding.settle_language(turn)
         if not asking and onboarding.has_question(turn):  # "ok" after the language question

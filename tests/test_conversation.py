@@ -1,5 +1,7 @@
 """Conversations through the real engine and store, in Darija, Arabizi, Arabic and French."""
 
+import re
+
 import pytest
 
 from bot.messages import Media
@@ -21,11 +23,84 @@ async def test_a_bare_greeting_gets_one_short_language_question_with_buttons(cha
     assert chat.titles(replies) == ["الدارجة", "العربية", "Français", "Darija (latin)"]
 
 
+WELCOME = {
+    "fr": "Bienvenue ! Je suis Fadaa, l'assistant des coopératives.",
+    "ary-Latn": "Merhba bik! Ana Fadaa, lmosa3id dyal cooperativat.",
+}
+LATIN_MENU_TITLES = {"fr": "Créer une coopérative", "ary-Latn": "N2asses cooperative"}
+ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+@pytest.mark.parametrize("greeting", ["السلام عليكم", "مرحبا", "👋"])
+async def test_a_greeting_in_arabic_letters_or_an_emoji_still_asks_the_language(chat, greeting):
+    replies = await chat.send(greeting)
+    assert "Bienvenue sur Fadaa" in replies[0].text
+    assert chat.titles(replies) == ["الدارجة", "العربية", "Français", "Darija (latin)"]
+
+
+@pytest.mark.parametrize(
+    ("greeting", "language"),
+    [
+        ("Bonsoir !", "fr"),
+        ("slt 😊", "fr"),
+        ("COUCOU", "fr"),
+        ("Bonjourr", "fr"),
+        ("bonjour, ça va ?", "fr"),
+        ("Salamo 3alaykom", "ary-Latn"),
+        ("labas?", "ary-Latn"),
+        ("msa lkhir a khoya", "ary-Latn"),
+        ("slm cv?", "ary-Latn"),
+        ("Mrhba", "ary-Latn"),
+    ],
+)
+async def test_a_greeting_alone_in_latin_letters_is_welcomed_in_its_language_without_arabic(
+    chat, greeting, language
+):
+    replies = await chat.send(greeting)
+    assert replies[0].text.splitlines()[0] == WELCOME[language]
+    assert len(replies[0].text.splitlines()) == 2  # and what is kept, once
+    assert LATIN_MENU_TITLES[language] in chat.titles(replies)
+    assert not [o.text for o in replies if ARABIC_LETTER.search(o.text)]
+    assert not [t for t in chat.titles(replies) if ARABIC_LETTER.search(t)]
+    next_reply = await chat.text_of("combien de membres pour une coopérative ?")
+    assert WELCOME["fr"] not in next_reply and WELCOME["ary-Latn"] not in next_reply
+
+
+@pytest.mark.parametrize(
+    ("greeting", "asked", "language"),
+    [
+        ("bonjour", "بالعربية", "ar"),
+        ("salam", "3arbia", "ary"),
+        ("slm 3likom", "en français svp", "fr"),
+    ],
+)
+async def test_the_language_can_be_changed_right_after_a_latin_welcome(
+    chat, greeting, asked, language
+):
+    await chat.send(greeting)
+    replies = await chat.send(asked)
+    assert MENU_TITLES[language] in chat.titles(replies)
+
+
+async def test_the_language_button_right_after_a_latin_welcome_offers_every_language(chat):
+    await chat.send("Bonjour")
+    offered = await chat.send(payload="menu:language")
+    assert chat.titles(offered) == ["الدارجة", "العربية", "Français", "Darija (latin)"]
+    replies = await chat.send(payload="lang:ar")
+    assert MENU_TITLES["ar"] in chat.titles(replies)
+
+
+async def test_a_french_greeting_after_the_language_question_settles_french(chat):
+    await chat.send("👋")
+    replies = await chat.send("bonsoir")  # the model alone reads one word as Darija
+    assert replies[0].text.startswith(WELCOME["fr"])
+
+
 @pytest.mark.parametrize(("choice", "language"), [("1", "ary"), ("٢", "ar"), ("Français", "fr")])
 async def test_choosing_the_language_by_number_eastern_digit_or_label_shows_that_menu(
     chat, choice, language
 ):
-    await chat.send("salam")
+    await chat.send("السلام عليكم")
     replies = await chat.send(choice)
     assert MENU_TITLES[language] in chat.titles(replies)
 
@@ -84,7 +159,7 @@ async def test_the_language_button_of_the_menu_offers_three_languages_and_latin_
 
 
 async def test_greeting_help_thanks_and_about_work_in_darija(chat):
-    await chat.send("salam")
+    await chat.send("سلام")
     await chat.send("1")
     assert "مرحبا" in await chat.text_of("السلام عليكم خويا")
     assert "هادشي اللي نقدر نعاونك فيه" in await chat.text_of("شنو تقدر دير ليا؟")
@@ -108,7 +183,7 @@ async def test_a_button_to_content_an_editor_removed_says_so_and_offers_the_menu
 
 
 async def test_a_voice_note_gets_a_polite_text_only_answer(chat):
-    await chat.send("salam")
+    await chat.send("سلام")
     await chat.send("1")
     replies = await chat.send("", media=Media.voice)
     assert "كنقرا غير الكتابة" in replies[0].text
@@ -140,7 +215,7 @@ async def test_repeated_misunderstandings_offer_an_advisor(chat):
 
 async def test_the_conversation_resumes_with_its_language_after_a_restart(engine, settings):
     first = Chat(engine, user_id="demo")
-    await first.send("salam")
+    await first.send("سلام")
     await first.send("3")
     restarted = Chat(engine, user_id="demo")
     replies = await restarted.send("menu")

@@ -12,7 +12,7 @@ LANGUAGE_BUTTON = {"ary": "1", "ar": "2", "fr": "3"}
 
 
 async def in_language(chat: Chat, language: str) -> Chat:
-    await chat.send("salam")
+    await chat.send("السلام عليكم")  # a greeting in Arabic letters gets the language question
     await chat.send(LANGUAGE_BUTTON[language])
     return chat
 

@@ -2,7 +2,9 @@
 
 import pytest
 
-from bot.nlu.opening import after_opening
+from bot.content import read_yaml
+from bot.nlu.normalize import normalize
+from bot.nlu.opening import ANY, WORDS_FILE, after_opening, greeting_language
 
 
 @pytest.mark.parametrize(
@@ -27,3 +29,49 @@ def test_a_bare_greeting_leaves_nothing(text):
 @pytest.mark.parametrize("text", ["السلامة الصحية للمنتوج", "Madeleine a créé une coopérative"])
 def test_a_message_without_greeting_is_kept_whole(text):
     assert after_opening(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Bonsoir !", "fr"),
+        ("bjr madame", "fr"),
+        ("Slt 😊", "fr"),
+        ("COUCOU", "fr"),
+        ("Bonjourr", "fr"),  # a letter away from a greeting
+        ("bonjour, ça va ?", "fr"),
+        ("Salamo 3alaykom", "ary-Latn"),
+        ("msa lkhir a khoya", "ary-Latn"),
+        ("labas?", "ary-Latn"),
+        ("Mrhba", "ary-Latn"),
+        ("bjr labas", "ary-Latn"),  # a Darija word makes the greeting Darija
+        ("slm cv?", "ary-Latn"),
+        ("hello", ANY),
+        ("السلام عليكم ورحمة الله", ANY),
+    ],
+)
+def test_a_greeting_alone_shows_its_language_by_its_words(text, language):
+    assert greeting_language(text) == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "slm, bghit n3ref chno khass l cooperative",
+        "Bonjour, je voudrais le programme Intilaka",
+        "👋",
+        "ok",
+        "merci beaucoup",
+        "walla",  # one letter in five away from «lalla»: too far to be a typo of it
+    ],
+)
+def test_more_or_other_than_a_greeting_shows_no_greeting_language(text):
+    assert greeting_language(text) is None
+
+
+def test_no_greeting_is_listed_in_two_languages():
+    groups = read_yaml(WORDS_FILE)["greetings"]
+    seen: dict[str, str] = {}
+    for group, phrases in groups.items():
+        for phrase in phrases:
+            assert seen.setdefault(normalize(str(phrase)), group) == group, phrase

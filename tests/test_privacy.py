@@ -14,7 +14,7 @@ pytestmark = pytest.mark.store
 
 
 async def test_the_first_answer_says_what_is_kept_and_how_to_erase_it(chat):
-    await chat.send("salam")
+    await chat.send("السلام عليكم")
     replies = await chat.send("Français")
     assert "supprimer mes données" in replies[0].text
 
@@ -33,7 +33,7 @@ async def test_a_clear_first_question_comes_with_what_is_kept(chat):
     ],
 )
 async def test_erasing_asks_for_confirmation_in_the_users_language(chat, request_text, language):
-    await chat.send("salam")
+    await chat.send("السلام عليكم")
     await chat.send(language)
     replies = await chat.send(request_text)
     assert replies[0].buttons[0].payload == "privacy:erase"
@@ -58,7 +58,7 @@ async def test_a_yes_with_something_else_to_say_erases_nothing(chat, not_a_yes):
 
 
 async def test_a_question_about_the_data_says_what_is_kept_and_offers_erasing(chat):
-    await chat.send("salam")
+    await chat.send("السلام عليكم")
     await chat.send("3")
     replies = await chat.send("où sont mes données ?")
     assert "rappels" in replies[0].text
@@ -66,7 +66,7 @@ async def test_a_question_about_the_data_says_what_is_kept_and_offers_erasing(ch
 
 
 async def test_delete_my_data_chosen_among_the_topics_offered_asks_for_confirmation(chat):
-    await chat.send("salam")
+    await chat.send("السلام عليكم")
     await chat.send("3")
     replies = await chat.send(payload="intent:delete_my_data")
     assert replies[0].buttons[0].payload == "privacy:erase"
@@ -74,7 +74,7 @@ async def test_delete_my_data_chosen_among_the_topics_offered_asks_for_confirmat
 
 
 async def test_after_erasing_no_table_holds_the_users_identifiers_or_texts(chat):
-    await chat.send("salam")
+    await chat.send("السلام عليكم")
     await chat.send("3")
     await chat.send("rappelle-moi demain à 10h d'appeler Fatima à la banque")
     await chat.send(payload="reminder:confirm")

@@ -21,7 +21,7 @@ async def talk(chat: Chat, text: str = "", **kwargs) -> list:
 
 
 async def in_language(chat: Chat, language: str) -> None:
-    await talk(chat, "salam")
+    await talk(chat, "السلام عليكم")  # a greeting in Arabic letters gets the language question
     await talk(chat, {"ary": "1", "ar": "2", "fr": "3"}[language])
 
 

@@ -54,7 +54,7 @@ async def test_a_redelivered_update_gets_one_reply(service):
 
 async def test_a_429_is_retried_and_the_message_delivered_once(service):
     service.telegram.rate_limited_calls = 1
-    await post(service, text_update(30, CHAT, "salam"))
+    await post(service, text_update(30, CHAT, "سلام"))
     await service.delivered()
     assert len(service.telegram.texts(CHAT)) == 1
 
@@ -76,7 +76,7 @@ async def test_a_long_answer_is_split_under_4096_characters_with_buttons_on_the_
 
 
 async def test_a_voice_note_gets_a_polite_text_answer_with_the_menu(service):
-    await post(service, text_update(40, CHAT, "salam"))
+    await post(service, text_update(40, CHAT, "سلام"))
     await post(service, button_update(41, CHAT, "lang:fr"))
     await post(service, voice_update(42, CHAT))
     await service.delivered()
@@ -86,7 +86,7 @@ async def test_a_voice_note_gets_a_polite_text_answer_with_the_menu(service):
 
 
 async def test_a_user_who_blocks_the_bot_is_sent_nothing_more(service):
-    await post(service, text_update(50, CHAT, "salam"))
+    await post(service, text_update(50, CHAT, "سلام"))
     await service.delivered()
     await post(
         service,

@@ -110,8 +110,8 @@ async def test_the_history_holds_both_sides_and_where_the_stream_goes_on(webchat
 
 async def test_the_same_client_message_id_is_answered_once(webchat):
     amina = await visitor(webchat)
-    first = await amina.say("salam", message_id="c-1")
-    again = await amina.say("salam", message_id="c-1")
+    first = await amina.say("سلام", message_id="c-1")
+    again = await amina.say("سلام", message_id="c-1")
     assert first.status_code == again.status_code == 202
     assert len(await amina.events()) == 1
     async with webchat.services.db.transaction() as session:
@@ -368,12 +368,12 @@ async def test_during_a_database_outage_a_message_is_refused_503_and_can_be_sent
     engine = webchat.services.engine
     working, engine.db = engine.db, Database(UNREACHABLE)
     try:
-        down = await amina.say("salam", message_id="again-1")
+        down = await amina.say("سلام", message_id="again-1")
     finally:
         await engine.db.dispose()
         engine.db = working
     assert down.status_code == 503
-    again = await amina.say("salam", message_id="again-1")
+    again = await amina.say("سلام", message_id="again-1")
     assert again.status_code == 202 and len(await amina.events()) == 1
 
 

@@ -29,7 +29,7 @@ async def post(service, payload, secret=None):
 
 
 async def test_a_darija_conversation_goes_from_greeting_to_a_flow_answer(service):
-    await post(service, webhook(text_message("wamid.A1", "salam khoya")))
+    await post(service, webhook(text_message("wamid.A1", "السلام عليكم خويا")))
     await service.delivered()
     languages = service.graph.interactive()[-1]["action"]["sections"][0]["rows"]
     assert [row["title"] for row in languages] == [
@@ -81,7 +81,7 @@ async def test_the_verification_challenge_is_answered_only_with_the_right_token(
 
 
 async def test_a_redelivered_message_gets_one_reply(service):
-    payload = webhook(text_message("wamid.E1", "salam"))
+    payload = webhook(text_message("wamid.E1", "سلام"))
     await post(service, payload)
     payload["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = "1"  # other bytes
     await post(service, payload)
@@ -90,7 +90,7 @@ async def test_a_redelivered_message_gets_one_reply(service):
 
 
 async def test_four_choices_become_a_list_not_four_buttons(service):
-    await post(service, webhook(text_message("wamid.F1", "salam")))
+    await post(service, webhook(text_message("wamid.F1", "سلام")))
     await post(service, webhook(button_reply("wamid.F2", "lang:fr")))
     await service.delivered()
     menu = service.graph.interactive()[-1]
@@ -101,7 +101,7 @@ async def test_four_choices_become_a_list_not_four_buttons(service):
 
 
 async def test_a_list_choice_comes_back_as_its_exact_payload(service):
-    await post(service, webhook(text_message("wamid.G1", "salam")))
+    await post(service, webhook(text_message("wamid.G1", "سلام")))
     await post(service, webhook(button_reply("wamid.G2", "lang:fr")))
     await post(service, webhook(list_reply("wamid.G3", "intent:financing_options")))
     await service.delivered()
@@ -109,7 +109,7 @@ async def test_a_list_choice_comes_back_as_its_exact_payload(service):
 
 
 async def test_a_voice_note_gets_a_polite_answer_in_the_users_language(service):
-    await post(service, webhook(text_message("wamid.H1", "salam")))
+    await post(service, webhook(text_message("wamid.H1", "سلام")))
     await post(service, webhook(button_reply("wamid.H2", "lang:ary")))
     await post(service, webhook(voice_message("wamid.H3")))
     await service.delivered()
@@ -146,7 +146,7 @@ async def test_outside_the_24_hour_window_a_proactive_message_goes_as_a_template
 
 async def test_a_graph_rate_limit_is_retried_later(service):
     service.graph.failures = [130429]
-    await post(service, webhook(text_message("wamid.J1", "salam")))
+    await post(service, webhook(text_message("wamid.J1", "سلام")))
     await service.delivered()  # returns once the failed row waits for its retry time
     async with service.services.db.transaction() as session:
         item = await session.scalar(select(OutboxItem).order_by(OutboxItem.id))

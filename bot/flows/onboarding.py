@@ -1,8 +1,10 @@
 """First contact: answer in the language the first message shows; otherwise ask once.
 
-A greeting alone, an emoji or "ok" says nothing sure about the language (السلام عليكم is
-both Darija and Arabic): the bot asks once, in three short lines with buttons, and keeps
-any question for after the choice. The next message with words in it *is* the choice.
+A greeting alone in Latin letters is welcomed in French or Darija in Latin letters, as its
+words say ("bonjour", "salam"). A greeting alone in Arabic letters, an emoji or "ok" says
+nothing sure about the language (السلام عليكم is both Darija and Arabic): the bot asks
+once, in three short lines with buttons, and keeps any question for after the choice. The
+next message with words in it *is* the choice.
 """
 
 from bot.flows.base import Turn
@@ -11,6 +13,7 @@ from bot.flows.navigation import is_yes
 from bot.flows.privacy import notice
 from bot.i18n import LATIN_DARIJA, _, use_language
 from bot.messages import Outbound
+from bot.nlu.opening import ANY, greeting_language
 
 ASKED = "asked_language"
 PENDING_QUESTION = "pending_question"
@@ -64,10 +67,37 @@ def language_is_clear(turn: Turn) -> bool:
     return words >= CLEAR_WORDS or (words >= 2 and understanding.language_confidence >= 0.8)
 
 
+def greeted_in_latin(turn: Turn) -> str | None:
+    """The language a greeting alone in Latin letters is welcomed in, without asking.
+
+    Whoever greets in Latin letters reads them, and the language question would answer
+    them in Arabic letters too. Latin letters leave French or Darija, and the greeting's
+    words say which (bot/nlu/opening_words.yaml): "bonjour", "slt", "bonsoir madame" are
+    French; "salam", "labas?", "sbah lkhir" Darija, which wins in a mix ("bjr labas"), as
+    one Arabizi word makes a Latin message Darija. The NLU's language is unsure on one word
+    (it is trained on "salam" in French and "bonjour" in Darija, and reads "salut" as
+    Darija), so it only decides a greeting the lists leave open ("hello") or do not know;
+    it picks among the Latin-letter languages, and the menu has the language button. In
+    Arabic letters a greeting shows no difference between Arabic and Darija: the bot asks."""
+    understanding = turn.understanding
+    text = turn.inbound.text
+    if not understanding or understanding.script != "latn" or turn.ask != text:
+        return None  # Arabic letters, or more than a greeting ("salam, bghit…")
+    shown = greeting_language(text)
+    if shown not in (None, ANY):
+        return shown
+    if shown == ANY or understanding.intent == "greeting":
+        return reply_language(understanding)
+    return None
+
+
 def settle_language(turn: Turn) -> None:
-    """After asking once, the message itself decides; a bare "d'accord" or «واخا» shows
-    no language, so the greeting's guess does ("Bonjour" → French), else the default."""
-    detected = reply_language(turn.understanding) if turn.understanding else None
+    """After asking once, the message itself decides (a Latin greeting alone as on first
+    contact: "bonsoir" is French); a bare "d'accord" or «واخا» shows no language, so the
+    greeting's guess does ("Bonjour" → French), else the default."""
+    detected = greeted_in_latin(turn) or (
+        reply_language(turn.understanding) if turn.understanding else None
+    )
     greeted_in = turn.conversation.context.pop(GREETED_IN, None)
     if greeted_in and is_yes(turn.inbound.text):
         detected = greeted_in
