@@ -90,6 +90,10 @@ def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
     replies = answer_item_id(turn, answered)
     if turn.content.get(answered) is None:
         return replies  # not written yet: "coming soon"
+    if unknown and not known:
+        # nothing the sources say answers it: the topic's answer again would only repeat
+        # what was just read, so the honest line comes alone, with the topic's buttons
+        return [replace(replies[0], text=_not_in_sources(turn, topic, unknown))]
     lead = _follow_up_lead(turn, topic, answered, answering, unknown)
     if lead:
         replies[0] = _led(replies[0], lead)
