@@ -218,3 +218,15 @@ def test_language_id_on_the_check_sets_meets_its_goal_for_each_script(check_set,
     for expected in {o.expected for o in outcomes}:
         subset = [o for o in outcomes if o.expected == expected]
         assert sum(o.found == expected for o in subset) / len(subset) >= minimum, expected
+
+
+def test_a_darija_word_makes_a_message_in_arabic_letters_darija():
+    from bot.nlu import understand
+
+    assert understand("صباح الخير، أنا نجار فمكناس، شكون هما ODCO؟").language == "ary"
+
+
+def test_a_word_msa_shares_with_darija_leaves_msa_alone():
+    from bot.nlu import understand
+
+    assert understand("هل هناك دعم خاص بالتعاونيات النسائية؟").language == "ar"

@@ -5,13 +5,16 @@ from bot.config import load_settings
 from bot.content import default_content
 from bot.flows.answers import ASPECT_NAMES
 from bot.flows.topics import (
+    ALONE_MEANS,
     UNKNOWN,
+    GroupItem,
     answer_for,
     asks_support,
     asks_to_join,
     aspects_beside_items,
     aspects_named,
     followups,
+    group_item,
     item_named,
     named_by_aspect_words,
 )
@@ -98,7 +101,27 @@ def test_eligibility_is_answered_where_the_facts_state_it_and_unknown_elsewhere(
 
 
 def test_every_aspect_has_a_name_for_the_lead_line():
-    assert set(followups()["aspects"]) <= set(ASPECT_NAMES)
+    assert set(followups()["aspects"]) - set(ALONE_MEANS) <= set(ASPECT_NAMES)
+
+
+def test_can_i_asks_who_may_only_when_nothing_else_is_asked():
+    assert aspects_named("واش نقدر ندير كلشي فالانترنيت؟") == ["online"]
+    assert aspects_named("wach n9der?") == ["eligibility"]
+
+
+def test_a_group_of_people_beside_a_question_says_for_whom_not_who_may():
+    assert aspects_named("رجع لجائزة ديال العيالات، امتى كتكون؟") == ["deadline"]
+    assert aspects_named("et pour les jeunes ?") == ["eligibility"]
+
+
+def test_the_young_after_the_womens_prize_are_the_young_cooperators_prize():
+    assert group_item("women.lalla_moutaaouina", "و الشباب؟") == GroupItem(
+        "women.generation_solidaire", of_family=True
+    )
+    assert group_item("financing.banks", "et si on est jeunes ?") == GroupItem(
+        "financing.indh", of_family=False
+    )
+    assert group_item("financing.banks", "et les femmes ?") is None
 
 
 def _follow_up_reply(first: str, then: str) -> str:

@@ -6,7 +6,16 @@ from dataclasses import replace
 from bot.capsules import for_users
 from bot.content import Item
 from bot.flows.base import Turn, menu_button, with_menu
-from bot.flows.topics import CREATION_FAMILIES, UNKNOWN, answer_for, family, who_to_ask
+from bot.flows.topics import (
+    CREATION_FAMILIES,
+    ELIGIBILITY,
+    UNKNOWN,
+    GroupItem,
+    answer_for,
+    family,
+    group_item,
+    who_to_ask,
+)
 from bot.i18n import N_, _
 from bot.messages import Button, Outbound
 
@@ -84,13 +93,20 @@ def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
     aspect of the topic the answer is about."""
     targets = [answer_for(topic, aspect) for aspect in aspects]
     known = [t for t in targets if t and t != UNKNOWN]
-    answered = topic if topic in known else _likeliest(turn, known) or topic
     unknown = [a for a, t in zip(aspects, targets, strict=True) if t == UNKNOWN]
+    answered = topic if topic in known else _likeliest(turn, known) or topic
     answering = [a for a, t in zip(aspects, targets, strict=True) if t == answered]
+    if group := _for_group(turn, topic, aspects, unknown):
+        answered = group.item_id
+        if group.of_family:  # the family's answer for them: "see «…»", nothing unknown
+            unknown = [a for a in unknown if a != ELIGIBILITY]
+            answering = [ELIGIBILITY]
+        else:  # what the topic does not say, then what there is for them
+            answering = []
     replies = answer_item_id(turn, answered)
     if turn.content.get(answered) is None:
         return replies  # not written yet: "coming soon"
-    if unknown and not known:
+    if unknown and answered == topic and not known:
         # nothing the sources say answers it: the topic's answer again would only repeat
         # what was just read, so the honest line comes alone, with the topic's buttons
         return [replace(replies[0], text=_not_in_sources(turn, topic, unknown))]
@@ -101,6 +117,16 @@ def follow_up(turn: Turn, topic: str, aspects: list[str]) -> list[Outbound]:
         # said "for «topic»": the next follow-up ("and for the young?") is still about it
         turn.conversation.context["topic"] = topic
     return replies
+
+
+def _for_group(turn: Turn, topic: str, aspects: list[str], unknown: list[str]) -> GroupItem | None:
+    """Who may have it, for a group of people the message names: the item its family has
+    for them ("و الشباب؟" after the women's prize: the young cooperators' prize), or the
+    group's own where the topic does not say (the INDH's support for the young)."""
+    group = group_item(topic, turn.ask or turn.inbound.text)
+    if ELIGIBILITY not in aspects or group is None:
+        return None
+    return group if group.of_family or ELIGIBILITY in unknown else None
 
 
 def _likeliest(turn: Turn, targets: list[str]) -> str | None:

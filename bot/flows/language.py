@@ -163,6 +163,9 @@ def reply_language(understanding: Understanding) -> str | None:
 
 
 SENTENCE_WORDS = 4  # shorter messages ("merci", "ok", "la coopérative") switch nothing
+SWITCH_CONFIDENCE = 0.9
+SCRIPT_MOVED_CONFIDENCE = 0.75
+LATIN_LANGUAGES = frozenset({"fr", LATIN_DARIJA})
 SCRIPT_WORDS = 2  # a Darija reader's new script shows in words, not in one ("ok", "wakha")
 _SPOKEN = re.compile(r"[aeiouyàâäéèêëîïôöûùü23579]", re.IGNORECASE)  # Arabizi digits are vowels too
 _CONFUSABLE = {"ar", "ary"}  # one script, shared words: a sentence may read as either
@@ -199,4 +202,16 @@ def follows_switch(turn: Turn, understanding: Understanding) -> str | None:
         typed = words >= SCRIPT_WORDS and confident and not _keys_typed_by_mistake(turn)
         return detected if typed else None
     sentence = len(turn.inbound.text.split()) >= SENTENCE_WORDS
-    return detected if sentence and understanding.language_confidence >= 0.9 else None
+    return (
+        detected
+        if sentence and understanding.language_confidence >= _needed(current, understanding)
+        else None
+    )
+
+
+def _needed(current: str | None, understanding: Understanding) -> float:
+    """How sure of the new language the reading must be: a sentence in the other script
+    has already shown the move ("quelle loi encadre les coopératives ?" in an Arabic
+    conversation), only French or Darija in Latin letters is left to tell apart."""
+    written_in = "latn" if current in LATIN_LANGUAGES else "arab"
+    return SCRIPT_MOVED_CONFIDENCE if understanding.script != written_in else SWITCH_CONFIDENCE

@@ -235,7 +235,8 @@ def aspects_named(text: str) -> list[str]:
     if _asks_how_much_alone(text):
         return [AMOUNT]
     ranked = _ranked(_aspect_lexicon(), text)
-    return [aspect for aspect in ranked if aspect != ISSUER] or ranked
+    asked = [aspect for aspect in ranked if aspect not in FRAMES]
+    return asked or list(dict.fromkeys(ALONE_MEANS.get(aspect, aspect) for aspect in ranked))
 
 
 def asks_to_borrow(text: str) -> bool:
@@ -261,7 +262,7 @@ def aspects_beside_items(text: str) -> list[str]:
     tokens = normalize(text).split()
     naming = _words_in(_spans(_item_lexicon(), tokens))
     beside = {
-        target
+        ALONE_MEANS.get(target, target)
         for start, length, target in _spans(_aspect_lexicon(), tokens)
         if not set(range(start, start + length)) <= naming
     }
@@ -292,6 +293,11 @@ UNKNOWN = "unknown"
 ITSELF = "itself"
 ISSUER = "issuer"
 AMOUNT = "amount"
+ELIGIBILITY = "eligibility"
+# aspects asked only when the message asks nothing else; "can I…?" or a group of people
+# alone asks who may
+ALONE_MEANS = {"can": ELIGIBILITY, "people": ELIGIBILITY}
+FRAMES = frozenset({ISSUER, *ALONE_MEANS})
 
 
 def answer_for(topic: str, aspect: str) -> str | None:
@@ -303,6 +309,32 @@ def answer_for(topic: str, aspect: str) -> str | None:
     by_family = (table.get("by_family") or {}).get(family(topic)) or {}
     target = by_topic.get(aspect) or by_family.get(aspect)
     return topic if target == ITSELF else target
+
+
+@dataclass(frozen=True)
+class GroupItem:
+    item_id: str
+    of_family: bool  # the topic's family has an item for that group (the young cooperators)
+
+
+def group_item(topic: str, text: str) -> GroupItem | None:
+    """The item for a group of people the message names ("et les jeunes ?"), when it is
+    not the topic itself: the one of the topic's family, else the group's own."""
+    for name, group in (followups().get("groups") or {}).items():
+        if _says_group(name, text):
+            of_family = (group.get("by_family") or {}).get(family(topic))
+            item = str(of_family or group["item"])
+            return None if item == topic else GroupItem(item, of_family is not None)
+    return None
+
+
+def _says_group(name: str, text: str) -> bool:
+    return bool(_scores(_group_lexicon(name), text))
+
+
+@cache
+def _group_lexicon(name: str) -> Lexicon:
+    return _lexicon({name: followups()["groups"][name]["words"]})
 
 
 def sources_asked(text: str) -> bool:

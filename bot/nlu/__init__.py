@@ -12,6 +12,7 @@ from bot.nlu.features import features
 from bot.nlu.model import LinearModel
 from bot.nlu.normalize import arabizi_words, latin_words, script_of
 from bot.nlu.opening import after_opening
+from bot.nlu.darija import has_darija_words
 
 OUT_OF_SCOPE = "out_of_scope"
 _LANGUAGES_BY_SCRIPT = {"latn": ("fr", "ary"), "arab": ("ar", "ary")}
@@ -21,6 +22,10 @@ _LANGUAGES_BY_SCRIPT = {"latn": ("fr", "ary"), "arab": ("ar", "ary")}
 # likely: "Bonsoir, salam 3likom, je voudrais la liste des documents" is mostly French.
 ARABIZI_SHARE = 0.25
 MOSTLY_FRENCH = 0.8
+# Likewise a Darija word (شكون, واش, ديال: bot/nlu/darija_words.yaml) makes a message in
+# Arabic letters Darija unless MSA is this likely ("السلام، أنا خياط ففاس، شكون هي ODCO؟"
+# reads as MSA to the model, its greeting and names being shared).
+MOSTLY_MSA = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,8 @@ class Understander:
         total = sum(candidates.values())
         if arabizi and candidates["fr"] / total < MOSTLY_FRENCH:
             return "ary", round(candidates["ary"] / total, 4)
+        if script == "arab" and candidates["ar"] / total < MOSTLY_MSA and has_darija_words(text):
+            return "ary", round(max(candidates["ary"] / total, MOSTLY_MSA), 4)
         best = max(candidates, key=candidates.__getitem__)
         return best, round(candidates[best] / total, 4)
 

@@ -1,0 +1,22 @@
+"""Words that only Darija uses among the languages written in Arabic letters."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.nlu.word_lists import Words, has_any, listed, typed
+
+DARIJA_WORDS_FILE = Path(__file__).parent / "darija_words.yaml"
+
+
+@cache
+def darija_words() -> Words:
+    return listed(yaml.safe_load(DARIJA_WORDS_FILE.read_text(encoding="utf-8"))["darija"])
+
+
+def has_darija_words(text: str) -> bool:
+    """ "شكون هي ODCO؟", "واش كاين دعم؟": a word MSA does not use."""
+    return has_any(typed(text), darija_words())
