@@ -8,11 +8,11 @@ from functools import cache
 
 import numpy as np
 
+from bot.nlu.darija import has_darija_words
 from bot.nlu.features import features
 from bot.nlu.model import LinearModel
 from bot.nlu.normalize import arabizi_words, latin_words, script_of
 from bot.nlu.opening import after_opening
-from bot.nlu.darija import has_darija_words
 
 OUT_OF_SCOPE = "out_of_scope"
 _LANGUAGES_BY_SCRIPT = {"latn": ("fr", "ary"), "arab": ("ar", "ary")}
