@@ -5,16 +5,15 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from bot.content import read_yaml
 from bot.nlu.word_lists import Words, has_any, listed, typed
 
-DARIJA_WORDS_FILE = Path(__file__).parent / "darija_words.yaml"
+DARIJA_WORDS_FILE = Path(__file__).with_name("darija_words.yaml")
 
 
 @cache
 def darija_words() -> Words:
-    return listed(yaml.safe_load(DARIJA_WORDS_FILE.read_text(encoding="utf-8"))["darija"])
+    return listed(read_yaml(DARIJA_WORDS_FILE)["darija"])
 
 
 def has_darija_words(text: str) -> bool:
